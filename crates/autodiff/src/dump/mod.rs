@@ -1,0 +1,1 @@
+//! Graph dumps: plain text and Graphviz DOT.

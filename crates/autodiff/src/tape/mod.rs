@@ -1,0 +1,380 @@
+//! The [`Tape`]: an arena of recorded nodes that backward walks in reverse.
+//!
+//! Every operation on a [`Var`] appends a node holding its op, its inputs and its value. Nodes
+//! live in a `slotmap` arena (stale handles are caught, not misread) and are also listed in
+//! creation order, which is a topological order: backward walks that list from the output down.
+
+mod var;
+
+pub use var::Var;
+
+use crate::float::Float;
+use crate::op::{CustomOp, Op};
+use crate::pool::BufferPool;
+use crate::shape::Shape;
+use crate::tensor::Tensor;
+use slotmap::{SlotMap, new_key_type};
+use smallvec::SmallVec;
+use std::cell::{Ref, RefCell};
+use std::sync::Arc;
+
+new_key_type! {
+    /// Identifies a node on a tape. Stays unique across [`Tape::clear`]: an id from before a
+    /// clear never finds a node recorded after it.
+    pub struct NodeId;
+}
+
+/// How a node holds its value: owned, or shared with the caller (a model's parameters are
+/// shared so that putting them on the tape copies nothing).
+#[derive(Clone)]
+pub enum Value<T> {
+    /// The tape owns the tensor; its buffer returns to the pool on [`Tape::clear`].
+    Owned(Tensor<T>),
+    /// The tensor is shared; the tape drops its reference on [`Tape::clear`].
+    Shared(Arc<Tensor<T>>),
+}
+
+impl<T> Value<T> {
+    /// The tensor.
+    pub fn get(&self) -> &Tensor<T> {
+        match self {
+            Value::Owned(t) => t,
+            Value::Shared(t) => t,
+        }
+    }
+}
+
+impl<T> From<Tensor<T>> for Value<T> {
+    fn from(t: Tensor<T>) -> Self {
+        Value::Owned(t)
+    }
+}
+
+impl<T> From<Arc<Tensor<T>>> for Value<T> {
+    fn from(t: Arc<Tensor<T>>) -> Self {
+        Value::Shared(t)
+    }
+}
+
+impl<T> From<&Arc<Tensor<T>>> for Value<T> {
+    fn from(t: &Arc<Tensor<T>>) -> Self {
+        Value::Shared(Arc::clone(t))
+    }
+}
+
+/// What kind of leaf a node is, if it is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A leaf whose gradient is wanted.
+    Parameter,
+    /// A leaf with no gradient.
+    Constant,
+    /// The result of an op.
+    Operation,
+}
+
+pub(crate) struct Node<T: Float> {
+    pub(crate) op: Op<T>,
+    pub(crate) inputs: SmallVec<[NodeId; 2]>,
+    pub(crate) value: Value<T>,
+    pub(crate) kind: NodeKind,
+    /// Whether a parameter lies upstream, so a gradient can flow here.
+    pub(crate) requires_grad: bool,
+    /// Index in creation order.
+    pub(crate) position: u32,
+    pub(crate) name: Option<Box<str>>,
+    /// Index into the tape's scope names.
+    pub(crate) scope: Option<u32>,
+}
+
+pub(crate) struct TapeInner<T: Float> {
+    pub(crate) nodes: SlotMap<NodeId, Node<T>>,
+    pub(crate) order: Vec<NodeId>,
+    pub(crate) pool: BufferPool<T>,
+    pub(crate) recording: bool,
+    pub(crate) scopes: Vec<String>,
+    scope_stack: Vec<u32>,
+    /// Per-position gradient slots, kept between backward passes for their memory.
+    pub(crate) grad_slots: Vec<Option<Tensor<T>>>,
+    pub(crate) relevant: Vec<bool>,
+}
+
+/// Records operations on [`Var`]s so that [`Tape::backward`] can compute gradients.
+///
+/// Several tapes can live side by side; nothing is global. A training loop keeps one tape and
+/// calls [`Tape::clear`] each step, which keeps its memory for the next.
+///
+/// ```
+/// use nabla_autodiff::{Tape, Tensor};
+/// let tape = Tape::<f64>::new();
+/// let x = tape.param(Tensor::scalar(3.0)).named("x");
+/// let y = tape.param(Tensor::scalar(4.0)).named("y");
+/// let f = x * y + x.powf(2.0); // f = xy + x^2
+/// let g = f.backward();
+/// assert_eq!(g[x].item(), 4.0 + 2.0 * 3.0); // df/dx = y + 2x
+/// assert_eq!(g[y].item(), 3.0); // df/dy = x
+/// ```
+pub struct Tape<T: Float> {
+    pub(crate) inner: RefCell<TapeInner<T>>,
+}
+
+impl<T: Float> Default for Tape<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Float> Tape<T> {
+    /// An empty tape, recording.
+    pub fn new() -> Self {
+        Tape {
+            inner: RefCell::new(TapeInner {
+                nodes: SlotMap::with_key(),
+                order: Vec::new(),
+                pool: BufferPool::default(),
+                recording: true,
+                scopes: Vec::new(),
+                scope_stack: Vec::new(),
+                grad_slots: Vec::new(),
+                relevant: Vec::new(),
+            }),
+        }
+    }
+
+    /// A leaf whose gradient backward computes: a weight, a bias, an input you want the
+    /// gradient of. Pass a `Tensor` to move it onto the tape, or an `Arc<Tensor>` (or a
+    /// reference to one) to share it without copying.
+    pub fn param(&self, value: impl Into<Value<T>>) -> Var<'_, T> {
+        self.leaf(value.into(), NodeKind::Parameter)
+    }
+
+    /// A leaf with no gradient: data, targets, fixed numbers.
+    pub fn constant(&self, value: impl Into<Value<T>>) -> Var<'_, T> {
+        self.leaf(value.into(), NodeKind::Constant)
+    }
+
+    /// A zero-dimensional constant.
+    pub fn scalar(&self, value: T) -> Var<'_, T> {
+        let t = self.inner.borrow_mut().pool.full(&[], value);
+        self.constant(t)
+    }
+
+    /// Records a [`CustomOp`] applied to `inputs` and returns its output.
+    ///
+    /// # Panics
+    /// If an input belongs to another tape, or the op's forward panics.
+    pub fn apply(&self, op: impl CustomOp<T>, inputs: &[Var<'_, T>]) -> Var<'_, T> {
+        let ids: SmallVec<[NodeId; 2]> = inputs.iter().map(|v| self.own(*v, "apply")).collect();
+        self.record(Op::Custom(Box::new(op)), ids, &[])
+    }
+
+    /// Forgets every node, keeping the memory: node values go back to the buffer pool, ready
+    /// for the next step. Requires `&mut` so that no [`Var`] of this tape can outlive it.
+    pub fn clear(&mut self) {
+        let inner = self.inner.get_mut();
+        let TapeInner {
+            nodes,
+            order,
+            pool,
+            scopes,
+            scope_stack,
+            ..
+        } = inner;
+        for (_, node) in nodes.drain() {
+            if let Value::Owned(t) = node.value {
+                pool.recycle(t);
+            }
+        }
+        order.clear();
+        scopes.clear();
+        scope_stack.clear();
+    }
+
+    /// Number of recorded nodes.
+    pub fn len(&self) -> usize {
+        self.inner.borrow().order.len()
+    }
+
+    /// Whether nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Stops recording the graph until the guard is dropped: ops still compute their values,
+    /// but each result is stored as a constant with no inputs, so nothing is kept for backward.
+    /// Use it for inference.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let w = tape.param(Tensor::ones(&[2, 2]));
+    /// let y = {
+    ///     let _guard = tape.no_grad();
+    ///     w.matmul(w).sum()
+    /// };
+    /// assert_eq!(y.item(), 8.0);
+    /// assert!(!y.requires_grad());
+    /// ```
+    pub fn no_grad(&self) -> NoGradGuard<'_, T> {
+        let mut inner = self.inner.borrow_mut();
+        let previous = inner.recording;
+        inner.recording = false;
+        NoGradGuard {
+            tape: self,
+            previous,
+        }
+    }
+
+    /// Whether ops are being recorded (false inside [`Tape::no_grad`]).
+    pub fn is_recording(&self) -> bool {
+        self.inner.borrow().recording
+    }
+
+    /// Groups the nodes recorded until the guard drops under a named scope (a layer, say);
+    /// graph dumps draw each scope as a box. Scopes nest: names join with `/`.
+    pub fn scope(&self, name: &str) -> ScopeGuard<'_, T> {
+        let mut inner = self.inner.borrow_mut();
+        let full = match inner.scope_stack.last() {
+            Some(&parent) => format!("{}/{name}", inner.scopes[parent as usize]),
+            None => name.to_owned(),
+        };
+        let index = match inner.scopes.iter().position(|s| *s == full) {
+            Some(i) => i as u32,
+            None => {
+                inner.scopes.push(full);
+                (inner.scopes.len() - 1) as u32
+            }
+        };
+        inner.scope_stack.push(index);
+        ScopeGuard { tape: self }
+    }
+
+    /// Returns the buffers of gradients you are done with to the pool.
+    pub fn recycle(&self, grads: crate::Gradients<T>) {
+        let mut inner = self.inner.borrow_mut();
+        for t in grads.into_tensors() {
+            inner.pool.recycle(t);
+        }
+    }
+
+    /// Total capacity, in elements, of spare buffers kept for reuse.
+    pub fn spare_elements(&self) -> usize {
+        self.inner.borrow().pool.spare_elements()
+    }
+
+    fn leaf(&self, value: Value<T>, kind: NodeKind) -> Var<'_, T> {
+        let mut inner = self.inner.borrow_mut();
+        let requires_grad = kind == NodeKind::Parameter && inner.recording;
+        let id = inner.insert(Op::Leaf, SmallVec::new(), value, kind, requires_grad);
+        Var::new(self, id)
+    }
+
+    /// Records an op on the given inputs and returns its output.
+    pub(crate) fn record(
+        &self,
+        mut op: Op<T>,
+        inputs: SmallVec<[NodeId; 2]>,
+        target_shape: &[usize],
+    ) -> Var<'_, T> {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
+        let value = {
+            let values: SmallVec<[&Tensor<T>; 2]> =
+                inputs.iter().map(|&i| inner.nodes[i].value.get()).collect();
+            op.forward(&values, target_shape, &mut inner.pool)
+        };
+        let requires_grad = inner.recording && inputs.iter().any(|&i| inner.nodes[i].requires_grad);
+        let id = if inner.recording {
+            inner.insert(
+                op,
+                inputs,
+                Value::Owned(value),
+                NodeKind::Operation,
+                requires_grad,
+            )
+        } else {
+            inner.insert(
+                Op::Leaf,
+                SmallVec::new(),
+                Value::Owned(value),
+                NodeKind::Constant,
+                false,
+            )
+        };
+        Var::new(self, id)
+    }
+
+    /// Checks that `v` was recorded on this tape and is still there; returns its id.
+    pub(crate) fn own(&self, v: Var<'_, T>, op: &str) -> NodeId {
+        assert!(
+            std::ptr::eq(v.tape, self),
+            "{op}: the operands belong to different tapes; record every var of one computation \
+             on the same tape"
+        );
+        v.id()
+    }
+
+    pub(crate) fn value_of(&self, id: NodeId) -> Ref<'_, Tensor<T>> {
+        Ref::map(self.inner.borrow(), |inner| inner.node(id).value.get())
+    }
+}
+
+impl<T: Float> TapeInner<T> {
+    fn insert(
+        &mut self,
+        op: Op<T>,
+        inputs: SmallVec<[NodeId; 2]>,
+        value: Value<T>,
+        kind: NodeKind,
+        requires_grad: bool,
+    ) -> NodeId {
+        let position = self.order.len() as u32;
+        let scope = self.scope_stack.last().copied();
+        let id = self.nodes.insert(Node {
+            op,
+            inputs,
+            value,
+            kind,
+            requires_grad,
+            position,
+            name: None,
+            scope,
+        });
+        self.order.push(id);
+        id
+    }
+
+    /// The node, or a panic that explains a stale id.
+    pub(crate) fn node(&self, id: NodeId) -> &Node<T> {
+        self.nodes.get(id).unwrap_or_else(|| {
+            panic!("this var's node is gone: the tape was cleared after the var was made")
+        })
+    }
+
+    pub(crate) fn shape_of(&self, id: NodeId) -> Shape {
+        self.node(id).value.get().shape().into()
+    }
+}
+
+/// Restores recording when dropped. See [`Tape::no_grad`].
+pub struct NoGradGuard<'t, T: Float> {
+    tape: &'t Tape<T>,
+    previous: bool,
+}
+
+impl<T: Float> Drop for NoGradGuard<'_, T> {
+    fn drop(&mut self) {
+        self.tape.inner.borrow_mut().recording = self.previous;
+    }
+}
+
+/// Ends the scope when dropped. See [`Tape::scope`].
+pub struct ScopeGuard<'t, T: Float> {
+    tape: &'t Tape<T>,
+}
+
+impl<T: Float> Drop for ScopeGuard<'_, T> {
+    fn drop(&mut self) {
+        self.tape.inner.borrow_mut().scope_stack.pop();
+    }
+}

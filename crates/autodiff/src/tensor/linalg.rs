@@ -1,0 +1,167 @@
+//! Matrix products of 2-D tensors, batched over leading axes, with free transposes.
+
+use super::Tensor;
+use crate::float::Float;
+use crate::kernels::gemm::{MatRef, gemm};
+use crate::shape::{Shape, ShapeDisplay};
+
+impl<T: Float> Tensor<T> {
+    /// The matrix product. 2-D: `[m, k] x [k, n] -> [m, n]`. Batched: `[..., m, k] x
+    /// [..., k, n] -> [..., m, n]` where the leading axes are equal, or one side is 2-D and is
+    /// used for every batch.
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2]);
+    /// let b = Tensor::from_vec(vec![5.0, 6.0, 7.0, 8.0], &[2, 2]);
+    /// assert_eq!(a.matmul(&b).data(), &[19.0, 22.0, 43.0, 50.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If either side has fewer than two axes, the inner extents differ or the batch axes do
+    /// not match.
+    pub fn matmul(&self, other: &Self) -> Self {
+        self.matmul_t_in(other, false, false, Vec::new())
+    }
+
+    /// `op(self) x op(other)`, where `op` transposes the last two axes when its flag is set,
+    /// without copying the transpose.
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let a = Tensor::<f64>::from_fn(&[3, 2], |i| i as f64);
+    /// let plain = a.transpose().matmul(&a);
+    /// assert_eq!(a.matmul_t(&a, true, false), plain);
+    /// ```
+    pub fn matmul_t(&self, other: &Self, transpose_self: bool, transpose_other: bool) -> Self {
+        self.matmul_t_in(other, transpose_self, transpose_other, Vec::new())
+    }
+
+    /// [`Tensor::matmul_t`] writing into a reused buffer.
+    pub fn matmul_t_in(&self, other: &Self, ta: bool, tb: bool, buf: Vec<T>) -> Self {
+        let p = MatmulPlan::new(self.shape(), other.shape(), ta, tb);
+        let mut out = Tensor::build_in(buf, &p.out_shape, |o| {
+            o.resize(p.batch * p.m * p.n, T::ZERO)
+        });
+        let (a_step, b_step) = (
+            p.a_batched as usize * p.m * p.k,
+            p.b_batched as usize * p.k * p.n,
+        );
+        for (i, c) in out
+            .data_mut()
+            .chunks_exact_mut((p.m * p.n).max(1))
+            .enumerate()
+            .take(p.batch)
+        {
+            let a = &self.data()[i * a_step..i * a_step + p.m * p.k];
+            let b = &other.data()[i * b_step..i * b_step + p.k * p.n];
+            let a = if ta {
+                MatRef::row_major(a, p.k, p.m, true)
+            } else {
+                MatRef::row_major(a, p.m, p.k, false)
+            };
+            let b = if tb {
+                MatRef::row_major(b, p.n, p.k, true)
+            } else {
+                MatRef::row_major(b, p.k, p.n, false)
+            };
+            gemm(T::ONE, a, b, T::ZERO, c);
+        }
+        out
+    }
+}
+
+/// Shapes of a (possibly batched, possibly transposed) product, checked.
+struct MatmulPlan {
+    m: usize,
+    k: usize,
+    n: usize,
+    batch: usize,
+    a_batched: bool,
+    b_batched: bool,
+    out_shape: Shape,
+}
+
+impl MatmulPlan {
+    fn new(a: &[usize], b: &[usize], ta: bool, tb: bool) -> Self {
+        let fail = |why: &str| -> ! {
+            panic!(
+                "matmul: cannot multiply shapes {}{} and {}{}: {why}",
+                ShapeDisplay(a),
+                if ta { " (transposed)" } else { "" },
+                ShapeDisplay(b),
+                if tb { " (transposed)" } else { "" },
+            )
+        };
+        if a.len() < 2 || b.len() < 2 {
+            fail("both sides need at least two axes");
+        }
+        let (ra, ca) = (a[a.len() - 2], a[a.len() - 1]);
+        let (rb, cb) = (b[b.len() - 2], b[b.len() - 1]);
+        let (m, k) = if ta { (ca, ra) } else { (ra, ca) };
+        let (k2, n) = if tb { (cb, rb) } else { (rb, cb) };
+        if k != k2 {
+            fail(&format!("inner extents {k} and {k2} differ"));
+        }
+        let (ba, bb) = (&a[..a.len() - 2], &b[..b.len() - 2]);
+        let batch_shape = match (ba.is_empty(), bb.is_empty()) {
+            (_, true) => ba,
+            (true, false) => bb,
+            (false, false) if ba == bb => ba,
+            _ => fail("leading (batch) axes differ"),
+        };
+        let mut out_shape: Shape = batch_shape.into();
+        out_shape.extend([m, n]);
+        MatmulPlan {
+            m,
+            k,
+            n,
+            batch: batch_shape.iter().product(),
+            a_batched: !ba.is_empty(),
+            b_batched: !bb.is_empty(),
+            out_shape,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batched_product_matches_per_batch_products() {
+        let a = Tensor::<f64>::from_fn(&[2, 3, 4], |i| (i % 7) as f64 - 3.0);
+        let b = Tensor::<f64>::from_fn(&[2, 4, 5], |i| (i % 5) as f64 * 0.25);
+        let c = a.matmul(&b);
+        assert_eq!(c.shape(), &[2, 3, 5]);
+        for i in 0..2 {
+            let ai = a.narrow(0, i, 1).reshape(&[3, 4]);
+            let bi = b.narrow(0, i, 1).reshape(&[4, 5]);
+            assert_eq!(c.narrow(0, i, 1).reshape(&[3, 5]), ai.matmul(&bi));
+        }
+        let shared = Tensor::<f64>::from_fn(&[4, 5], |i| i as f64);
+        let c2 = a.matmul(&shared);
+        assert_eq!(
+            c2.narrow(0, 1, 1).reshape(&[3, 5]),
+            a.narrow(0, 1, 1).reshape(&[3, 4]).matmul(&shared)
+        );
+    }
+
+    #[test]
+    fn transposed_operands_equal_explicit_transposes() {
+        let a = Tensor::<f64>::from_fn(&[4, 3], |i| i as f64 - 5.0);
+        let b = Tensor::<f64>::from_fn(&[5, 4], |i| (i * 3 % 7) as f64);
+        assert_eq!(
+            a.matmul_t(&b, true, true),
+            a.transpose().matmul(&b.transpose())
+        );
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "matmul: cannot multiply shapes [2, 3] and [2, 3]: inner extents 3 and 2 differ"
+    )]
+    fn inner_mismatch_names_both_shapes() {
+        Tensor::<f64>::zeros(&[2, 3]).matmul(&Tensor::zeros(&[2, 3]));
+    }
+}

@@ -1,0 +1,196 @@
+//! Indexing by integer lists: row selection, per-row gather (what sparse cross-entropy needs),
+//! their scatter-add reverses, and argmax.
+
+use super::Tensor;
+use crate::float::Float;
+use crate::shape::{Shape, ShapeDisplay, check_axis};
+
+impl<T: Float> Tensor<T> {
+    /// The rows (slices along axis 0) at `indices`, in that order; indices may repeat.
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let t = Tensor::<f64>::from_fn(&[3, 2], |i| i as f64);
+    /// assert_eq!(t.select_rows(&[2, 0, 2]).data(), &[4.0, 5.0, 0.0, 1.0, 4.0, 5.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If the tensor is a scalar or an index is out of range.
+    pub fn select_rows(&self, indices: &[usize]) -> Self {
+        self.select_rows_in(indices, Vec::new())
+    }
+
+    /// [`Tensor::select_rows`] writing into a reused buffer.
+    pub fn select_rows_in(&self, indices: &[usize], buf: Vec<T>) -> Self {
+        let (rows, width) = self.rows_and_width("select_rows");
+        let mut shape: Shape = self.shape().into();
+        shape[0] = indices.len();
+        Tensor::build_in(buf, &shape, |out| {
+            for &r in indices {
+                check_index("select_rows", r, rows, self.shape());
+                out.extend_from_slice(&self.data()[r * width..(r + 1) * width]);
+            }
+        })
+    }
+
+    /// The reverse of [`Tensor::select_rows`]: a tensor of `rows` rows, zero except that row
+    /// `indices[i]` accumulates row `i` of `self`.
+    pub fn index_add_rows_in(&self, indices: &[usize], rows: usize, buf: Vec<T>) -> Self {
+        let width = if self.ndim() == 0 {
+            1
+        } else {
+            self.numel() / self.shape()[0].max(1)
+        };
+        let mut shape: Shape = self.shape().into();
+        shape[0] = rows;
+        let mut out = Tensor::build_in(buf, &shape, |o| o.resize(rows * width, T::ZERO));
+        let dst = out.data_mut();
+        for (i, &r) in indices.iter().enumerate() {
+            check_index("index_add_rows", r, rows, &shape);
+            for (d, &s) in dst[r * width..(r + 1) * width]
+                .iter_mut()
+                .zip(&self.data()[i * width..(i + 1) * width])
+            {
+                *d += s;
+            }
+        }
+        out
+    }
+
+    /// One element per row of a 2-D tensor: `out[i] = self[i, columns[i]]`.
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let logp = Tensor::from_vec(vec![-0.1, -2.0, -3.0, -0.5], &[2, 2]);
+    /// assert_eq!(logp.gather_rows(&[0, 1]).data(), &[-0.1, -0.5]);
+    /// ```
+    ///
+    /// # Panics
+    /// If the tensor is not 2-D, `columns` has the wrong length or a column is out of range.
+    pub fn gather_rows(&self, columns: &[usize]) -> Self {
+        self.gather_rows_in(columns, Vec::new())
+    }
+
+    /// [`Tensor::gather_rows`] writing into a reused buffer.
+    pub fn gather_rows_in(&self, columns: &[usize], buf: Vec<T>) -> Self {
+        let (rows, width) = self.check_gather("gather_rows", columns);
+        Tensor::build_in(buf, &[rows], |out| {
+            out.extend(columns.iter().enumerate().map(|(i, &c)| {
+                check_index("gather_rows", c, width, self.shape());
+                self.data()[i * width + c]
+            }))
+        })
+    }
+
+    /// The reverse of [`Tensor::gather_rows`]: a `[rows, width]` tensor, zero except
+    /// `out[i, columns[i]] = self[i]`.
+    pub fn scatter_rows_in(&self, columns: &[usize], width: usize, buf: Vec<T>) -> Self {
+        let rows = columns.len();
+        let mut out = Tensor::build_in(buf, &[rows, width], |o| o.resize(rows * width, T::ZERO));
+        let dst = out.data_mut();
+        for (i, &c) in columns.iter().enumerate() {
+            check_index("scatter_rows", c, width, &[rows, width]);
+            dst[i * width + c] = self.data()[i];
+        }
+        out
+    }
+
+    /// Index of the largest element along `axis` (the first one on ties), for each position of
+    /// the other axes, in row-major order of those axes. Not differentiable.
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let p = Tensor::from_vec(vec![0.1, 0.7, 0.2, 0.5, 0.3, 0.2], &[2, 3]);
+    /// assert_eq!(p.argmax(1), vec![1, 0]);
+    /// assert_eq!(p.argmax(0), vec![1, 0, 0]);
+    /// ```
+    pub fn argmax(&self, axis: usize) -> Vec<usize> {
+        self.arg_best(axis, |cand, best| cand > best)
+    }
+
+    /// Index of the smallest element along `axis` (the first one on ties).
+    pub fn argmin(&self, axis: usize) -> Vec<usize> {
+        self.arg_best(axis, |cand, best| cand < best)
+    }
+
+    fn arg_best(&self, axis: usize, better: impl Fn(T, T) -> bool) -> Vec<usize> {
+        check_axis("argmax", axis, self.shape());
+        let extent = self.shape()[axis];
+        let outer: usize = self.shape()[..axis].iter().product();
+        let inner: usize = self.shape()[axis + 1..].iter().product();
+        let data = self.data();
+        let mut out = Vec::with_capacity(outer * inner);
+        for o in 0..outer {
+            for i in 0..inner {
+                let at = |k: usize| data[(o * extent + k) * inner + i];
+                let mut best = 0;
+                for k in 1..extent {
+                    if better(at(k), at(best)) || (at(best).is_nan() && !at(k).is_nan()) {
+                        best = k;
+                    }
+                }
+                out.push(best);
+            }
+        }
+        out
+    }
+
+    fn rows_and_width(&self, op: &str) -> (usize, usize) {
+        assert!(
+            self.ndim() >= 1,
+            "{op}: needs at least one axis, got a scalar"
+        );
+        let rows = self.shape()[0];
+        (rows, if rows == 0 { 0 } else { self.numel() / rows })
+    }
+
+    fn check_gather(&self, op: &str, columns: &[usize]) -> (usize, usize) {
+        assert!(
+            self.ndim() == 2 && columns.len() == self.shape()[0],
+            "{op}: needs a 2-D tensor and one index per row; got shape {} and {} indices",
+            ShapeDisplay(self.shape()),
+            columns.len()
+        );
+        (self.shape()[0], self.shape()[1])
+    }
+}
+
+fn check_index(op: &str, index: usize, extent: usize, shape: &[usize]) {
+    assert!(
+        index < extent,
+        "{op}: index {index} is out of range 0..{extent} for shape {}",
+        ShapeDisplay(shape)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_add_rows_reverses_select_with_repeats() {
+        let g = Tensor::<f64>::from_fn(&[3, 2], |i| i as f64 + 1.0);
+        let back = g.index_add_rows_in(&[2, 0, 2], 3, Vec::new());
+        assert_eq!(back.data(), &[3.0, 4.0, 0.0, 0.0, 6.0, 8.0]);
+    }
+
+    #[test]
+    fn scatter_rows_reverses_gather() {
+        let g = Tensor::from_vec(vec![1.0, 2.0], &[2]);
+        let back = g.scatter_rows_in(&[2, 0], 3, Vec::new());
+        assert_eq!(back.data(), &[0.0, 0.0, 1.0, 2.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "gather_rows: index 3 is out of range 0..3 for shape [1, 3]")]
+    fn gather_out_of_range_names_index() {
+        Tensor::<f64>::zeros(&[1, 3]).gather_rows(&[3]);
+    }
+
+    #[test]
+    fn argmax_of_ties_takes_the_first() {
+        let t = Tensor::from_vec(vec![1.0, 1.0, 0.0], &[1, 3]);
+        assert_eq!(t.argmax(1), vec![0]);
+        assert_eq!(t.argmin(1), vec![2]);
+    }
+}

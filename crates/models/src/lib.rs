@@ -1,0 +1,2 @@
+//! Layers, heads, regressors, classifiers, optimisers, training, metrics, data utilities and
+//! diagnostics built on [`nabla_ops`].

@@ -1,0 +1,23 @@
+//! nabla: tensors, a tape that records every operation, reverse-mode gradients, and models
+//! whose output layer and loss fit the target.
+//!
+//! This facade re-exports the workspace's crates; most programs need only the [`prelude`].
+//!
+//! ```
+//! use nabla::prelude::*;
+//! let tape = Tape::<f64>::new();
+//! let x = tape.param(Tensor::scalar(2.0));
+//! let y = (x * x).exp();
+//! assert!((y.backward()[x].item() - 4.0 * 4f64.exp()).abs() < 1e-9);
+//! ```
+
+pub use nabla_autodiff as autodiff;
+pub use nabla_models as models;
+pub use nabla_ops as ops;
+
+/// The names most programs use.
+pub mod prelude {
+    pub use nabla_autodiff::{
+        BackwardOptions, CustomOp, Float, GradCheck, Gradients, Tape, Tensor, Var,
+    };
+}
