@@ -25,19 +25,65 @@ use std::collections::BTreeMap;
 pub struct BufferPool<T> {
     /// Capacity -> buffers of exactly that capacity. Keys stay once made, so a steady workload
     /// does not allocate map nodes either.
-    free: BTreeMap<usize, Vec<Vec<T>>>,
+    free: BTreeMap<usize, Bucket<T>>,
     spare_elements: usize,
+}
+
+#[derive(Debug)]
+struct Bucket<T> {
+    buffers: Vec<Vec<T>>,
+    /// The fewest buffers this bucket held since the last [`BufferPool::trim`]: that many sat
+    /// idle the whole time.
+    low_water: usize,
+}
+
+impl<T> Default for Bucket<T> {
+    fn default() -> Self {
+        Bucket {
+            buffers: Vec::new(),
+            low_water: 0,
+        }
+    }
 }
 
 impl<T: Float> BufferPool<T> {
     /// An empty `Vec` with room for at least `len` elements, reused if one is spare.
+    /// The exact capacity is preferred, then the smallest larger one; `take(0)` allocates
+    /// nothing.
     pub fn take(&mut self, len: usize) -> Vec<T> {
-        if let Some((_, bucket)) = self.free.range_mut(len..).find(|(_, b)| !b.is_empty()) {
-            let buf = bucket.pop().expect("bucket is not empty");
+        if len == 0 {
+            return Vec::new();
+        }
+        if let Some((_, bucket)) = self
+            .free
+            .range_mut(len..)
+            .find(|(_, b)| !b.buffers.is_empty())
+        {
+            let buf = bucket.buffers.pop().expect("bucket is not empty");
+            bucket.low_water = bucket.low_water.min(bucket.buffers.len());
             self.spare_elements -= buf.capacity();
             return buf;
         }
         Vec::with_capacity(len)
+    }
+
+    /// Frees the buffers that sat unused since the previous trim, so that memory stays flat
+    /// when callers keep handing in fresh tensors. [`Tape::clear`](crate::Tape::clear) calls
+    /// this once per step.
+    pub fn trim(&mut self) {
+        for bucket in self.free.values_mut() {
+            let idle = bucket.low_water;
+            for buf in bucket.buffers.drain(..idle) {
+                self.spare_elements -= buf.capacity();
+            }
+        }
+    }
+
+    /// Starts a new trimming period: what the pool holds now counts as idle until taken.
+    pub(crate) fn mark(&mut self) {
+        for bucket in self.free.values_mut() {
+            bucket.low_water = bucket.buffers.len();
+        }
     }
 
     /// Gives a buffer back for reuse.
@@ -47,7 +93,11 @@ impl<T: Float> BufferPool<T> {
         }
         buf.clear();
         self.spare_elements += buf.capacity();
-        self.free.entry(buf.capacity()).or_default().push(buf);
+        self.free
+            .entry(buf.capacity())
+            .or_default()
+            .buffers
+            .push(buf);
     }
 
     /// Gives a tensor's buffer back for reuse.
@@ -101,6 +151,21 @@ mod tests {
         assert_eq!(pool.take(5).capacity(), 100);
         assert!(pool.take(5).capacity() >= 5);
         assert_eq!(pool.spare_elements(), 0);
+        assert_eq!(pool.take(0).capacity(), 0);
+    }
+
+    #[test]
+    fn trim_frees_only_what_stayed_idle() {
+        let mut pool = BufferPool::<f64>::default();
+        pool.give(Vec::with_capacity(8));
+        pool.give(Vec::with_capacity(8));
+        pool.give(Vec::with_capacity(4));
+        pool.mark();
+        let used = pool.take(8); // one 8 is used this period, the other 8 and the 4 idle
+        pool.give(used);
+        pool.trim();
+        assert_eq!(pool.spare_elements(), 8);
+        assert_eq!(pool.take(8).capacity(), 8);
     }
 
     #[test]

@@ -119,7 +119,10 @@ impl<T: Float> Op<T> {
                 reduce(x, axes.as_deref(), *keepdim, is_mean, pool)
             }
             Op::Matmul { ta, tb } => {
-                let buf = take(pool, 0);
+                let buf = take(
+                    pool,
+                    matmul_len(inputs[0].shape(), inputs[1].shape(), *ta, *tb),
+                );
                 inputs[0].matmul_t_in(inputs[1], *ta, *tb, buf)
             }
             Op::Permute(perm) => {
@@ -138,13 +141,17 @@ impl<T: Float> Op<T> {
             }
             Op::SelectRows(idx) => {
                 let x = x.expect("select_rows has an input");
-                x.select_rows_in(idx, take(pool, 0))
+                let width = x.numel() / x.shape().first().copied().unwrap_or(1).max(1);
+                x.select_rows_in(idx, take(pool, idx.len() * width))
             }
             Op::GatherRows(cols) => {
                 let x = x.expect("gather_rows has an input");
                 x.gather_rows_in(cols, take(pool, cols.len()))
             }
-            Op::Concat(axis) => Tensor::concat_in(inputs, *axis, take(pool, 0)),
+            Op::Concat(axis) => {
+                let len = inputs.iter().map(|t| t.numel()).sum();
+                Tensor::concat_in(inputs, *axis, take(pool, len))
+            }
             Op::Custom(c) => c.forward(inputs, pool),
         }
     }
@@ -222,9 +229,26 @@ fn reduce<T: Float>(
             };
             pool.full(&shape, s)
         }
-        Some(a) if mean => x.mean_axes_in(a, keepdim, pool.take(0)),
-        Some(a) => x.sum_axes_in(a, keepdim, pool.take(0)),
+        Some(a) => {
+            let buf = pool.take(numel(&keepdim_shape(x.shape(), Some(a))));
+            if mean {
+                x.mean_axes_in(a, keepdim, buf)
+            } else {
+                x.sum_axes_in(a, keepdim, buf)
+            }
+        }
     }
+}
+
+/// Element count of a matmul's output (shapes are checked by the product itself).
+fn matmul_len(a: &[usize], b: &[usize], ta: bool, tb: bool) -> usize {
+    if a.len() < 2 || b.len() < 2 {
+        return 0;
+    }
+    let m = if ta { a[a.len() - 1] } else { a[a.len() - 2] };
+    let n = if tb { b[b.len() - 2] } else { b[b.len() - 1] };
+    let batch = numel(&a[..a.len() - 2]).max(numel(&b[..b.len() - 2]));
+    batch * m * n
 }
 
 fn binary_vjp<T: Float>(

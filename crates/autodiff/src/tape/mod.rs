@@ -169,7 +169,8 @@ impl<T: Float> Tape<T> {
     }
 
     /// Forgets every node, keeping the memory: node values go back to the buffer pool, ready
-    /// for the next step. Requires `&mut` so that no [`Var`] of this tape can outlive it.
+    /// for the next step. Spare buffers that went unused for a whole step are freed, so memory
+    /// stays flat. Requires `&mut` so that no [`Var`] of this tape can outlive it.
     pub fn clear(&mut self) {
         let inner = self.inner.get_mut();
         let TapeInner {
@@ -180,11 +181,13 @@ impl<T: Float> Tape<T> {
             scope_stack,
             ..
         } = inner;
+        pool.trim();
         for (_, node) in nodes.drain() {
             if let Value::Owned(t) = node.value {
                 pool.recycle(t);
             }
         }
+        pool.mark();
         order.clear();
         scopes.clear();
         scope_stack.clear();
