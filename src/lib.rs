@@ -18,6 +18,6 @@ pub use nabla_ops as ops;
 /// The names most programs use.
 pub mod prelude {
     pub use nabla_autodiff::{
-        BackwardOptions, CustomOp, Float, GradCheck, Gradients, Tape, Tensor, Var,
+        BackwardOptions, CustomOp, Float, Gradients, Tape, Tensor, Var,
     };
 }
