@@ -1,2 +1,7 @@
 //! Layers, heads, regressors, classifiers, optimisers, training, metrics, data utilities and
 //! diagnostics built on [`nabla_ops`].
+
+pub mod optim;
+mod param;
+
+pub use param::Param;
