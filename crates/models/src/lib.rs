@@ -5,3 +5,6 @@ pub mod optim;
 mod param;
 
 pub use param::Param;
+pub mod layer;
+pub mod head;
+pub mod train;
