@@ -8,3 +8,6 @@ pub use param::Param;
 pub mod layer;
 pub mod head;
 pub mod train;
+pub mod estimator;
+
+pub use estimator::{Classifier, Regressor};
