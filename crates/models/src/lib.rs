@@ -1,2 +1,4 @@
 //! Layers, heads, regressors, classifiers, optimisers, training, metrics, data utilities and
 //! diagnostics built on [`nabla_ops`].
+
+pub mod metrics;
