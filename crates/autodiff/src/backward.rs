@@ -19,6 +19,8 @@ use std::ops::Index;
 #[derive(Debug, Clone, Default)]
 pub struct Gradients<T: Float> {
     grads: SecondaryMap<NodeId, Tensor<T>>,
+    /// The node backward started from (graph dumps tell "not kept" from "not on the path").
+    pub(crate) output: Option<NodeId>,
 }
 
 impl<T: Float> Gradients<T> {
@@ -109,6 +111,33 @@ impl<T: Float> Tape<T> {
         self.backward_with(output, BackwardOptions::default())
     }
 
+    /// Reverse mode from a one-element output, keeping the gradient of every node it visits:
+    /// intermediates as well as parameters. This is what a [graph dump](crate::dump) needs to
+    /// show the gradient of each node and the contribution each edge passed back.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::scalar(3.0));
+    /// let h = x * x;
+    /// let y = h * 2.0;
+    /// let grads = tape.backward_retain_all(y);
+    /// assert_eq!(grads[h].item(), 2.0); // dy/dh
+    /// assert_eq!(grads[x].item(), 12.0); // dy/dx = 2 * 2x
+    /// ```
+    ///
+    /// # Panics
+    /// As [`Tape::backward`].
+    pub fn backward_retain_all(&self, output: Var<'_, T>) -> Gradients<T> {
+        self.backward_with(
+            output,
+            BackwardOptions {
+                retain_all: true,
+                ..BackwardOptions::default()
+            },
+        )
+    }
+
     /// Reverse mode with options: a seed gradient for a non-scalar output, gradients of
     /// chosen vars, or every intermediate gradient kept.
     ///
@@ -149,7 +178,10 @@ impl<T: Float> Tape<T> {
         } = inner;
         grad_slots.clear();
         grad_slots.resize_with(out_pos + 1, || None);
-        let mut result = Gradients::default();
+        let mut result = Gradients {
+            output: Some(out_id),
+            ..Gradients::default()
+        };
         if !relevant[out_pos] {
             pool.recycle(seed);
             return result;

@@ -36,6 +36,7 @@ mod tensor;
 
 pub use backward::{BackwardOptions, Gradients};
 pub use float::Float;
+pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport};
 
 pub use kernels::GemmKernel;
 pub use kernels::gemm::{MatRef, gemm};

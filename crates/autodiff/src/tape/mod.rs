@@ -82,7 +82,7 @@ pub(crate) struct Node<T: Float> {
     pub(crate) requires_grad: bool,
     /// Index in creation order.
     pub(crate) position: u32,
-    pub(crate) name: Option<Box<str>>,
+    pub(crate) name: Option<Arc<str>>,
     /// Index into the tape's scope names.
     pub(crate) scope: Option<u32>,
 }

@@ -11,6 +11,7 @@ use smallvec::{SmallVec, smallvec};
 use std::cell::Ref;
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::sync::Arc;
 
 /// A handle to a value recorded on a [`Tape`]. Cheap to copy; every operation on it records a
 /// new node.
@@ -76,9 +77,15 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// Gives the node a name, shown by graph dumps and gradient-check reports.
     pub fn named(self, name: &str) -> Self {
+        self.named_shared(&name.into())
+    }
+
+    /// Names the node with a shared string: no allocation, for names given every step (a
+    /// model's parameters).
+    pub fn named_shared(self, name: &Arc<str>) -> Self {
         let mut inner = self.tape.inner.borrow_mut();
         inner.node(self.id); // panics with an explanation if the var is stale
-        inner.nodes[self.id].name = Some(name.into());
+        inner.nodes[self.id].name = Some(Arc::clone(name));
         self
     }
 

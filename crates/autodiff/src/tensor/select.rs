@@ -141,7 +141,7 @@ impl<T: Float> Tensor<T> {
             "{op}: needs at least one axis, got a scalar"
         );
         let rows = self.shape()[0];
-        (rows, if rows == 0 { 0 } else { self.numel() / rows })
+        (rows, self.numel().checked_div(rows).unwrap_or(0))
     }
 
     fn check_gather(&self, op: &str, columns: &[usize]) -> (usize, usize) {

@@ -1,0 +1,146 @@
+//! The Graphviz DOT rendering: one box per node (value and gradient in its label), one arrow
+//! per input (local derivative and contribution on its label), and a cluster per scope, nested
+//! as the scopes are.
+
+use super::format::{DOT, gradient_text, gradients_title, local_text, product_text, tensor_text};
+use super::{GraphDump, LocalDerivative, kind_word};
+use crate::float::Float;
+use crate::tape::NodeKind;
+use std::fmt::Write;
+
+pub(super) fn render<T: Float>(dump: &GraphDump<T>) -> String {
+    let mut title = gradients_title(dump);
+    if dump.backward.is_some() {
+        title.push_str(
+            "\neach arrow: the local derivative d(to)/d(from), and the gradient backward sent \
+             back along it",
+        );
+    }
+    let mut out = String::from("digraph nabla {\n");
+    let _ = writeln!(
+        out,
+        "  graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", label=\"{}\"];",
+        escape(&title)
+    );
+    out.push_str(
+        "  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\", \
+         fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
+    );
+
+    write_scope(&mut out, dump, None, 1);
+
+    for edge in &dump.edges {
+        let style = match &edge.local {
+            LocalDerivative::NotNeeded => "style=dashed, color=\"#9a9a9a\"".to_owned(),
+            _ => format!(
+                "label=\"{}\"",
+                escape(&format!(
+                    "local {}\nsends back {}",
+                    local_text(edge, &DOT),
+                    product_text(dump, edge, &DOT)
+                ))
+            ),
+        };
+        let _ = writeln!(out, "  n{} -> n{} [{style}];", edge.from, edge.to);
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Declares the nodes that belong directly to `scope`, then a cluster for each scope nested
+/// in it (scope names nest as `outer/inner`).
+fn write_scope<T: Float>(
+    out: &mut String,
+    dump: &GraphDump<T>,
+    scope: Option<usize>,
+    depth: usize,
+) {
+    write_members(out, dump, scope, depth);
+    let pad = "  ".repeat(depth);
+    let parent = |s: usize| {
+        let (outer, _) = dump.scopes[s].rsplit_once('/')?;
+        dump.scopes.iter().position(|name| name == outer)
+    };
+    for child in (0..dump.scopes.len()).filter(|&s| parent(s) == scope) {
+        let name = dump.scopes[child].rsplit('/').next().unwrap_or_default();
+        let _ = writeln!(out, "{pad}subgraph cluster_{child} {{");
+        let _ = writeln!(
+            out,
+            "{pad}  label=\"{}\"; style=\"rounded,dashed\"; color=\"#7a7a7a\";",
+            escape(name)
+        );
+        write_scope(out, dump, Some(child), depth + 1);
+        let _ = writeln!(out, "{pad}}}");
+    }
+}
+
+/// Declares the nodes that belong directly to `scope`.
+fn write_members<T: Float>(
+    out: &mut String,
+    dump: &GraphDump<T>,
+    scope: Option<usize>,
+    depth: usize,
+) {
+    let pad = "  ".repeat(depth);
+    let output = dump.backward.and_then(|b| b.output);
+    for node in dump.nodes.iter().filter(|n| n.scope == scope) {
+        let mut label = dump.label(node.index);
+        match node.kind {
+            NodeKind::Operation if node.name.is_some() => {
+                let _ = write!(label, " = {}", node.op);
+            }
+            NodeKind::Operation => {}
+            kind => {
+                let _ = write!(label, " ({})", kind_word(kind));
+            }
+        }
+        let _ = write!(
+            label,
+            "\nvalue {}\n{}",
+            tensor_text(&node.value, &DOT),
+            gradient_text(dump, node, &DOT)
+        );
+        let fill = match node.kind {
+            NodeKind::Parameter => "#cfe6ff",
+            NodeKind::Constant => "#ececec",
+            NodeKind::Operation => "#fff4d6",
+        };
+        let border = if output == Some(node.index) {
+            ", penwidth=2"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{pad}n{} [label=\"{}\", fillcolor=\"{fill}\"{border}];",
+            node.index,
+            escape(&label)
+        );
+    }
+}
+
+/// Escapes text for a double-quoted DOT string: quotes and backslashes are escaped, and line
+/// breaks become `\n` (a centred line in a label).
+pub(super) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_quotes_backslashes_and_newlines() {
+        assert_eq!(escape("a \"b\"\\c\nd\r"), "a \\\"b\\\"\\\\c\\nd");
+    }
+}

@@ -1,1 +1,0 @@
-//! Finite-difference gradient checking.

@@ -1,0 +1,391 @@
+//! Finite-difference gradient checking: [`GradCheck`] compares the gradients backward computes
+//! with numbers obtained by nudging each input and re-running the function.
+//!
+//! # Use it from a test
+//!
+//! Give the inputs as tensors and the computation as a closure over the tape and one var per
+//! input (each input becomes a [`Tape::param`]). Check in `f64`:
+//!
+//! ```
+//! use nabla_autodiff::{GradCheck, Tensor};
+//!
+//! let x = Tensor::from_vec(vec![0.3, -1.2, 2.0, 0.7, -0.4, 1.1], &[2, 3]);
+//! let w = Tensor::from_vec(vec![0.5, -0.25, 1.5], &[3, 1]);
+//! let report = GradCheck::new()
+//!     .names(&["x", "w"])
+//!     .check(&[x, w], |_tape, v| v[0].matmul(v[1]).tanh())
+//!     .unwrap(); // on failure the message says which input, element and values
+//! assert_eq!(report.checked, 6 + 3);
+//! assert!(report.max_abs_error < 1e-8);
+//! ```
+//!
+//! # What is compared
+//!
+//! The function's output `y = f(x_1, ..., x_n)` is reduced to one number
+//! `J = sum_k w_k y_k`, where `w` is a fixed random weight vector (drawn from
+//! [`GradCheck::seed`]; each `|w_k|` lies in [0.5, 1.5) with a random sign so no output element
+//! is ignored). A one-element output is used as is (`w = 1`). Backward, seeded with `w`, gives
+//! the analytic gradient `dJ/dx`. Then, for every element `x_j` of every input, the numeric
+//! derivative is the central difference
+//!
+//! ```text
+//! numeric = (J(x + eps e_j) - J(x - eps e_j)) / (2 eps)
+//! ```
+//!
+//! (with the step actually taken after rounding in `T`), and the element passes when
+//!
+//! ```text
+//! |analytic - numeric| <= atol + rtol * |numeric|
+//! ```
+//!
+//! with `eps = 1e-6`, `atol = 1e-5`, `rtol = 1e-3` by default, as in PyTorch's
+//! `torch.autograd.gradcheck`. One [`Tape`] serves every evaluation, cleared in between; the
+//! inputs go on it shared, not copied. `f` must be deterministic (no fresh random numbers per
+//! call, or the differences mean nothing).
+//!
+//! # Kinks
+//!
+//! Relu and abs at 0, clamp at its bounds and maximum or minimum at a tie have no derivative:
+//! the slope on the right, `(J(x + eps) - J(x)) / eps`, differs from the slope on the left,
+//! `(J(x) - J(x - eps)) / eps`. The central difference there is an average of the two that no
+//! correct backward has to match, so such an element is reported as a [`Kink`] (with both
+//! slopes and the analytic value) and not as a failure. Strong curvature also opens a gap
+//! between the two slopes (about `f''(x) eps`); to tell it from a kink the checker takes two
+//! more steps of `2 eps` and extrapolates each slope to a zero step, which removes the
+//! curvature and leaves only a real jump. A warning is added when an analytic value at a kink
+//! lies outside the two slopes (no sound subgradient does).
+//!
+//! # Fast mode
+//!
+//! For large inputs, [`GradCheck::projections`]`(k)` checks `k` random unit directions `u` per
+//! input instead of every element: the directional derivative `dJ/dx . u` against
+//! `(J(x + eps u) - J(x - eps u)) / (2 eps)`. It costs `2k` evaluations per input instead of
+//! two per element, and a wrong gradient in any element shows in almost every direction. A
+//! failure names the input and the direction; check that input in full mode to find the
+//! element.
+//!
+//! # Precision
+//!
+//! The checker computes in `T`. Each evaluation of `J` carries rounding noise of about
+//! `T::EPSILON * |w * y|_2` (the terms' errors, random in sign), and a difference divides it by
+//! the step. So the absolute tolerance in force is at least 4 times that noise over `eps`;
+//! in `f64` this floor stays far below `atol` unless the output is huge, and a warning says
+//! when it raised `atol`.
+//!
+//! In `f32` the noise is about `1e-7 |w * y|_2 / eps`, so at `eps = 1e-6` the numeric
+//! derivative would be noise. An `f32` check therefore uses `eps = max(eps, 1e-3)`,
+//! `atol = max(atol, 1e-2)` and `rtol = max(rtol, 1e-2)` (before the noise floor), reports the
+//! values used in [`GradCheckReport::tolerance`], adds a warning to the report and prints it
+//! once per process to stderr. Such a check catches gross errors only: check gradients in
+//! `f64` ([`Tensor::cast`] converts inputs).
+//!
+//! # Reports
+//!
+//! `Ok(`[`GradCheckReport`]`)` tells how many elements were checked, the largest absolute and
+//! relative errors, the kinks and any warnings. `Err(`[`GradCheckError`]`)` names the worst
+//! element (input index and name, multi-index, analytic and numeric values, both errors), the
+//! tolerance in force, how many failed of how many, and the worst few offenders (5 unless
+//! [`GradCheck::offenders`] says otherwise), which are also in [`GradCheckError::offenders`].
+
+mod objective;
+mod report;
+mod tally;
+mod warnings;
+
+pub use report::{CheckMode, GradCheckError, GradCheckReport, Kink, Location, Mismatch, Tolerance};
+
+use crate::float::Float;
+use crate::tape::{Tape, Var};
+use crate::tensor::Tensor;
+use objective::{Objective, Step, unit_direction};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tally::Tally;
+
+/// Checks a computation's gradients against central finite differences. Configure with the
+/// builder methods, then call [`GradCheck::check`]. See the [module documentation](self) for
+/// the method.
+#[derive(Debug, Clone)]
+pub struct GradCheck {
+    eps: f64,
+    atol: f64,
+    rtol: f64,
+    /// Random directions per input; 0 for full mode.
+    projections: usize,
+    seed: u64,
+    names: Vec<String>,
+    offenders: usize,
+}
+
+impl Default for GradCheck {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The smallest step, absolute and relative tolerance an `f32` check uses.
+const F32_FLOOR: Tolerance = Tolerance {
+    eps: 1e-3,
+    atol: 1e-2,
+    rtol: 1e-2,
+};
+
+/// How many times the estimated rounding noise of a difference the absolute tolerance is
+/// kept above.
+const NOISE_MARGIN: f64 = 10.0;
+
+impl GradCheck {
+    /// A full check with `eps = 1e-6`, `atol = 1e-5`, `rtol = 1e-3` (the defaults of
+    /// `torch.autograd.gradcheck`), showing the worst 5 offenders.
+    pub fn new() -> Self {
+        GradCheck {
+            eps: 1e-6,
+            atol: 1e-5,
+            rtol: 1e-3,
+            projections: 0,
+            seed: 0x006e_6162_6c61, // "nabla" in ASCII
+            names: Vec::new(),
+            offenders: 5,
+        }
+    }
+
+    /// The finite-difference step.
+    ///
+    /// # Panics
+    /// If `eps` is not positive and finite.
+    pub fn eps(mut self, eps: f64) -> Self {
+        assert!(
+            eps > 0.0 && eps.is_finite(),
+            "GradCheck::eps: the step must be positive and finite, got {eps}"
+        );
+        self.eps = eps;
+        self
+    }
+
+    /// The absolute tolerance.
+    ///
+    /// # Panics
+    /// If `atol` is negative or NaN.
+    pub fn atol(mut self, atol: f64) -> Self {
+        self.atol = non_negative("atol", atol);
+        self
+    }
+
+    /// The relative tolerance, scaled by the numeric derivative.
+    ///
+    /// # Panics
+    /// If `rtol` is negative or NaN.
+    pub fn rtol(mut self, rtol: f64) -> Self {
+        self.rtol = non_negative("rtol", rtol);
+        self
+    }
+
+    /// Fast mode: check `count` random unit directions per input instead of every element
+    /// (for large inputs). `0` turns it off.
+    ///
+    /// ```
+    /// use nabla_autodiff::{GradCheck, Tensor};
+    /// use rand::{SeedableRng, rngs::StdRng};
+    /// let mut rng = StdRng::seed_from_u64(0);
+    /// let a = Tensor::<f64>::randn(&[40, 30], 0.0, 1.0, &mut rng);
+    /// let b = Tensor::<f64>::randn(&[30, 20], 0.0, 1.0, &mut rng);
+    /// let report = GradCheck::new()
+    ///     .projections(3)
+    ///     .check(&[a, b], |_tape, v| v[0].matmul(v[1]))
+    ///     .unwrap();
+    /// assert_eq!(report.checked, 2 * 3);
+    /// ```
+    pub fn projections(mut self, count: usize) -> Self {
+        self.projections = count;
+        self
+    }
+
+    /// Seeds the random output weights and fast-mode directions; the same seed gives the same
+    /// check.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Names the inputs, in order, for messages. Without names, a name given inside the
+    /// closure with [`Var::named`] is used.
+    pub fn names(mut self, names: &[&str]) -> Self {
+        self.names = names.iter().map(|&n| n.to_owned()).collect();
+        self
+    }
+
+    /// How many of the worst offenders a failure lists (default 5, at least 1).
+    pub fn offenders(mut self, count: usize) -> Self {
+        self.offenders = count.max(1);
+        self
+    }
+
+    /// Puts each tensor of `inputs` on a fresh tape as a parameter, calls `f` with the tape and
+    /// those vars, and compares the gradient backward computes with central differences (see
+    /// the [module documentation](self)).
+    ///
+    /// # Errors
+    /// A [`GradCheckError`] when any compared derivative is outside the tolerance; kinks are
+    /// not failures.
+    ///
+    /// # Panics
+    /// If `f` panics, or returns outputs of different sizes for nearby inputs.
+    pub fn check<T: Float, F>(
+        &self,
+        inputs: &[Tensor<T>],
+        f: F,
+    ) -> Result<GradCheckReport, GradCheckError>
+    where
+        F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
+    {
+        let configured = self.tolerance_for::<T>();
+        let mode = match self.projections {
+            0 => CheckMode::Full,
+            k => CheckMode::Projections(k),
+        };
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let (mut objective, start) = Objective::new(&f, inputs, configured.eps, &mut rng);
+        let tolerance = Tolerance {
+            atol: configured
+                .atol
+                .max(NOISE_MARGIN * start.noise / configured.eps),
+            ..configured
+        };
+        let mut warnings =
+            warnings::before::<T>(&self.names, inputs.len(), &configured, &tolerance);
+        if !start.finite {
+            warnings.push(warnings::NOT_FINITE.to_owned());
+        }
+        let mut tally = Tally::new(tolerance, mode);
+        for (i, x) in inputs.iter().enumerate() {
+            let name = self.names.get(i).or(start.names[i].as_ref());
+            let name = name.map(String::as_str);
+            let gradient = &start.gradients[i];
+            let failures_before = tally.failures();
+            let probes = Probes {
+                input: i,
+                name,
+                shape: x.shape(),
+                gradient,
+                tolerance: &tolerance,
+            };
+            match mode {
+                CheckMode::Full => probes.elements(&mut objective, &mut tally),
+                CheckMode::Projections(k) => {
+                    probes.directions(k, &mut objective, &mut tally, &mut rng)
+                }
+            }
+            if x.numel() > 0
+                && gradient.iter().all(|&g| g == 0.0)
+                && tally.failures() == failures_before
+            {
+                warnings.push(warnings::zero_gradient(i, name));
+            }
+        }
+        warnings.extend(warnings::after::<T>(
+            tally.kinks(),
+            &tolerance,
+            objective.lost_steps,
+        ));
+        tally.finish(T::NAME, warnings, objective.evaluations, self.offenders)
+    }
+
+    /// The step and tolerances for element type `T`: as configured in `f64`, floored by
+    /// [`F32_FLOOR`] in a less precise type.
+    fn tolerance_for<T: Float>(&self) -> Tolerance {
+        let configured = Tolerance {
+            eps: self.eps,
+            atol: self.atol,
+            rtol: self.rtol,
+        };
+        if is_low_precision::<T>() {
+            Tolerance {
+                eps: configured.eps.max(F32_FLOOR.eps),
+                atol: configured.atol.max(F32_FLOOR.atol),
+                rtol: configured.rtol.max(F32_FLOOR.rtol),
+            }
+        } else {
+            configured
+        }
+    }
+}
+
+/// `value`, if it is a usable tolerance (0 or more, not NaN).
+fn non_negative(what: &str, value: f64) -> f64 {
+    assert!(
+        value >= 0.0,
+        "GradCheck::{what}: the tolerance must be 0 or more, got {value}"
+    );
+    value
+}
+
+/// The probes of one input, and what they are compared with.
+struct Probes<'a> {
+    input: usize,
+    name: Option<&'a str>,
+    shape: &'a [usize],
+    /// The analytic gradient of J for this input, row-major.
+    gradient: &'a [f64],
+    tolerance: &'a Tolerance,
+}
+
+impl Probes<'_> {
+    /// Full mode: every element.
+    fn elements<T, F>(&self, objective: &mut Objective<'_, T, F>, tally: &mut Tally)
+    where
+        T: Float,
+        F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
+    {
+        for (j, &analytic) in self.gradient.iter().enumerate() {
+            let probe = objective.probe(self.input, Step::Element(j), self.tolerance);
+            let location = Location::Element(unravel(j, self.shape));
+            tally.record(self.input, self.name, location, analytic, probe);
+        }
+    }
+
+    /// Fast mode: `count` random unit directions, compared as directional derivatives.
+    fn directions<T, F>(
+        &self,
+        count: usize,
+        objective: &mut Objective<'_, T, F>,
+        tally: &mut Tally,
+        rng: &mut StdRng,
+    ) where
+        T: Float,
+        F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
+    {
+        if self.gradient.is_empty() {
+            return;
+        }
+        for d in 0..count {
+            let u = unit_direction(self.gradient.len(), rng);
+            let analytic = self.gradient.iter().zip(&u).map(|(g, u)| g * u).sum();
+            let probe = objective.probe(self.input, Step::Direction(&u), self.tolerance);
+            tally.record(
+                self.input,
+                self.name,
+                Location::Direction(d),
+                analytic,
+                probe,
+            );
+        }
+    }
+}
+
+/// Whether `T` is too coarse for finite differences at the default step (`f32`).
+pub(super) fn is_low_precision<T: Float>() -> bool {
+    T::EPSILON.to_f64() > 1e-10
+}
+
+/// The multi-index of row-major position `flat` in `shape`.
+fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
+    let mut index = vec![0; shape.len()];
+    for (i, &extent) in index.iter_mut().zip(shape).rev() {
+        *i = flat % extent;
+        flat /= extent;
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,362 @@
+//! The function under test as one number, `J(x) = sum_k w_k f(x)_k`, evaluated on one reused
+//! tape: its analytic gradient by backward, and its finite differences along one element or
+//! one direction of one input, with kinks told apart from curvature.
+
+use super::report::Tolerance;
+use crate::backward::BackwardOptions;
+use crate::float::Float;
+use crate::tape::{Tape, Var};
+use crate::tensor::Tensor;
+use rand::Rng;
+use std::sync::Arc;
+
+/// Which way an input is moved.
+#[derive(Clone, Copy)]
+pub(super) enum Step<'a> {
+    /// One element, by row-major position.
+    Element(usize),
+    /// Every element along a unit vector.
+    Direction(&'a [f64]),
+}
+
+/// The finite-difference verdict on one step.
+pub(super) enum Probe {
+    /// The function is smooth there: this is the central difference to compare against.
+    Smooth { numeric: f64 },
+    /// The slopes on either side differ: no derivative to compare against.
+    Kink { forward: f64, backward: f64 },
+}
+
+/// What the first evaluation, at the unperturbed inputs, found.
+pub(super) struct Start {
+    /// The analytic gradient of J for each input, row-major.
+    pub(super) gradients: Vec<Vec<f64>>,
+    /// The names `f` gave the input vars, if any.
+    pub(super) names: Vec<Option<String>>,
+    /// Whether every output element was finite.
+    pub(super) finite: bool,
+    /// The rounding noise expected in one evaluation of J: `T::EPSILON * |w * y|_2`.
+    pub(super) noise: f64,
+}
+
+/// J and the inputs it is evaluated at.
+pub(super) struct Objective<'a, T: Float, F> {
+    f: &'a F,
+    /// The caller's inputs: each probe moves a copy and restores it from these.
+    originals: &'a [Tensor<T>],
+    /// The inputs as put on the tape (shared, so nothing is copied per evaluation).
+    inputs: Vec<Arc<Tensor<T>>>,
+    tape: Tape<T>,
+    /// w, exactly as the `T` seed backward used, so both sides weigh alike.
+    weights: Vec<f64>,
+    eps: f64,
+    /// J at the unperturbed inputs.
+    centre: f64,
+    /// Function evaluations so far.
+    pub(super) evaluations: usize,
+    /// Steps that rounding in `T` swallowed (x + eps == x).
+    pub(super) lost_steps: usize,
+}
+
+impl<'a, T, F> Objective<'a, T, F>
+where
+    T: Float,
+    F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
+{
+    /// Evaluates `f` at `originals`, draws the output weights from `rng` (a one-element output
+    /// gets weight 1) and runs backward with them.
+    pub(super) fn new(
+        f: &'a F,
+        originals: &'a [Tensor<T>],
+        eps: f64,
+        rng: &mut impl Rng,
+    ) -> (Self, Start) {
+        let mut tape = Tape::new();
+        let inputs: Vec<Arc<Tensor<T>>> = originals.iter().map(|t| Arc::new(t.clone())).collect();
+        let (weights, centre, start) = {
+            let (vars, out) = record(&tape, &inputs, f);
+            let value = out.value().clone();
+            let weights = output_weights::<T>(value.numel(), rng);
+            let centre = weigh(&weights, &value);
+            let seed: Vec<T> = weights.iter().map(|&w| T::from_f64(w)).collect();
+            let seed = Tensor::from_vec(seed, value.shape());
+            let grads = tape.backward_with(
+                out,
+                BackwardOptions {
+                    seed: Some(seed),
+                    wrt: Some(&vars),
+                    ..Default::default()
+                },
+            );
+            let gradients = vars
+                .iter()
+                .zip(originals)
+                .map(|(&v, x)| match grads.get(v) {
+                    Some(g) => g.data().iter().map(|g| g.to_f64()).collect(),
+                    None => vec![0.0; x.numel()],
+                })
+                .collect();
+            let start = Start {
+                gradients,
+                names: vars.iter().map(Var::name).collect(),
+                finite: value.all_finite(),
+                noise: T::EPSILON.to_f64() * weighted_norm(&weights, &value),
+            };
+            (weights, centre, start)
+        };
+        tape.clear();
+        let objective = Objective {
+            f,
+            originals,
+            inputs,
+            tape,
+            weights,
+            eps,
+            centre,
+            evaluations: 1,
+            lost_steps: 0,
+        };
+        (objective, start)
+    }
+
+    /// Compares the slopes of J along `step` of input `input`: the central difference if J is
+    /// smooth there, or both one-sided slopes if it has a kink.
+    ///
+    /// A kink shows as forward and backward differences that disagree. So does strong
+    /// curvature (their gap is about `f'' eps`), so a disagreement is confirmed with the step
+    /// doubled: extrapolating each side to a zero step removes the curvature term and leaves
+    /// a real jump in slope.
+    pub(super) fn probe(&mut self, input: usize, step: Step<'_>, tolerance: &Tolerance) -> Probe {
+        let (up, h_up) = self.shifted(input, step, 1.0);
+        let (down, h_down) = self.shifted(input, step, -1.0);
+        let numeric = (up - down) / (h_up + h_down);
+        let forward = (up - self.centre) / h_up;
+        let backward = (self.centre - down) / h_down;
+        if !tolerance.disagree(forward, backward) {
+            return Probe::Smooth { numeric };
+        }
+        let (up2, h_up2) = self.shifted(input, step, 2.0);
+        let (down2, h_down2) = self.shifted(input, step, -2.0);
+        let right = extrapolate(forward, h_up, (up2 - self.centre) / h_up2, h_up2);
+        let left = extrapolate(backward, h_down, (self.centre - down2) / h_down2, h_down2);
+        // A jump below twice the allowance may be noise; and the central difference, which
+        // averages the two sides, then lies within the allowance of either side anyway.
+        if (right - left).abs() > 2.0 * tolerance.allowed(right.abs().max(left.abs())) {
+            Probe::Kink { forward, backward }
+        } else {
+            Probe::Smooth { numeric }
+        }
+    }
+
+    /// J with input `input` moved by `multiple * eps` along `step`, and the length of the
+    /// step actually taken (for one element, after rounding in `T`). The input is restored.
+    fn shifted(&mut self, input: usize, step: Step<'_>, multiple: f64) -> (f64, f64) {
+        let delta = multiple * self.eps;
+        let original = self.originals[input].data();
+        // The tape was cleared after the last evaluation, so this is the only reference.
+        let x = Arc::make_mut(&mut self.inputs[input]).data_mut();
+        let taken = match step {
+            Step::Element(j) => {
+                x[j] = original[j] + T::from_f64(delta);
+                (x[j].to_f64() - original[j].to_f64()).abs()
+            }
+            Step::Direction(u) => {
+                for ((x, &o), &u) in x.iter_mut().zip(original).zip(u) {
+                    *x = o + T::from_f64(delta * u);
+                }
+                delta.abs()
+            }
+        };
+        if taken == 0.0 {
+            self.lost_steps += 1;
+        }
+        let value = self.value();
+        let x = Arc::make_mut(&mut self.inputs[input]).data_mut();
+        match step {
+            Step::Element(j) => x[j] = original[j],
+            Step::Direction(_) => x.copy_from_slice(original),
+        }
+        (value, taken)
+    }
+
+    /// J at the current inputs; leaves the tape cleared.
+    fn value(&mut self) -> f64 {
+        let value = {
+            let (_, out) = record(&self.tape, &self.inputs, self.f);
+            let out = out.value();
+            assert!(
+                out.numel() == self.weights.len(),
+                "gradient check: the function returned {} elements after a small change of its \
+                 input, but {} at the input itself; it must return the same shape every time",
+                out.numel(),
+                self.weights.len()
+            );
+            weigh(&self.weights, &out)
+        };
+        self.tape.clear();
+        self.evaluations += 1;
+        value
+    }
+}
+
+/// Puts `inputs` on `tape` as parameters and records `f` on them.
+fn record<'t, T, F>(
+    tape: &'t Tape<T>,
+    inputs: &[Arc<Tensor<T>>],
+    f: &F,
+) -> (Vec<Var<'t, T>>, Var<'t, T>)
+where
+    T: Float,
+    F: for<'s> Fn(&'s Tape<T>, &[Var<'s, T>]) -> Var<'s, T>,
+{
+    let vars: Vec<Var<'t, T>> = inputs.iter().map(|x| tape.param(x)).collect();
+    let out = f(tape, &vars);
+    (vars, out)
+}
+
+/// Weights for the output elements: 1 for a one-element output, else a random sign times a
+/// magnitude in [0.5, 1.5), so that every element counts and none by accident cancels
+/// another. Rounded to `T`, as backward will see them.
+fn output_weights<T: Float>(n: usize, rng: &mut impl Rng) -> Vec<f64> {
+    if n == 1 {
+        return vec![1.0];
+    }
+    (0..n)
+        .map(|_| {
+            let magnitude = 0.5 + rng.random::<f64>();
+            let w = if rng.random::<bool>() {
+                magnitude
+            } else {
+                -magnitude
+            };
+            T::from_f64(w).to_f64()
+        })
+        .collect()
+}
+
+/// `sum_k w_k out_k`, accumulated in `f64`.
+fn weigh<T: Float>(weights: &[f64], out: &Tensor<T>) -> f64 {
+    weights
+        .iter()
+        .zip(out.data())
+        .map(|(w, y)| w * y.to_f64())
+        .sum()
+}
+
+/// `|w * y|_2`: rounding errors of the terms of J, random in sign, add up like this.
+fn weighted_norm<T: Float>(weights: &[f64], out: &Tensor<T>) -> f64 {
+    weights
+        .iter()
+        .zip(out.data())
+        .map(|(w, y)| (w * y.to_f64()).powi(2))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// The slope at a zero step from one-sided slopes `d1` at step `h1` and `d2` at step `h2`,
+/// assuming `d(h) = d(0) + c h` (Richardson extrapolation).
+fn extrapolate(d1: f64, h1: f64, d2: f64, h2: f64) -> f64 {
+    (h2 * d1 - h1 * d2) / (h2 - h1)
+}
+
+/// A random unit vector of length `n`: a normal sample, normalised.
+pub(super) fn unit_direction(n: usize, rng: &mut impl Rng) -> Vec<f64> {
+    use rand_distr::{Distribution, StandardNormal};
+    loop {
+        let v: Vec<f64> = (0..n).map(|_| StandardNormal.sample(rng)).collect();
+        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            return v.into_iter().map(|x| x / norm).collect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    /// Pins a closure to the higher-ranked signature `check` asks for.
+    fn func<F>(f: F) -> F
+    where
+        F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
+    {
+        f
+    }
+
+    #[test]
+    fn extrapolation_removes_the_linear_term() {
+        // d(h) = 3 + 5h at h = 0.1 and 0.2.
+        assert!((extrapolate(3.5, 0.1, 4.0, 0.2) - 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn weights_are_bounded_away_from_zero_and_signed() {
+        let w = output_weights::<f64>(1000, &mut StdRng::seed_from_u64(1));
+        assert!(w.iter().all(|w| (0.5..1.5).contains(&w.abs())));
+        let negative = w.iter().filter(|&&w| w < 0.0).count();
+        assert!(
+            (400..600).contains(&negative),
+            "{negative} negative of 1000"
+        );
+        assert_eq!(
+            output_weights::<f64>(1, &mut StdRng::seed_from_u64(1)),
+            [1.0]
+        );
+    }
+
+    #[test]
+    fn directions_have_unit_length() {
+        let u = unit_direction(50, &mut StdRng::seed_from_u64(2));
+        let norm = u.iter().map(|x| x * x).sum::<f64>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn probe_tells_curvature_from_a_kink() {
+        let tolerance = Tolerance {
+            eps: 1e-6,
+            atol: 1e-5,
+            rtol: 1e-3,
+        };
+        // 1000 x^2 at 0: slope 0, but the one-sided slopes are +-1000 eps = +-1e-3, far
+        // apart against atol, though the function is smooth.
+        let f = func(|_, v| (v[0] * v[0] * 1000.0).sum());
+        let x = [Tensor::from_vec(vec![0.0, 1.0], &[2])];
+        let (mut objective, start) = Objective::new(&f, &x, 1e-6, &mut StdRng::seed_from_u64(3));
+        assert_eq!(start.gradients[0], [0.0, 2000.0]);
+        match objective.probe(0, Step::Element(0), &tolerance) {
+            Probe::Smooth { numeric } => assert!(numeric.abs() < 1e-6, "{numeric}"),
+            Probe::Kink { .. } => panic!("curvature taken for a kink"),
+        }
+        assert_eq!(objective.evaluations, 1 + 4);
+
+        let g = func(|_, v| v[0].relu().sum());
+        let x = [Tensor::from_vec(vec![0.05, 0.0], &[2])];
+        let (mut objective, _) = Objective::new(&g, &x, 1e-6, &mut StdRng::seed_from_u64(3));
+        match objective.probe(0, Step::Element(1), &tolerance) {
+            Probe::Kink { forward, backward } => {
+                assert!((forward - 1.0).abs() < 1e-9 && backward.abs() < 1e-9)
+            }
+            Probe::Smooth { numeric } => panic!("relu at 0 seen as smooth, slope {numeric}"),
+        }
+    }
+
+    #[test]
+    fn probing_restores_the_input() {
+        let f = func(|_, v| (v[0] * v[0]).sum());
+        let x = [Tensor::from_vec(vec![0.3, -1.7, 2.0], &[3])];
+        let tolerance = Tolerance {
+            eps: 1e-6,
+            atol: 1e-5,
+            rtol: 1e-3,
+        };
+        let (mut objective, _) = Objective::new(&f, &x, 1e-6, &mut StdRng::seed_from_u64(4));
+        let u = unit_direction(3, &mut StdRng::seed_from_u64(5));
+        objective.probe(0, Step::Element(1), &tolerance);
+        objective.probe(0, Step::Direction(&u), &tolerance);
+        assert_eq!(objective.inputs[0].data(), x[0].data());
+        assert!((objective.value() - (0.09 + 2.89 + 4.0)).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,263 @@
+//! [`DataError`]: why data could not be loaded or prepared.
+
+use std::fmt;
+
+/// Why a data set could not be loaded, built, split, scaled or resampled.
+///
+/// Loading errors name the file, the line (1-based, the header is line 1) and the column; the
+/// [`Display`](fmt::Display) form also says how to fix the problem.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataError {
+    /// The file could not be opened or read.
+    Io {
+        /// The file.
+        path: String,
+        /// What the operating system reported.
+        message: String,
+    },
+    /// The file is not valid CSV text at some point (for example, not UTF-8).
+    Malformed {
+        /// The file.
+        path: String,
+        /// The line, if known.
+        line: Option<u64>,
+        /// What the CSV reader reported.
+        message: String,
+    },
+    /// The file lacks something every data set needs: a header, data rows or feature columns.
+    Empty {
+        /// The file.
+        path: String,
+        /// What is missing.
+        what: String,
+    },
+    /// A column named in the options is not in the header.
+    MissingColumn {
+        /// The file.
+        path: String,
+        /// The name that was asked for.
+        column: String,
+        /// The columns the header does have.
+        available: Vec<String>,
+    },
+    /// Two header fields have the same name.
+    DuplicateColumn {
+        /// The file.
+        path: String,
+        /// The repeated name.
+        column: String,
+        /// The 1-based positions where it occurs.
+        positions: (usize, usize),
+    },
+    /// A row does not have one field per header column.
+    RaggedRow {
+        /// The file.
+        path: String,
+        /// The row's line.
+        line: u64,
+        /// How many fields it has.
+        found: usize,
+        /// How many the header has.
+        expected: usize,
+    },
+    /// A field that must be a number is not.
+    NotNumeric {
+        /// The file.
+        path: String,
+        /// The row's line.
+        line: u64,
+        /// The column's 1-based position.
+        column: usize,
+        /// The column's name.
+        name: String,
+        /// Whether the column is a `"feature"` or a `"target"` column.
+        role: &'static str,
+        /// The text found there.
+        value: String,
+    },
+    /// A target field holds a value its encoding does not allow (a multi-hot or one-hot value
+    /// other than 0 or 1, an empty class label).
+    BadTarget {
+        /// The file.
+        path: String,
+        /// The row's line.
+        line: u64,
+        /// The column's name.
+        column: String,
+        /// The text found there.
+        value: String,
+        /// What the encoding allows.
+        expected: String,
+    },
+    /// A row of one-hot target columns does not hold exactly one 1.
+    OneHotRow {
+        /// The file.
+        path: String,
+        /// The row's line.
+        line: u64,
+        /// The one-hot columns.
+        columns: Vec<String>,
+        /// How many of them hold 1.
+        ones: usize,
+    },
+    /// An argument is unusable: shapes that disagree, a fraction out of range, a label beyond
+    /// the classes, targets of the wrong kind.
+    InvalidArgument {
+        /// The function that was called.
+        function: &'static str,
+        /// What was passed and what is needed.
+        message: String,
+    },
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DataError::Io { path, message } => {
+                write!(f, "{path}: cannot read the file: {message}")
+            }
+            DataError::Malformed {
+                path,
+                line,
+                message,
+            } => {
+                write!(f, "{path}")?;
+                if let Some(line) = line {
+                    write!(f, ", line {line}")?;
+                }
+                write!(
+                    f,
+                    ": not readable as CSV ({message}); save the file as UTF-8 text"
+                )
+            }
+            DataError::Empty { path, what } => write!(f, "{path}: {what}"),
+            DataError::MissingColumn {
+                path,
+                column,
+                available,
+            } => write!(
+                f,
+                "{path}: the header (line 1) has no column named \"{column}\"; its columns are \
+                 {}. Name one of these as the target (names are case-sensitive)",
+                quoted_list(available)
+            ),
+            DataError::DuplicateColumn {
+                path,
+                column,
+                positions: (a, b),
+            } => write!(
+                f,
+                "{path}: the header (line 1) names columns {a} and {b} both \"{column}\"; give \
+                 every column a distinct name"
+            ),
+            DataError::RaggedRow {
+                path,
+                line,
+                found,
+                expected,
+            } => write!(
+                f,
+                "{path}, line {line}: the row has {found} fields but the header has {expected}; \
+                 every row needs one value per column (look for a missing or extra delimiter)"
+            ),
+            DataError::NotNumeric {
+                path,
+                line,
+                column,
+                name,
+                role,
+                value,
+            } => {
+                write!(f, "{path}, line {line}, column {column} (\"{name}\"): ")?;
+                if value.is_empty() {
+                    write!(f, "the field is empty")?;
+                } else {
+                    write!(f, "\"{value}\" is not a number")?;
+                }
+                if *role == "feature" {
+                    write!(
+                        f,
+                        "; feature columns must hold numbers. Fill in or drop the row, or, if \
+                         the column holds class labels, name it as a target"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "; this target column must hold numbers. Fix the value, or load text \
+                         class labels with CsvOptions::labels"
+                    )
+                }
+            }
+            DataError::BadTarget {
+                path,
+                line,
+                column,
+                value,
+                expected,
+            } => write!(
+                f,
+                "{path}, line {line}, column \"{column}\": the target is \"{value}\" but \
+                 {expected}"
+            ),
+            DataError::OneHotRow {
+                path,
+                line,
+                columns,
+                ones,
+            } => write!(
+                f,
+                "{path}, line {line}: the one-hot target columns {} hold {ones} ones, but a \
+                 one-hot row holds exactly one; if a row may carry several labels (or none), \
+                 load the columns with CsvOptions::multi_hot",
+                quoted_list(columns)
+            ),
+            DataError::InvalidArgument { function, message } => write!(f, "{function}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// `"a", "b", "c"`.
+pub(crate) fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_column_lists_what_exists() {
+        let e = DataError::MissingColumn {
+            path: "iris.csv".into(),
+            column: "Species".into(),
+            available: vec!["sepal_length".into(), "species".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "iris.csv: the header (line 1) has no column named \"Species\"; its columns are \
+             \"sepal_length\", \"species\". Name one of these as the target (names are \
+             case-sensitive)"
+        );
+    }
+
+    #[test]
+    fn not_numeric_says_which_field_and_how_to_fix_it() {
+        let e = DataError::NotNumeric {
+            path: "d.csv".into(),
+            line: 7,
+            column: 2,
+            name: "bmi".into(),
+            role: "feature",
+            value: String::new(),
+        };
+        let text = e.to_string();
+        assert!(text.starts_with("d.csv, line 7, column 2 (\"bmi\"): the field is empty;"));
+        assert!(text.contains("Fill in or drop the row"));
+    }
+}

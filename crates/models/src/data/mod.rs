@@ -1,0 +1,34 @@
+//! Data sets and their preparation: loading CSV files, target encodings, seeded splits,
+//! standardisation and class resampling.
+//!
+//! ```
+//! use nabla_models::data::{CsvOptions, Dataset, Standardizer, stratified_split};
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/iris.csv");
+//! // path: the bundled data/iris.csv
+//! let iris = Dataset::from_csv(path, &CsvOptions::labels("species"))?;
+//! let (train, test) = stratified_split(&iris, 0.2, 0)?;
+//! assert_eq!(test.targets().class_counts(), Some(vec![10, 10, 10]));
+//! // Scale with the training split's statistics only.
+//! let scaler = Standardizer::fit(train.features())?;
+//! let (train, test) = (scaler.transform_dataset(&train)?, scaler.transform_dataset(&test)?);
+//! assert_eq!((train.n_rows(), test.n_rows()), (120, 30));
+//! # Ok::<(), nabla_models::data::DataError>(())
+//! ```
+
+mod dataset;
+mod encode;
+mod error;
+mod load;
+mod resample;
+mod split;
+mod standardize;
+mod targets;
+
+pub use dataset::Dataset;
+pub use encode::{from_categorical, to_categorical};
+pub use error::DataError;
+pub use load::{CsvOptions, TargetKind};
+pub use resample::{downsample, downsample_indices, upsample, upsample_indices};
+pub use split::{split_indices, stratified_split, stratified_split_indices, train_test_split};
+pub use standardize::Standardizer;
+pub use targets::Targets;

@@ -1,0 +1,401 @@
+//! [`Classifier`]: binary, multi-class and multi-label classification with the head the target
+//! calls for.
+
+use super::config::NetworkConfig;
+use super::{FitError, build_network, check_features, to_model, train_network, validation_split};
+use crate::data::Targets;
+use crate::head::Head;
+use crate::layer::Sequential;
+use crate::metrics::{self, ConfusionMatrix};
+use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
+use nabla_autodiff::{Float, Tensor};
+use nabla_ops::Activation;
+
+/// The kind of classification a target calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// Two exclusive classes.
+    Binary,
+    /// `classes` exclusive classes.
+    MultiClass {
+        /// Number of classes.
+        classes: usize,
+    },
+    /// `labels` independent yes/no labels.
+    MultiLabel {
+        /// Number of labels.
+        labels: usize,
+    },
+}
+
+/// How a binary classifier's output is built (the two are the same model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BinaryHead {
+    /// One sigmoid unit and binary cross-entropy.
+    #[default]
+    Sigmoid,
+    /// Two softmax units and categorical cross-entropy on one-hot targets.
+    Softmax,
+}
+
+/// Per-class loss weights, for imbalanced classes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum ClassWeights {
+    /// Every class weighs 1.
+    #[default]
+    None,
+    /// Weights `n / (k * count_c)`, so each class carries the same total weight.
+    Balanced,
+    /// One weight per class, in class-index order.
+    Given(Vec<f64>),
+}
+
+/// Settings of a [`Classifier`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassifierConfig {
+    /// Hidden layers and training.
+    pub network: NetworkConfig,
+    /// Sigmoid or softmax output for binary targets.
+    pub binary_head: BinaryHead,
+    /// Probability at or above which a binary class or a label is predicted. Default 0.5.
+    pub threshold: f64,
+    /// Loss weights per class.
+    pub class_weights: ClassWeights,
+    /// A head to use instead of the one the rules pick (for experiments; diagnostics check it).
+    pub head: Option<Head>,
+}
+
+impl Default for ClassifierConfig {
+    fn default() -> Self {
+        ClassifierConfig {
+            network: NetworkConfig::default(),
+            binary_head: BinaryHead::Sigmoid,
+            threshold: 0.5,
+            class_weights: ClassWeights::None,
+            head: None,
+        }
+    }
+}
+
+struct Fitted<T: Float> {
+    net: Sequential<T>,
+    head: Head,
+    task: Task,
+    class_names: Vec<String>,
+    features: usize,
+}
+
+/// A neural-network classifier: hidden layers plus the output layer and loss that fit the
+/// target (see [`crate::head`]).
+///
+/// ```no_run
+/// use nabla_models::data::{CsvOptions, Dataset, stratified_split};
+/// use nabla_models::estimator::Classifier;
+/// let data = Dataset::from_csv("data/iris.csv", &CsvOptions::labels("species"))?;
+/// let (train, test) = stratified_split(&data, 0.2, 0)?;
+/// let mut model = Classifier::<f32>::default();
+/// model.fit(train.features(), train.targets())?;
+/// println!("{:?}", model.predict_names(test.features())?); // ["setosa", "virginica", ...]
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Classifier<T: Float = f32> {
+    /// The settings used by the next `fit`.
+    pub config: ClassifierConfig,
+    callbacks: Vec<Box<dyn Callback>>,
+    fitted: Option<Fitted<T>>,
+}
+
+impl<T: Float> Default for Classifier<T> {
+    fn default() -> Self {
+        Self::new(ClassifierConfig::default())
+    }
+}
+
+impl<T: Float> Classifier<T> {
+    /// A classifier with these settings.
+    pub fn new(config: ClassifierConfig) -> Self {
+        Classifier { config, callbacks: Vec::new(), fitted: None }
+    }
+
+    /// Adds a callback run after each epoch of `fit`.
+    pub fn add_callback(&mut self, callback: impl Callback + 'static) {
+        self.callbacks.push(Box::new(callback));
+    }
+
+    /// The task the targets call for.
+    ///
+    /// # Errors
+    /// For continuous targets, or fewer than two classes.
+    pub fn task_for(targets: &Targets) -> Result<Task, FitError> {
+        let k = targets.n_classes().unwrap_or(0);
+        match targets {
+            Targets::Continuous(_) => Err(FitError::invalid(
+                "Classifier::fit",
+                "the targets are continuous; use a Regressor, or load the target column as labels",
+            )),
+            _ if k < 2 => Err(FitError::invalid(
+                "Classifier::fit",
+                format!("a classifier needs at least two classes, the targets have {k}"),
+            )),
+            Targets::MultiHot { .. } => Ok(Task::MultiLabel { labels: k }),
+            _ if k == 2 => Ok(Task::Binary),
+            _ => Ok(Task::MultiClass { classes: k }),
+        }
+    }
+
+    /// The head the rules pick for these targets under this configuration.
+    ///
+    /// # Errors
+    /// As [`Classifier::task_for`].
+    pub fn head_for(&self, targets: &Targets) -> Result<Head, FitError> {
+        if let Some(h) = self.config.head {
+            return Ok(h);
+        }
+        Ok(match Self::task_for(targets)? {
+            Task::Binary => match (self.config.binary_head, targets) {
+                (BinaryHead::Softmax, _) | (_, Targets::OneHot { .. }) => Head::binary_softmax(),
+                _ => Head::binary(),
+            },
+            Task::MultiClass { classes } => {
+                Head::multi_class(classes, matches!(targets, Targets::Labels { .. }))
+            }
+            Task::MultiLabel { labels } => Head::multi_label(labels),
+        })
+    }
+
+    /// Trains a new network on features `x` (`[rows, features]`) and `y`.
+    ///
+    /// # Errors
+    /// When `x` and `y` disagree, the targets are not classes, or the loss refuses them.
+    pub fn fit(&mut self, x: &Tensor<f64>, y: &Targets) -> Result<History, FitError> {
+        check_features("Classifier::fit", x, None)?;
+        if y.n_rows() != x.shape()[0] {
+            return Err(FitError::invalid(
+                "Classifier::fit",
+                format!("features have {} rows but targets have {}; pass one target row per feature row", x.shape()[0], y.n_rows()),
+            ));
+        }
+        let task = Self::task_for(y)?;
+        let head = self.head_for(y)?;
+        let class_names = y.class_names().map(<[String]>::to_vec).unwrap_or_default();
+        let targets = training_targets::<T>(y, &head);
+        let class_weights = self.class_weights(y)?;
+        let strata = y.strata().ok();
+        let (train_idx, val_idx) =
+            validation_split(x.shape()[0], strata.as_deref(), self.config.network.validation, self.config.network.fit.seed)?;
+        let all = TrainData { x: to_model::<T>(x), y: targets, sample_weights: None };
+        let train = all.select(&train_idx);
+        let val = val_idx.map(|v| all.select(&v));
+        let mut net = build_network::<T>(&self.config.network, x.shape()[1], &head);
+        let threshold = self.config.threshold;
+        let metric = move |out: &Tensor<T>, y: &TargetData<T>| vec![("accuracy".to_string(), accuracy_of(task, &head, threshold, out, y))];
+        let history = train_network(&mut net, head, &self.config.network, &train, val.as_ref(), class_weights, &metric, &mut self.callbacks)?;
+        self.fitted = Some(Fitted { net, head, task, class_names, features: x.shape()[1] });
+        Ok(history)
+    }
+
+    fn class_weights(&self, y: &Targets) -> Result<Option<Vec<T>>, FitError> {
+        let counts = y.class_counts().unwrap_or_default();
+        let weights = match &self.config.class_weights {
+            ClassWeights::None => return Ok(None),
+            ClassWeights::Balanced => {
+                let n: usize = counts.iter().sum();
+                counts.iter().map(|&c| n as f64 / (counts.len() as f64 * c.max(1) as f64)).collect()
+            }
+            ClassWeights::Given(w) if w.len() == counts.len() => w.clone(),
+            ClassWeights::Given(w) => {
+                return Err(FitError::invalid(
+                    "Classifier::fit",
+                    format!("{} class weights were given for {} classes; give one per class", w.len(), counts.len()),
+                ));
+            }
+        };
+        Ok(Some(weights.into_iter().map(T::from_f64).collect()))
+    }
+
+    fn fitted(&self, method: &'static str, x: &Tensor<f64>) -> Result<&Fitted<T>, FitError> {
+        let f = self.fitted.as_ref().ok_or(FitError::NotFitted { method })?;
+        check_features(method, x, Some(f.features))?;
+        Ok(f)
+    }
+
+    /// Probabilities, `[rows, k]`: per class for binary and multi-class tasks (columns sum to
+    /// 1), per label for multi-label ones.
+    ///
+    /// # Errors
+    /// If the model is not fitted or `x` has the wrong width or non-finite values.
+    pub fn predict_proba(&self, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
+        let f = self.fitted("Classifier::predict_proba", x)?;
+        let out: Tensor<f64> = predict_outputs(&f.net, &f.head, &to_model::<T>(x)).cast();
+        Ok(if f.head.units == 1 {
+            let rows = out.shape()[0];
+            Tensor::from_fn(&[rows, 2], |i| if i % 2 == 1 { out.data()[i / 2] } else { 1.0 - out.data()[i / 2] })
+        } else {
+            out
+        })
+    }
+
+    /// The predicted class of each row: thresholded for binary tasks, the most probable class
+    /// for multi-class ones.
+    ///
+    /// # Errors
+    /// As [`Classifier::predict_proba`], and for multi-label models (use
+    /// [`Classifier::predict_labels`]).
+    pub fn predict(&self, x: &Tensor<f64>) -> Result<Vec<usize>, FitError> {
+        let f = self.fitted("Classifier::predict", x)?;
+        let p = self.predict_proba(x)?;
+        match f.task {
+            Task::Binary => Ok(p.data().chunks_exact(2).map(|r| usize::from(r[1] >= self.config.threshold)).collect()),
+            Task::MultiClass { .. } => Ok(p.argmax(1)),
+            Task::MultiLabel { .. } => Err(FitError::invalid(
+                "Classifier::predict",
+                "this model predicts several labels per row; use predict_labels or predict_label_names",
+            )),
+        }
+    }
+
+    /// The class names of [`Classifier::predict`]'s classes.
+    ///
+    /// # Errors
+    /// As [`Classifier::predict`].
+    pub fn predict_names(&self, x: &Tensor<f64>) -> Result<Vec<String>, FitError> {
+        let classes = self.predict(x)?;
+        let names = &self.fitted.as_ref().expect("predict checked").class_names;
+        Ok(classes.into_iter().map(|c| names[c].clone()).collect())
+    }
+
+    /// The labels predicted for each row (probability at or above the threshold). For
+    /// single-label tasks, the one predicted class.
+    ///
+    /// # Errors
+    /// As [`Classifier::predict_proba`].
+    pub fn predict_labels(&self, x: &Tensor<f64>) -> Result<Vec<Vec<usize>>, FitError> {
+        let f = self.fitted("Classifier::predict_labels", x)?;
+        if !matches!(f.task, Task::MultiLabel { .. }) {
+            return Ok(self.predict(x)?.into_iter().map(|c| vec![c]).collect());
+        }
+        let p = self.predict_proba(x)?;
+        let k = p.shape()[1];
+        Ok(p.data()
+            .chunks_exact(k)
+            .map(|row| (0..k).filter(|&j| row[j] >= self.config.threshold).collect())
+            .collect())
+    }
+
+    /// The names of [`Classifier::predict_labels`]'s labels, such as `["He", "Ne"]`.
+    ///
+    /// # Errors
+    /// As [`Classifier::predict_proba`].
+    pub fn predict_label_names(&self, x: &Tensor<f64>) -> Result<Vec<Vec<String>>, FitError> {
+        let labels = self.predict_labels(x)?;
+        let names = &self.fitted.as_ref().expect("predict checked").class_names;
+        Ok(labels.into_iter().map(|row| row.into_iter().map(|j| names[j].clone()).collect()).collect())
+    }
+
+    /// Accuracy, log loss, the confusion matrix and per-class scores on `x` and `y`.
+    ///
+    /// # Errors
+    /// As [`Classifier::predict_proba`], and when `y` does not match the model's classes.
+    pub fn evaluate(&self, x: &Tensor<f64>, y: &Targets) -> Result<Evaluation, FitError> {
+        let f = self.fitted("Classifier::evaluate", x)?;
+        let bad = |e: metrics::MetricError| FitError::invalid("Classifier::evaluate", e.to_string());
+        let p = self.predict_proba(x)?;
+        if let Task::MultiLabel { labels } = f.task {
+            let truth = y.to_columns();
+            let mut per_label = Vec::with_capacity(labels);
+            for j in 0..labels {
+                let yt: Vec<usize> = (0..truth.shape()[0]).map(|i| truth.at(&[i, j]) as usize).collect();
+                let pj: Vec<f64> = (0..p.shape()[0]).map(|i| p.at(&[i, j])).collect();
+                per_label.push(metrics::binary_accuracy_at(&yt, &pj, self.config.threshold).map_err(bad)?);
+            }
+            let accuracy = per_label.iter().sum::<f64>() / labels as f64;
+            return Ok(Evaluation { accuracy, log_loss: f64::NAN, confusion: None, per_label_accuracy: per_label, roc_auc: None });
+        }
+        let truth = y.class_indices().ok_or_else(|| FitError::invalid("Classifier::evaluate", "targets must be class labels or one-hot rows"))?;
+        let pred = self.predict(x)?;
+        let k = p.shape()[1];
+        let confusion = ConfusionMatrix::new(&truth, &pred, k).map_err(bad)?.with_class_names(&f.class_names).map_err(bad)?;
+        let log_loss = metrics::log_loss(&truth, p.data(), k).map_err(bad)?;
+        let roc_auc = if k == 2 {
+            let scores: Vec<f64> = p.data().chunks_exact(2).map(|r| r[1]).collect();
+            metrics::roc_auc(&truth, &scores).ok()
+        } else {
+            None
+        };
+        Ok(Evaluation { accuracy: confusion.accuracy(), log_loss, confusion: Some(confusion), per_label_accuracy: Vec::new(), roc_auc })
+    }
+
+    /// The task found at fit time.
+    pub fn task(&self) -> Option<Task> {
+        self.fitted.as_ref().map(|f| f.task)
+    }
+
+    /// The head used at fit time.
+    pub fn head(&self) -> Option<Head> {
+        self.fitted.as_ref().map(|f| f.head)
+    }
+
+    /// The class (or label) names, in index order.
+    pub fn class_names(&self) -> Option<&[String]> {
+        self.fitted.as_ref().map(|f| f.class_names.as_slice())
+    }
+
+    /// The trained network.
+    pub fn network(&self) -> Option<&Sequential<T>> {
+        self.fitted.as_ref().map(|f| &f.net)
+    }
+}
+
+/// How a classifier did on a data set.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Share of correct predictions (mean over labels for multi-label models).
+    pub accuracy: f64,
+    /// Cross-entropy of the predicted probabilities (NaN for multi-label models).
+    pub log_loss: f64,
+    /// Confusion matrix with per-class precision, recall and F1 (single-label tasks).
+    pub confusion: Option<ConfusionMatrix>,
+    /// Accuracy of each label (multi-label tasks).
+    pub per_label_accuracy: Vec<f64>,
+    /// ROC AUC of the positive class (binary tasks with both classes present).
+    pub roc_auc: Option<f64>,
+}
+
+/// Targets in the form the head's loss reads: class indices for the sparse loss, otherwise a
+/// `[rows, units]` matrix (one-hot rows for several units, the 0/1 class for one).
+fn training_targets<T: Float>(y: &Targets, head: &Head) -> TargetData<T> {
+    if head.loss.takes_labels()
+        && let Some(indices) = y.class_indices()
+    {
+        return TargetData::Labels(indices);
+    }
+    let dense = match (y.class_indices(), head.units) {
+        (Some(indices), 1) => Tensor::from_fn(&[indices.len(), 1], |i| indices[i] as f64),
+        (Some(indices), k) => {
+            Tensor::from_fn(&[indices.len(), k], |i| f64::from(u8::from(indices[i / k] == i % k)))
+        }
+        (None, _) => y.to_columns(),
+    };
+    TargetData::Dense(dense.cast())
+}
+
+/// Accuracy from outputs (what the head reports) and targets.
+fn accuracy_of<T: Float>(task: Task, head: &Head, threshold: f64, out: &Tensor<T>, y: &TargetData<T>) -> f64 {
+    let out: Tensor<f64> = out.cast();
+    let rows = out.shape()[0].max(1);
+    let units = out.shape()[1];
+    let predicted: Vec<usize> = if units == 1 {
+        out.data().iter().map(|&p| usize::from(p >= threshold)).collect()
+    } else if matches!(task, Task::MultiLabel { .. }) || head.prediction_activation() == Activation::Sigmoid {
+        out.data().iter().map(|&p| usize::from(p >= threshold)).collect()
+    } else {
+        out.argmax(1)
+    };
+    let truth: Vec<usize> = match y {
+        TargetData::Labels(l) => l.clone(),
+        TargetData::Dense(t) if predicted.len() == t.numel() => t.data().iter().map(|v| v.to_f64().round() as usize).collect(),
+        TargetData::Dense(t) => t.argmax(1),
+    };
+    let correct = predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
+    correct as f64 / truth.len().max(rows) as f64
+}

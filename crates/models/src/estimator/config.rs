@@ -1,0 +1,114 @@
+//! Settings shared by [`Classifier`](super::Classifier) and [`Regressor`](super::Regressor).
+
+use crate::optim::{Adam, AdamW, Optimizer, RmsProp, Sgd};
+use crate::train::FitOptions;
+use nabla_autodiff::Float;
+use nabla_ops::{Activation, Init};
+
+/// Which optimiser to train with, and its settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OptimizerKind {
+    /// SGD with optional momentum and Nesterov momentum.
+    Sgd {
+        /// Learning rate.
+        lr: f64,
+        /// Momentum factor.
+        momentum: f64,
+        /// Nesterov momentum.
+        nesterov: bool,
+        /// L2 weight decay.
+        weight_decay: f64,
+    },
+    /// Adam.
+    Adam {
+        /// Learning rate.
+        lr: f64,
+        /// L2 weight decay.
+        weight_decay: f64,
+    },
+    /// AdamW (decoupled weight decay).
+    AdamW {
+        /// Learning rate.
+        lr: f64,
+        /// Decoupled weight decay.
+        weight_decay: f64,
+    },
+    /// RMSprop.
+    RmsProp {
+        /// Learning rate.
+        lr: f64,
+    },
+}
+
+impl OptimizerKind {
+    /// Adam with learning rate `lr`.
+    pub fn adam(lr: f64) -> Self {
+        OptimizerKind::Adam { lr, weight_decay: 0.0 }
+    }
+
+    /// Plain SGD with learning rate `lr`.
+    pub fn sgd(lr: f64) -> Self {
+        OptimizerKind::Sgd { lr, momentum: 0.0, nesterov: false, weight_decay: 0.0 }
+    }
+
+    /// The learning rate.
+    pub fn learning_rate(&self) -> f64 {
+        match *self {
+            OptimizerKind::Sgd { lr, .. }
+            | OptimizerKind::Adam { lr, .. }
+            | OptimizerKind::AdamW { lr, .. }
+            | OptimizerKind::RmsProp { lr } => lr,
+        }
+    }
+
+    pub(crate) fn build<T: Float>(&self) -> Box<dyn Optimizer<T>> {
+        match *self {
+            OptimizerKind::Sgd { lr, momentum, nesterov, weight_decay } => {
+                Box::new(Sgd::new(lr).momentum(momentum).nesterov(nesterov).weight_decay(weight_decay))
+            }
+            OptimizerKind::Adam { lr, weight_decay } => Box::new(Adam::new(lr).weight_decay(weight_decay)),
+            OptimizerKind::AdamW { lr, weight_decay } => Box::new(AdamW::new(lr).weight_decay(weight_decay)),
+            OptimizerKind::RmsProp { lr } => Box::new(RmsProp::new(lr)),
+        }
+    }
+}
+
+/// How much of the training data to hold out for validation.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Validation {
+    /// No validation.
+    #[default]
+    None,
+    /// Hold out this fraction of the rows (stratified for classifiers), chosen with the fit seed.
+    Split(f64),
+}
+
+/// The network between the inputs and the head, and how to train it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkConfig {
+    /// Units of each hidden layer, in order. Default: one layer of 64.
+    pub hidden: Vec<usize>,
+    /// The hidden layers' activation. Default: ReLU.
+    pub activation: Activation,
+    /// Weight initialisation; `None` picks He for the ReLU family and Glorot otherwise.
+    pub init: Option<Init>,
+    /// The optimiser. Default: Adam, learning rate 1e-3.
+    pub optimizer: OptimizerKind,
+    /// Epochs, batch size, seed, clipping. Default: 200 epochs of 32 rows, seed 0.
+    pub fit: FitOptions,
+    /// Held-out validation data.
+    pub validation: Validation,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            hidden: vec![64],
+            activation: Activation::Relu,
+            init: None,
+            optimizer: OptimizerKind::adam(1e-3),
+            fit: FitOptions { epochs: 200, ..FitOptions::default() },
+            validation: Validation::None,
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! [`FitError`]: why a model could not be fitted, or could not predict.
+
+use crate::data::DataError;
+use nabla_ops::loss::LossError;
+use std::fmt;
+
+/// Why `fit`, `predict` or `evaluate` refused its input. The message says what was passed,
+/// what was expected and how to fix it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FitError {
+    /// The inputs do not fit together or do not fit the model.
+    Invalid {
+        /// The method that refused.
+        method: &'static str,
+        /// What was wrong and how to fix it.
+        message: String,
+    },
+    /// The model has not been fitted yet.
+    NotFitted {
+        /// The method that was called.
+        method: &'static str,
+    },
+    /// Preparing the data failed.
+    Data(DataError),
+    /// The loss refused the targets or weights.
+    Loss(LossError),
+    /// A diagnosis of severity error stopped training (override with `ignore_errors`).
+    Diagnosed(String),
+}
+
+impl FitError {
+    pub(crate) fn invalid(method: &'static str, message: impl Into<String>) -> Self {
+        FitError::Invalid { method, message: message.into() }
+    }
+}
+
+impl fmt::Display for FitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FitError::Invalid { method, message } => write!(f, "{method}: {message}"),
+            FitError::NotFitted { method } => {
+                write!(f, "{method}: the model has not been fitted yet; call fit first")
+            }
+            FitError::Data(e) => write!(f, "{e}"),
+            FitError::Loss(e) => write!(f, "{e}"),
+            FitError::Diagnosed(report) => write!(f, "training refused:\n{report}"),
+        }
+    }
+}
+
+impl std::error::Error for FitError {}
+
+impl From<DataError> for FitError {
+    fn from(e: DataError) -> Self {
+        FitError::Data(e)
+    }
+}
+
+impl From<LossError> for FitError {
+    fn from(e: LossError) -> Self {
+        FitError::Loss(e)
+    }
+}

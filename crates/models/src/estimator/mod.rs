@@ -1,0 +1,113 @@
+//! Ready-made models: [`Classifier`] (binary, multi-class, multi-label) and [`Regressor`],
+//! each a network of hidden layers plus the head the target calls for.
+
+mod classifier;
+mod config;
+mod error;
+mod regressor;
+
+pub use classifier::{BinaryHead, ClassWeights, Classifier, ClassifierConfig, Evaluation, Task};
+pub use config::{NetworkConfig, OptimizerKind, Validation};
+pub use error::FitError;
+pub use regressor::{Regressor, RegressorConfig, RegressionEvaluation};
+
+use crate::layer::{Dense, Sequential};
+use crate::train::{Callback, FitOptions, History, MetricFn, TargetData, TrainData, Trainer};
+use crate::head::Head;
+use nabla_autodiff::{Float, Tensor};
+use nabla_ops::Activation;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+/// Hidden layers from the config, then `head.units` linear units (the head's activation is
+/// applied by the head, fused with the loss).
+pub(crate) fn build_network<T: Float>(config: &NetworkConfig, inputs: usize, head: &Head) -> Sequential<T> {
+    let mut rng = StdRng::seed_from_u64(config.fit.seed);
+    let mut net = Sequential::new();
+    let mut width = inputs;
+    for &units in &config.hidden {
+        let init = config.init.unwrap_or_else(|| Dense::<T>::default_init(config.activation));
+        net.push(Dense::with_init(width, units, config.activation, init, &mut rng));
+        width = units;
+    }
+    let init = config.init.unwrap_or_else(|| Dense::<T>::default_init(Activation::Identity));
+    net.push(Dense::with_init(width, head.units, Activation::Identity, init, &mut rng));
+    net
+}
+
+/// Checks a feature matrix: 2-D, the expected width, finite values.
+pub(crate) fn check_features(method: &'static str, x: &Tensor<f64>, expected: Option<usize>) -> Result<(), FitError> {
+    if x.ndim() != 2 || x.shape()[0] == 0 {
+        return Err(FitError::invalid(
+            method,
+            format!("features must be a non-empty [rows, features] matrix, got shape {:?}", x.shape()),
+        ));
+    }
+    if let Some(k) = expected
+        && x.shape()[1] != k
+    {
+        return Err(FitError::invalid(
+            method,
+            format!("the model was fitted on {k} features but got {}; pass the same columns as in fit", x.shape()[1]),
+        ));
+    }
+    if let Some(i) = x.data().iter().position(|v| !v.is_finite()) {
+        let cols = x.shape()[1];
+        return Err(FitError::invalid(
+            method,
+            format!(
+                "feature value at row {}, column {} is {}; remove or impute non-finite values first",
+                i / cols,
+                i % cols,
+                x.data()[i]
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the training loop for a built network.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn train_network<T: Float>(
+    net: &mut Sequential<T>,
+    head: Head,
+    config: &NetworkConfig,
+    train: &TrainData<T>,
+    val: Option<&TrainData<T>>,
+    class_weights: Option<Vec<T>>,
+    metrics: MetricFn<'_, T>,
+    callbacks: &mut [Box<dyn Callback>],
+) -> Result<History, FitError> {
+    let mut optimizer = config.optimizer.build::<T>();
+    let mut trainer = Trainer { model: net, head, optimizer: &mut *optimizer, class_weights, metrics, callbacks };
+    let options: &FitOptions = &config.fit;
+    Ok(trainer.fit(train, val, options)?)
+}
+
+/// Converts a feature matrix to the model's float type.
+pub(crate) fn to_model<T: Float>(x: &Tensor<f64>) -> Tensor<T> {
+    x.cast()
+}
+
+/// Splits off a validation share of `rows` (stratified by `strata` when given).
+pub(crate) fn validation_split(
+    rows: usize,
+    strata: Option<&[usize]>,
+    validation: Validation,
+    seed: u64,
+) -> Result<(Vec<usize>, Option<Vec<usize>>), FitError> {
+    match validation {
+        Validation::None => Ok(((0..rows).collect(), None)),
+        Validation::Split(f) => {
+            let (train, val) = match strata {
+                Some(s) => crate::data::stratified_split_indices(s, f, seed)?,
+                None => crate::data::split_indices(rows, f, seed)?,
+            };
+            Ok((train, Some(val)))
+        }
+    }
+}
+
+pub(crate) fn target_rows(y: &TargetData<f64>) -> usize {
+    y.rows()
+}

@@ -1,0 +1,172 @@
+//! [`Regressor`]: continuous targets, `k` linear outputs and mean squared error, with the
+//! target standardised internally and predictions reported in the target's own units.
+
+use super::config::NetworkConfig;
+use super::{FitError, build_network, check_features, to_model, train_network, validation_split};
+use crate::data::{Standardizer, Targets};
+use crate::head::{Head, Loss};
+use crate::layer::Sequential;
+use crate::metrics;
+use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
+use nabla_autodiff::{Float, Tensor};
+
+/// Settings of a [`Regressor`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegressorConfig {
+    /// Hidden layers and training.
+    pub network: NetworkConfig,
+    /// Train on the target scaled to mean 0 and standard deviation 1 (on by default): the
+    /// loss then starts near 1 whatever the target's units, and one learning rate suits all.
+    /// Predictions are always in the target's units.
+    pub standardize_target: bool,
+    /// The loss (mean squared error by default).
+    pub loss: Loss,
+}
+
+impl Default for RegressorConfig {
+    fn default() -> Self {
+        RegressorConfig { network: NetworkConfig::default(), standardize_target: true, loss: Loss::MeanSquaredError }
+    }
+}
+
+struct Fitted<T: Float> {
+    net: Sequential<T>,
+    head: Head,
+    target_scale: Option<Standardizer>,
+    features: usize,
+}
+
+/// A neural-network regressor.
+///
+/// ```no_run
+/// use nabla_models::data::{CsvOptions, Dataset, train_test_split};
+/// use nabla_models::estimator::Regressor;
+/// let data = Dataset::from_csv("data/diabetes.csv", &CsvOptions::continuous(&["progression"]))?;
+/// let (train, test) = train_test_split(&data, 0.2, 0)?;
+/// let mut model = Regressor::<f32>::default();
+/// model.fit(train.features(), train.targets())?;
+/// println!("R^2 = {:.3}", model.evaluate(test.features(), test.targets())?.r2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Regressor<T: Float = f32> {
+    /// The settings used by the next `fit`.
+    pub config: RegressorConfig,
+    callbacks: Vec<Box<dyn Callback>>,
+    fitted: Option<Fitted<T>>,
+}
+
+impl<T: Float> Default for Regressor<T> {
+    fn default() -> Self {
+        Self::new(RegressorConfig::default())
+    }
+}
+
+impl<T: Float> Regressor<T> {
+    /// A regressor with these settings.
+    pub fn new(config: RegressorConfig) -> Self {
+        Regressor { config, callbacks: Vec::new(), fitted: None }
+    }
+
+    /// Adds a callback run after each epoch of `fit`.
+    pub fn add_callback(&mut self, callback: impl Callback + 'static) {
+        self.callbacks.push(Box::new(callback));
+    }
+
+    /// Trains a new network on features `x` (`[rows, features]`) and continuous targets `y`.
+    ///
+    /// # Errors
+    /// When `x` and `y` disagree or `y` is not continuous.
+    pub fn fit(&mut self, x: &Tensor<f64>, y: &Targets) -> Result<History, FitError> {
+        check_features("Regressor::fit", x, None)?;
+        let Targets::Continuous(values) = y else {
+            return Err(FitError::invalid(
+                "Regressor::fit",
+                "the targets are classes; use a Classifier, or load the target column as continuous",
+            ));
+        };
+        if values.shape()[0] != x.shape()[0] {
+            return Err(FitError::invalid(
+                "Regressor::fit",
+                format!("features have {} rows but targets have {}; pass one target row per feature row", x.shape()[0], values.shape()[0]),
+            ));
+        }
+        check_features("Regressor::fit (targets)", values, None)?;
+        let target_scale = if self.config.standardize_target { Some(Standardizer::fit(values)?) } else { None };
+        let scaled = match &target_scale {
+            Some(s) => s.transform(values)?,
+            None => values.clone(),
+        };
+        let outputs = scaled.shape()[1];
+        let head = Head { loss: self.config.loss, ..Head::regression(outputs) };
+        let (train_idx, val_idx) =
+            validation_split(x.shape()[0], None, self.config.network.validation, self.config.network.fit.seed)?;
+        let all = TrainData { x: to_model::<T>(x), y: TargetData::Dense(scaled.cast()), sample_weights: None };
+        let train = all.select(&train_idx);
+        let val = val_idx.map(|v| all.select(&v));
+        let mut net = build_network::<T>(&self.config.network, x.shape()[1], &head);
+        let metric = |out: &Tensor<T>, y: &TargetData<T>| match y {
+            TargetData::Dense(t) => {
+                let (p, t): (Tensor<f64>, Tensor<f64>) = (out.cast(), t.cast());
+                vec![("r2".to_string(), metrics::r2_score(t.data(), p.data()).unwrap_or(f64::NAN))]
+            }
+            TargetData::Labels(_) => Vec::new(),
+        };
+        let history = train_network(&mut net, head, &self.config.network, &train, val.as_ref(), None, &metric, &mut self.callbacks)?;
+        self.fitted = Some(Fitted { net, head, target_scale, features: x.shape()[1] });
+        Ok(history)
+    }
+
+    /// Predictions in the target's units, `[rows, outputs]`.
+    ///
+    /// # Errors
+    /// If the model is not fitted or `x` has the wrong width or non-finite values.
+    pub fn predict(&self, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
+        let f = self.fitted.as_ref().ok_or(FitError::NotFitted { method: "Regressor::predict" })?;
+        check_features("Regressor::predict", x, Some(f.features))?;
+        let out: Tensor<f64> = predict_outputs(&f.net, &f.head, &to_model::<T>(x)).cast();
+        Ok(match &f.target_scale {
+            Some(s) => s.inverse_transform(&out)?,
+            None => out,
+        })
+    }
+
+    /// Error measures on `x` and `y`, in the target's units (all outputs pooled).
+    ///
+    /// # Errors
+    /// As [`Regressor::predict`], and when `y` is not continuous with one row per feature row.
+    pub fn evaluate(&self, x: &Tensor<f64>, y: &Targets) -> Result<RegressionEvaluation, FitError> {
+        let pred = self.predict(x)?;
+        let Targets::Continuous(truth) = y else {
+            return Err(FitError::invalid("Regressor::evaluate", "the targets must be continuous"));
+        };
+        let bad = |e: metrics::MetricError| FitError::invalid("Regressor::evaluate", e.to_string());
+        let (t, p) = (truth.data(), pred.data());
+        Ok(RegressionEvaluation {
+            mse: metrics::mse(t, p).map_err(bad)?,
+            rmse: metrics::rmse(t, p).map_err(bad)?,
+            mae: metrics::mae(t, p).map_err(bad)?,
+            median_absolute_error: metrics::median_absolute_error(t, p).map_err(bad)?,
+            r2: metrics::r2_score(t, p).map_err(bad)?,
+        })
+    }
+
+    /// The trained network.
+    pub fn network(&self) -> Option<&Sequential<T>> {
+        self.fitted.as_ref().map(|f| &f.net)
+    }
+}
+
+/// How a regressor did on a data set, in the target's units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegressionEvaluation {
+    /// Mean squared error.
+    pub mse: f64,
+    /// Root mean squared error.
+    pub rmse: f64,
+    /// Mean absolute error.
+    pub mae: f64,
+    /// Median absolute error.
+    pub median_absolute_error: f64,
+    /// Coefficient of determination.
+    pub r2: f64,
+}

@@ -1,0 +1,296 @@
+//! Output layers and losses: [`Head`] pairs the output activation with the loss, following
+//! the rules for which output fits which target.
+//!
+//! | task | target | head |
+//! |---|---|---|
+//! | regression | continuous | `k` linear units + mean squared error |
+//! | binary | 0/1 vector | 1 sigmoid unit + binary cross-entropy |
+//! | binary | one-hot, 2 columns | 2 softmax units + categorical cross-entropy (the same model) |
+//! | multi-class | one-hot | `k` softmax units + categorical cross-entropy |
+//! | multi-class | integer labels | `k` softmax units + sparse categorical cross-entropy |
+//! | multi-label | multi-hot | `k` sigmoid units + binary cross-entropy, threshold 0.5 per label |
+//!
+//! Whatever the user writes, a sigmoid or softmax output followed by its cross-entropy is
+//! computed as one fused with-logits node (exact where probabilities saturate); predictions
+//! still report probabilities.
+
+use nabla_autodiff::{Float, Tensor, Var};
+use nabla_ops::Activation;
+use nabla_ops::loss::{
+    self, BinaryOptions, CategoricalOptions, LossError, RegressionOptions,
+};
+use std::fmt;
+
+/// A loss, and whether it reads its input as logits or as the output activation's values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Loss {
+    /// Mean squared error.
+    MeanSquaredError,
+    /// Mean absolute error.
+    MeanAbsoluteError,
+    /// Huber loss with the given delta.
+    Huber(f64),
+    /// Binary cross-entropy; `from_logits` reads the input as logits.
+    BinaryCrossEntropy {
+        /// Whether the input is logits rather than probabilities.
+        from_logits: bool,
+    },
+    /// Categorical cross-entropy on one-hot (or soft) targets.
+    CategoricalCrossEntropy {
+        /// Whether the input is logits rather than probabilities.
+        from_logits: bool,
+    },
+    /// Categorical cross-entropy on integer labels.
+    SparseCategoricalCrossEntropy {
+        /// Whether the input is logits rather than probabilities.
+        from_logits: bool,
+    },
+}
+
+impl Loss {
+    /// Binary cross-entropy on probabilities.
+    pub const BCE: Loss = Loss::BinaryCrossEntropy { from_logits: false };
+    /// Categorical cross-entropy on probabilities.
+    pub const CCE: Loss = Loss::CategoricalCrossEntropy { from_logits: false };
+    /// Sparse categorical cross-entropy on probabilities.
+    pub const SPARSE_CCE: Loss = Loss::SparseCategoricalCrossEntropy { from_logits: false };
+
+    /// Whether the loss expects its input as logits.
+    pub fn from_logits(self) -> bool {
+        matches!(
+            self,
+            Loss::BinaryCrossEntropy { from_logits: true }
+                | Loss::CategoricalCrossEntropy { from_logits: true }
+                | Loss::SparseCategoricalCrossEntropy { from_logits: true }
+        )
+    }
+
+    /// Whether the loss compares probabilities with class targets (a cross-entropy).
+    pub fn is_cross_entropy(self) -> bool {
+        !matches!(self, Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Huber(_))
+    }
+
+    /// Whether the loss takes integer labels rather than a target matrix.
+    pub fn takes_labels(self) -> bool {
+        matches!(self, Loss::SparseCategoricalCrossEntropy { .. })
+    }
+}
+
+impl fmt::Display for Loss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (name, logits) = match self {
+            Loss::MeanSquaredError => ("mean squared error", false),
+            Loss::MeanAbsoluteError => ("mean absolute error", false),
+            Loss::Huber(d) => return write!(f, "Huber loss (delta {d})"),
+            Loss::BinaryCrossEntropy { from_logits } => ("binary cross-entropy", *from_logits),
+            Loss::CategoricalCrossEntropy { from_logits } => ("categorical cross-entropy", *from_logits),
+            Loss::SparseCategoricalCrossEntropy { from_logits } => {
+                ("sparse categorical cross-entropy", *from_logits)
+            }
+        };
+        write!(f, "{name}{}", if logits { " (from logits)" } else { "" })
+    }
+}
+
+/// Targets of one batch, in the form the loss reads.
+#[derive(Debug, Clone, Copy)]
+pub enum BatchTargets<'t, 'a, T: Float> {
+    /// A `[batch, k]` matrix on the tape (continuous, 0/1, one-hot or multi-hot).
+    Dense(Var<'t, T>),
+    /// One class index per row.
+    Labels(&'a [usize]),
+}
+
+/// Per-sample and per-class weights for a loss.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LossWeights<'a, T> {
+    /// One weight per row of the batch.
+    pub samples: Option<&'a [T]>,
+    /// One weight per class (binary heads read it as `[negative, positive]`).
+    pub classes: Option<&'a [T]>,
+}
+
+/// An output layer's width and activation, and the loss trained on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Head {
+    /// Output units.
+    pub units: usize,
+    /// The output activation.
+    pub activation: Activation,
+    /// The loss.
+    pub loss: Loss,
+}
+
+impl Head {
+    /// `outputs` linear units and mean squared error.
+    pub fn regression(outputs: usize) -> Self {
+        Head { units: outputs, activation: Activation::Identity, loss: Loss::MeanSquaredError }
+    }
+
+    /// One sigmoid unit and binary cross-entropy.
+    pub fn binary() -> Self {
+        Head { units: 1, activation: Activation::Sigmoid, loss: Loss::BCE }
+    }
+
+    /// Two softmax units and categorical cross-entropy on one-hot targets: the same model as
+    /// [`Head::binary`], written the multi-class way.
+    pub fn binary_softmax() -> Self {
+        Head { units: 2, activation: Activation::Softmax, loss: Loss::CCE }
+    }
+
+    /// `classes` softmax units and cross-entropy: sparse for integer labels, categorical for
+    /// one-hot targets.
+    pub fn multi_class(classes: usize, integer_labels: bool) -> Self {
+        let loss = if integer_labels { Loss::SPARSE_CCE } else { Loss::CCE };
+        Head { units: classes, activation: Activation::Softmax, loss }
+    }
+
+    /// `labels` sigmoid units and binary cross-entropy.
+    pub fn multi_label(labels: usize) -> Self {
+        Head { units: labels, activation: Activation::Sigmoid, loss: Loss::BCE }
+    }
+
+    /// The fused form when the activation and the loss pair up: sigmoid + binary
+    /// cross-entropy, softmax + categorical, or a linear output whose loss reads logits.
+    fn fused_logits_loss(&self) -> Option<Loss> {
+        use Activation::{Identity, Sigmoid, Softmax};
+        match (self.activation, self.loss) {
+            (Sigmoid, Loss::BinaryCrossEntropy { from_logits: false }) => {
+                Some(Loss::BinaryCrossEntropy { from_logits: true })
+            }
+            (Softmax, Loss::CategoricalCrossEntropy { from_logits: false }) => {
+                Some(Loss::CategoricalCrossEntropy { from_logits: true })
+            }
+            (Softmax, Loss::SparseCategoricalCrossEntropy { from_logits: false }) => {
+                Some(Loss::SparseCategoricalCrossEntropy { from_logits: true })
+            }
+            (Identity, l) if l.from_logits() => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The activation that turns the network's last pre-activation into what predictions
+    /// report: the head's own, or sigmoid/softmax for a linear output trained with a
+    /// with-logits loss.
+    pub fn prediction_activation(&self) -> Activation {
+        match (self.activation, self.loss) {
+            (Activation::Identity, Loss::BinaryCrossEntropy { from_logits: true }) => Activation::Sigmoid,
+            (Activation::Identity, Loss::CategoricalCrossEntropy { from_logits: true })
+            | (Activation::Identity, Loss::SparseCategoricalCrossEntropy { from_logits: true }) => {
+                Activation::Softmax
+            }
+            (a, _) => a,
+        }
+    }
+
+    /// Records the loss of the pre-activations `z` (`[batch, units]`) against `targets`.
+    ///
+    /// # Errors
+    /// When the targets or weights do not fit the loss (see [`nabla_ops::loss`]).
+    pub fn loss<'t, T: Float>(
+        &self,
+        z: Var<'t, T>,
+        targets: BatchTargets<'t, '_, T>,
+        weights: LossWeights<'_, T>,
+    ) -> Result<Var<'t, T>, LossError> {
+        let (input, loss) = match self.fused_logits_loss() {
+            Some(l) => (z, l),
+            None => (self.activation.apply(z), self.loss),
+        };
+        record_loss(loss, input, targets, weights)
+    }
+
+    /// Records the output the head reports (probabilities for classifiers) from `z`.
+    pub fn output<'t, T: Float>(&self, z: Var<'t, T>) -> Var<'t, T> {
+        self.prediction_activation().apply(z)
+    }
+}
+
+impl fmt::Display for Head {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let act = match self.activation {
+            Activation::Identity => "linear".to_string(),
+            a => a.to_string(),
+        };
+        let plural = if self.units == 1 { "" } else { "s" };
+        write!(f, "{} {act} unit{plural} + {}", self.units, self.loss)
+    }
+}
+
+fn record_loss<'t, T: Float>(
+    loss: Loss,
+    input: Var<'t, T>,
+    targets: BatchTargets<'t, '_, T>,
+    weights: LossWeights<'_, T>,
+) -> Result<Var<'t, T>, LossError> {
+    let dense = |t: BatchTargets<'t, '_, T>| -> Var<'t, T> {
+        match t {
+            BatchTargets::Dense(v) => v,
+            BatchTargets::Labels(labels) => {
+                // A 0/1 label per row read as a [batch, 1] matrix (binary heads).
+                let col = Tensor::from_fn(&[labels.len(), 1], |i| T::from_usize(labels[i]));
+                input.tape().constant(col)
+            }
+        }
+    };
+    let regression = RegressionOptions { sample_weights: weights.samples, ..Default::default() };
+    let categorical = CategoricalOptions {
+        sample_weights: weights.samples,
+        class_weights: weights.classes,
+        ..Default::default()
+    };
+    match loss {
+        Loss::MeanSquaredError => loss::mean_squared_error(input, dense(targets), regression),
+        Loss::MeanAbsoluteError => loss::mean_absolute_error(input, dense(targets), regression),
+        Loss::Huber(delta) => loss::huber(input, dense(targets), T::from_f64(delta), regression),
+        Loss::BinaryCrossEntropy { from_logits } => {
+            let pos_weight;
+            let options = BinaryOptions {
+                sample_weights: weights.samples,
+                pos_weight: match weights.classes {
+                    Some([neg, pos]) if *neg > T::ZERO => {
+                        pos_weight = [*pos / *neg];
+                        Some(&pos_weight[..])
+                    }
+                    _ => None,
+                },
+                ..Default::default()
+            };
+            let y = dense(targets);
+            if from_logits {
+                loss::binary_cross_entropy_with_logits(input, y, options)
+            } else {
+                loss::binary_cross_entropy(input, y, options)
+            }
+        }
+        Loss::CategoricalCrossEntropy { from_logits } => {
+            let y = match targets {
+                BatchTargets::Dense(v) => v,
+                BatchTargets::Labels(labels) => {
+                    let k = input.shape()[1];
+                    let hot = Tensor::from_fn(&[labels.len(), k], |i| {
+                        if labels[i / k] == i % k { T::ONE } else { T::ZERO }
+                    });
+                    input.tape().constant(hot)
+                }
+            };
+            if from_logits {
+                loss::categorical_cross_entropy_with_logits(input, y, categorical)
+            } else {
+                loss::categorical_cross_entropy(input, y, categorical)
+            }
+        }
+        Loss::SparseCategoricalCrossEntropy { from_logits } => {
+            let BatchTargets::Labels(labels) = targets else {
+                let y = dense(targets);
+                let labels = y.value().argmax(1);
+                return record_loss(loss, input, BatchTargets::Labels(&labels), weights);
+            };
+            if from_logits {
+                loss::sparse_categorical_cross_entropy_with_logits(input, labels, categorical)
+            } else {
+                loss::sparse_categorical_cross_entropy(input, labels, categorical)
+            }
+        }
+    }
+}

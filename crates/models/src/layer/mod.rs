@@ -1,0 +1,49 @@
+//! Layers: the [`Layer`] trait users implement for their own, and the built-in [`Dense`],
+//! [`Dropout`], [`LayerNorm`] and the [`Sequential`] container.
+
+mod dense;
+mod dropout;
+mod layer_norm;
+mod sequential;
+
+pub use dense::Dense;
+pub use dropout::Dropout;
+pub use layer_norm::LayerNorm;
+pub use sequential::{Sequential, Summary, SummaryRow};
+
+use crate::param::Param;
+use nabla_autodiff::{Float, Var};
+use rand::rngs::StdRng;
+
+/// What a forward pass needs besides its input: whether it is training (dropout is active then)
+/// and a seeded generator for any randomness.
+pub struct ForwardCtx<'r> {
+    /// True while fitting, false for evaluation and prediction.
+    pub training: bool,
+    /// The generator for dropout masks and other randomness, seeded by the caller.
+    pub rng: &'r mut StdRng,
+}
+
+/// A building block of a network: records its computation on a tape and exposes its
+/// parameters.
+///
+/// Implement it for your own layers; they then work in [`Sequential`], in summaries and with
+/// every optimiser. See `examples/custom_layer.rs`.
+pub trait Layer<T: Float> {
+    /// A short description for summaries and graph dumps, such as `dense 64 relu`.
+    fn name(&self) -> String;
+
+    /// Records the layer's computation on `x`'s tape and returns its output.
+    fn forward<'t>(&self, x: Var<'t, T>, ctx: &mut ForwardCtx<'_>) -> Var<'t, T>;
+
+    /// The parameters, always in the same order.
+    fn params(&self) -> Vec<&Param<T>>;
+
+    /// The parameters, writable, in the same order as [`Layer::params`].
+    fn params_mut(&mut self) -> Vec<&mut Param<T>>;
+
+    /// Number of trainable scalars.
+    fn param_count(&self) -> usize {
+        self.params().iter().map(|p| p.numel()).sum()
+    }
+}

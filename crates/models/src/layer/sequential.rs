@@ -1,0 +1,144 @@
+//! [`Sequential`]: layers applied one after another, and its [`Summary`].
+
+use super::{ForwardCtx, Layer};
+use crate::param::Param;
+use nabla_autodiff::{Float, Tape, Tensor, Var};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use std::fmt;
+
+/// Layers applied in order. Each layer's nodes are grouped under a scope named after it, so a
+/// graph dump of a deep network stays readable.
+pub struct Sequential<T: Float> {
+    layers: Vec<Box<dyn Layer<T>>>,
+}
+
+impl<T: Float> Default for Sequential<T> {
+    fn default() -> Self {
+        Sequential { layers: Vec::new() }
+    }
+}
+
+impl<T: Float> Sequential<T> {
+    /// An empty container.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a layer (builder style).
+    pub fn with(mut self, layer: impl Layer<T> + 'static) -> Self {
+        self.push(layer);
+        self
+    }
+
+    /// Appends a layer.
+    pub fn push(&mut self, layer: impl Layer<T> + 'static) {
+        self.layers.push(Box::new(layer));
+    }
+
+    /// Appends a boxed layer.
+    pub fn push_boxed(&mut self, layer: Box<dyn Layer<T>>) {
+        self.layers.push(layer);
+    }
+
+    /// The layers, in order.
+    pub fn layers(&self) -> &[Box<dyn Layer<T>>] {
+        &self.layers
+    }
+
+    /// Number of layers.
+    pub fn len(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// Whether there are no layers.
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+
+    /// Each layer's output shape and parameter count for inputs of `input_features` features,
+    /// found by running the network once on zeros without recording.
+    pub fn summary(&self, input_features: usize) -> Summary {
+        let tape = Tape::<T>::new();
+        let _no_grad = tape.no_grad();
+        let mut rng = StdRng::seed_from_u64(0);
+        let mut ctx = ForwardCtx { training: false, rng: &mut rng };
+        let mut x = tape.constant(Tensor::zeros(&[1, input_features]));
+        let mut rows = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            x = layer.forward(x, &mut ctx);
+            let mut shape: Vec<String> = x.shape().iter().map(usize::to_string).collect();
+            shape[0] = "batch".into();
+            rows.push(SummaryRow {
+                layer: layer.name(),
+                output_shape: format!("[{}]", shape.join(", ")),
+                params: layer.param_count(),
+            });
+        }
+        Summary { input_features, rows }
+    }
+}
+
+impl<T: Float> Layer<T> for Sequential<T> {
+    fn name(&self) -> String {
+        format!("sequential of {}", self.layers.len())
+    }
+
+    fn forward<'t>(&self, x: Var<'t, T>, ctx: &mut ForwardCtx<'_>) -> Var<'t, T> {
+        let tape = x.tape();
+        let mut h = x;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let _scope = tape.scope(&format!("{i}: {}", layer.name()));
+            h = layer.forward(h, ctx);
+        }
+        h
+    }
+
+    fn params(&self) -> Vec<&Param<T>> {
+        self.layers.iter().flat_map(|l| l.params()).collect()
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut Param<T>> {
+        self.layers.iter_mut().flat_map(|l| l.params_mut()).collect()
+    }
+}
+
+/// One line of a [`Summary`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    /// The layer's description.
+    pub layer: String,
+    /// Its output shape, batch axis first.
+    pub output_shape: String,
+    /// Its trainable scalars.
+    pub params: usize,
+}
+
+/// A table of a network's layers, output shapes and parameter counts, with the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Features per input row.
+    pub input_features: usize,
+    /// One row per layer.
+    pub rows: Vec<SummaryRow>,
+}
+
+impl Summary {
+    /// Total trainable scalars.
+    pub fn total_params(&self) -> usize {
+        self.rows.iter().map(|r| r.params).sum()
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let w0 = self.rows.iter().map(|r| r.layer.len()).chain([5]).max().unwrap_or(5);
+        let w1 = self.rows.iter().map(|r| r.output_shape.len()).chain([12]).max().unwrap_or(12);
+        writeln!(f, "input: [batch, {}]", self.input_features)?;
+        writeln!(f, "{:<w0$}  {:<w1$}  {:>10}", "layer", "output shape", "params")?;
+        for r in &self.rows {
+            writeln!(f, "{:<w0$}  {:<w1$}  {:>10}", r.layer, r.output_shape, r.params)?;
+        }
+        write!(f, "total parameters: {}", self.total_params())
+    }
+}

@@ -1,0 +1,279 @@
+//! Callbacks: code that runs at the end of each epoch and may stop training, change the
+//! learning rate, or save and restore the best weights. Built-ins: [`EarlyStopping`],
+//! [`ReduceLrOnPlateau`] and [`ProgressPrinter`].
+
+use super::history::{EpochRecord, History};
+
+/// What a callback asks the training loop to do after an epoch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Actions {
+    /// Stop training, with the reason.
+    pub stop: Option<String>,
+    /// Use this learning rate from the next epoch on.
+    pub learning_rate: Option<f64>,
+    /// Keep a copy of the current weights.
+    pub save_weights: bool,
+    /// Put back the last saved copy (at the end of training).
+    pub restore_saved_weights: bool,
+}
+
+/// Code run during training. Implement the methods you need.
+pub trait Callback {
+    /// Before the first epoch.
+    fn on_train_begin(&mut self, _epochs: usize) {}
+
+    /// After each epoch, with its record.
+    fn on_epoch_end(&mut self, _record: &EpochRecord) -> Actions {
+        Actions::default()
+    }
+
+    /// After training ends, for whatever reason. Returns actions too (restoring weights).
+    fn on_train_end(&mut self, _history: &History) -> Actions {
+        Actions::default()
+    }
+}
+
+/// Whether smaller or larger values of the monitored quantity are better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Smaller is better (losses).
+    Min,
+    /// Larger is better (accuracy).
+    Max,
+}
+
+/// Tracks the best value of a monitored quantity.
+#[derive(Debug, Clone)]
+struct Best {
+    monitor: String,
+    mode: Mode,
+    min_delta: f64,
+    value: Option<f64>,
+    epoch: usize,
+}
+
+impl Best {
+    fn new(monitor: &str) -> Self {
+        let mode = if monitor.contains("loss") || monitor.contains("error") { Mode::Min } else { Mode::Max };
+        Best { monitor: monitor.into(), mode, min_delta: 0.0, value: None, epoch: 0 }
+    }
+
+    /// Updates with this epoch's value; true if it improved by more than `min_delta`.
+    fn improved(&mut self, record: &EpochRecord) -> bool {
+        let Some(v) = record.get(&self.monitor) else { return false };
+        let better = match (self.value, self.mode) {
+            (None, _) => v.is_finite(),
+            (Some(b), Mode::Min) => v < b - self.min_delta,
+            (Some(b), Mode::Max) => v > b + self.min_delta,
+        };
+        if better {
+            self.value = Some(v);
+            self.epoch = record.epoch;
+        }
+        better
+    }
+}
+
+/// Stops training when the monitored quantity has not improved for `patience` epochs.
+///
+/// ```
+/// use nabla_models::train::EarlyStopping;
+/// let stop = EarlyStopping::new("val_loss").patience(10).min_delta(1e-4).restore_best_weights(true);
+/// ```
+#[derive(Debug, Clone)]
+pub struct EarlyStopping {
+    best: Best,
+    patience: usize,
+    restore_best: bool,
+    waited: usize,
+}
+
+impl EarlyStopping {
+    /// Watches `monitor` (`val_loss`, `loss`, `val_accuracy`, ...): quantities named like a
+    /// loss or error are minimised, others maximised. Patience 5 epochs, min_delta 0.
+    pub fn new(monitor: &str) -> Self {
+        EarlyStopping { best: Best::new(monitor), patience: 5, restore_best: false, waited: 0 }
+    }
+
+    /// Epochs without improvement before stopping.
+    pub fn patience(mut self, epochs: usize) -> Self {
+        self.patience = epochs;
+        self
+    }
+
+    /// The smallest change that counts as an improvement.
+    pub fn min_delta(mut self, delta: f64) -> Self {
+        self.best.min_delta = delta.abs();
+        self
+    }
+
+    /// Whether to overrides the direction guessed from the name.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.best.mode = mode;
+        self
+    }
+
+    /// Put back the weights of the best epoch when training ends.
+    pub fn restore_best_weights(mut self, restore: bool) -> Self {
+        self.restore_best = restore;
+        self
+    }
+}
+
+impl Callback for EarlyStopping {
+    fn on_train_begin(&mut self, _epochs: usize) {
+        self.best.value = None;
+        self.waited = 0;
+    }
+
+    fn on_epoch_end(&mut self, record: &EpochRecord) -> Actions {
+        if self.best.improved(record) {
+            self.waited = 0;
+            return Actions { save_weights: self.restore_best, ..Actions::default() };
+        }
+        self.waited += 1;
+        if self.waited >= self.patience {
+            let best = self.best.value.map(|v| format!("{v:.6}")).unwrap_or_else(|| "none".into());
+            return Actions {
+                stop: Some(format!(
+                    "early stopping: {} did not improve for {} epochs (best {best} at epoch {})",
+                    self.best.monitor, self.patience, self.best.epoch
+                )),
+                ..Actions::default()
+            };
+        }
+        Actions::default()
+    }
+
+    fn on_train_end(&mut self, _history: &History) -> Actions {
+        Actions { restore_saved_weights: self.restore_best && self.best.value.is_some(), ..Actions::default() }
+    }
+}
+
+/// Multiplies the learning rate by `factor` when the monitored quantity has not improved for
+/// `patience` epochs, down to `min_lr`.
+#[derive(Debug, Clone)]
+pub struct ReduceLrOnPlateau {
+    best: Best,
+    factor: f64,
+    patience: usize,
+    min_lr: f64,
+    waited: usize,
+    current_lr: Option<f64>,
+}
+
+impl ReduceLrOnPlateau {
+    /// Watches `monitor`; factor 0.1, patience 10, no lower bound.
+    pub fn new(monitor: &str) -> Self {
+        ReduceLrOnPlateau { best: Best::new(monitor), factor: 0.1, patience: 10, min_lr: 0.0, waited: 0, current_lr: None }
+    }
+
+    /// The multiplier applied on a plateau.
+    pub fn factor(mut self, factor: f64) -> Self {
+        self.factor = factor;
+        self
+    }
+
+    /// Epochs without improvement before reducing.
+    pub fn patience(mut self, epochs: usize) -> Self {
+        self.patience = epochs;
+        self
+    }
+
+    /// The learning rate is never reduced below this.
+    pub fn min_lr(mut self, min_lr: f64) -> Self {
+        self.min_lr = min_lr;
+        self
+    }
+}
+
+impl Callback for ReduceLrOnPlateau {
+    fn on_epoch_end(&mut self, record: &EpochRecord) -> Actions {
+        let lr = self.current_lr.unwrap_or(record.learning_rate);
+        if self.best.improved(record) {
+            self.waited = 0;
+            return Actions::default();
+        }
+        self.waited += 1;
+        if self.waited < self.patience || lr <= self.min_lr {
+            return Actions::default();
+        }
+        self.waited = 0;
+        let new_lr = (lr * self.factor).max(self.min_lr);
+        self.current_lr = Some(new_lr);
+        Actions { learning_rate: Some(new_lr), ..Actions::default() }
+    }
+}
+
+/// Prints each epoch's record to standard error, every `every` epochs.
+#[derive(Debug, Clone)]
+pub struct ProgressPrinter {
+    every: usize,
+    epochs: usize,
+}
+
+impl ProgressPrinter {
+    /// Prints every `every` epochs (and the last).
+    pub fn every(every: usize) -> Self {
+        ProgressPrinter { every: every.max(1), epochs: 0 }
+    }
+}
+
+impl Callback for ProgressPrinter {
+    fn on_train_begin(&mut self, epochs: usize) {
+        self.epochs = epochs;
+    }
+
+    fn on_epoch_end(&mut self, record: &EpochRecord) -> Actions {
+        if record.epoch % self.every == 0 || record.epoch == self.epochs {
+            eprintln!("{record}");
+        }
+        Actions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(epoch: usize, val_loss: f64) -> EpochRecord {
+        EpochRecord {
+            epoch,
+            loss: 1.0,
+            metrics: vec![],
+            val_loss: Some(val_loss),
+            val_metrics: vec![("accuracy".into(), 1.0 - val_loss)],
+            learning_rate: 0.1,
+        }
+    }
+
+    #[test]
+    fn early_stopping_waits_patience_epochs_then_restores_best() {
+        let mut es = EarlyStopping::new("val_loss").patience(2).restore_best_weights(true);
+        es.on_train_begin(10);
+        assert!(es.on_epoch_end(&record(1, 0.5)).save_weights);
+        assert!(es.on_epoch_end(&record(2, 0.4)).save_weights);
+        assert_eq!(es.on_epoch_end(&record(3, 0.45)), Actions::default());
+        let stop = es.on_epoch_end(&record(4, 0.41));
+        assert!(stop.stop.as_deref().unwrap().contains("best 0.400000 at epoch 2"), "{stop:?}");
+        assert!(es.on_train_end(&History::default()).restore_saved_weights);
+    }
+
+    #[test]
+    fn min_delta_and_max_mode() {
+        let mut es = EarlyStopping::new("val_accuracy").patience(1).min_delta(0.05);
+        assert!(es.on_epoch_end(&record(1, 0.5)).stop.is_none()); // accuracy 0.5, first value
+        // accuracy 0.52 is not 0.05 better: counts as no improvement.
+        assert!(es.on_epoch_end(&record(2, 0.48)).stop.is_some());
+    }
+
+    #[test]
+    fn plateau_reduces_the_rate_by_factor() {
+        let mut p = ReduceLrOnPlateau::new("val_loss").patience(2).factor(0.5).min_lr(0.03);
+        assert_eq!(p.on_epoch_end(&record(1, 1.0)).learning_rate, None);
+        assert_eq!(p.on_epoch_end(&record(2, 1.0)).learning_rate, None);
+        assert_eq!(p.on_epoch_end(&record(3, 1.0)).learning_rate, Some(0.05));
+        assert_eq!(p.on_epoch_end(&record(4, 1.0)).learning_rate, None);
+        assert_eq!(p.on_epoch_end(&record(5, 1.0)).learning_rate, Some(0.03), "clamped at min_lr");
+    }
+}

@@ -1,0 +1,89 @@
+//! What training leaves behind: per-epoch records and how it ended.
+
+use std::fmt;
+
+/// One epoch's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochRecord {
+    /// Epoch number, from 1.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches.
+    pub loss: f64,
+    /// Training metrics, computed on the whole training set at the end of the epoch.
+    pub metrics: Vec<(String, f64)>,
+    /// Validation loss, if there is validation data.
+    pub val_loss: Option<f64>,
+    /// Validation metrics, if there is validation data.
+    pub val_metrics: Vec<(String, f64)>,
+    /// The learning rate used during the epoch.
+    pub learning_rate: f64,
+}
+
+impl EpochRecord {
+    /// A quantity by name: `loss`, `val_loss`, a metric name, or `val_` + a metric name.
+    pub fn get(&self, key: &str) -> Option<f64> {
+        match key {
+            "loss" => Some(self.loss),
+            "val_loss" => self.val_loss,
+            _ => match key.strip_prefix("val_") {
+                Some(m) => self.val_metrics.iter().find(|(k, _)| k == m).map(|(_, v)| *v),
+                None => self.metrics.iter().find(|(k, _)| k == key).map(|(_, v)| *v),
+            },
+        }
+    }
+}
+
+impl fmt::Display for EpochRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "epoch {:>4}  loss {:.4}", self.epoch, self.loss)?;
+        for (k, v) in &self.metrics {
+            write!(f, "  {k} {v:.4}")?;
+        }
+        if let Some(v) = self.val_loss {
+            write!(f, "  val_loss {v:.4}")?;
+        }
+        for (k, v) in &self.val_metrics {
+            write!(f, "  val_{k} {v:.4}")?;
+        }
+        write!(f, "  lr {:.3e}", self.learning_rate)
+    }
+}
+
+/// Where a loss or gradient stopped being finite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NonFinite {
+    /// Epoch, from 1.
+    pub epoch: usize,
+    /// Optimisation step over the whole run, from 1.
+    pub step: usize,
+    /// The learning rate in force.
+    pub learning_rate: f64,
+    /// The batch loss (may itself be finite when only the gradient overflowed).
+    pub loss: f64,
+}
+
+/// The record of a training run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// One record per completed epoch.
+    pub epochs: Vec<EpochRecord>,
+    /// Why training ended early, if it did.
+    pub stopped_early: Option<String>,
+    /// Set when training stopped on a non-finite loss or gradient. The model keeps the last
+    /// finite weights: the update that would have used the bad gradient was not applied.
+    pub non_finite: Option<NonFinite>,
+    /// Optimisation steps taken.
+    pub steps: usize,
+}
+
+impl History {
+    /// The last epoch's record.
+    pub fn last(&self) -> Option<&EpochRecord> {
+        self.epochs.last()
+    }
+
+    /// A quantity by name across epochs (see [`EpochRecord::get`]).
+    pub fn series(&self, key: &str) -> Vec<f64> {
+        self.epochs.iter().filter_map(|e| e.get(key)).collect()
+    }
+}

@@ -1,0 +1,283 @@
+//! The training loop: mini-batches with seeded shuffling, epochs, validation, callbacks, and a
+//! stop on a non-finite loss that keeps the last finite weights.
+
+mod callback;
+mod history;
+
+pub use callback::{Actions, Callback, EarlyStopping, Mode, ProgressPrinter, ReduceLrOnPlateau};
+pub use history::{EpochRecord, History, NonFinite};
+
+use crate::head::{BatchTargets, Head, LossWeights};
+use crate::layer::{ForwardCtx, Layer, Sequential};
+use crate::optim::{self, Optimizer};
+use nabla_autodiff::{Float, Tape, Tensor};
+use nabla_ops::loss::LossError;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+/// Targets in training form: a dense `[rows, k]` matrix or one class index per row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetData<T> {
+    /// Continuous, 0/1, one-hot or multi-hot values, `[rows, k]`.
+    Dense(Tensor<T>),
+    /// Class indices.
+    Labels(Vec<usize>),
+}
+
+impl<T: Float> TargetData<T> {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        match self {
+            TargetData::Dense(t) => t.shape().first().copied().unwrap_or(0),
+            TargetData::Labels(l) => l.len(),
+        }
+    }
+
+    /// The rows at `indices`.
+    pub fn select(&self, indices: &[usize]) -> Self {
+        match self {
+            TargetData::Dense(t) => TargetData::Dense(t.select_rows(indices)),
+            TargetData::Labels(l) => TargetData::Labels(indices.iter().map(|&i| l[i]).collect()),
+        }
+    }
+}
+
+/// Features, targets and optional per-row weights.
+#[derive(Debug, Clone)]
+pub struct TrainData<T> {
+    /// `[rows, features]`.
+    pub x: Tensor<T>,
+    /// The targets.
+    pub y: TargetData<T>,
+    /// One weight per row, if any.
+    pub sample_weights: Option<Vec<T>>,
+}
+
+impl<T: Float> TrainData<T> {
+    /// The rows at `indices`.
+    pub fn select(&self, indices: &[usize]) -> Self {
+        TrainData {
+            x: self.x.select_rows(indices),
+            y: self.y.select(indices),
+            sample_weights: self.sample_weights.as_ref().map(|w| indices.iter().map(|&i| w[i]).collect()),
+        }
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.x.shape()[0]
+    }
+}
+
+/// How to train: epochs, batch size, seed, and gradient clipping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitOptions {
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// Rows per optimisation step (the last batch of an epoch may be smaller).
+    pub batch_size: usize,
+    /// Seeds shuffling and dropout: the same seed gives the same model, bit for bit.
+    pub seed: u64,
+    /// Shuffle the rows each epoch.
+    pub shuffle: bool,
+    /// Clip gradients to this global L2 norm.
+    pub clip_norm: Option<f64>,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions { epochs: 100, batch_size: 32, seed: 0, shuffle: true, clip_norm: None }
+    }
+}
+
+/// Metrics computed from a set's outputs (what the head reports) and its targets.
+pub type MetricFn<'a, T> = &'a dyn Fn(&Tensor<T>, &TargetData<T>) -> Vec<(String, f64)>;
+
+/// Everything the loop trains with.
+pub struct Trainer<'a, T: Float> {
+    /// The network, ending in the head's pre-activation units.
+    pub model: &'a mut Sequential<T>,
+    /// The output activation and loss.
+    pub head: Head,
+    /// The update rule.
+    pub optimizer: &'a mut dyn Optimizer<T>,
+    /// One weight per class, if any.
+    pub class_weights: Option<Vec<T>>,
+    /// Metrics reported each epoch.
+    pub metrics: MetricFn<'a, T>,
+    /// Callbacks run after each epoch.
+    pub callbacks: &'a mut [Box<dyn Callback>],
+}
+
+impl<T: Float> Trainer<'_, T> {
+    /// Trains on `train`, validating on `val` after each epoch when given.
+    ///
+    /// # Errors
+    /// When the targets or weights do not fit the head's loss.
+    pub fn fit(
+        &mut self,
+        train: &TrainData<T>,
+        val: Option<&TrainData<T>>,
+        options: &FitOptions,
+    ) -> Result<History, LossError> {
+        let mut rng = StdRng::seed_from_u64(options.seed);
+        let mut order: Vec<usize> = (0..train.rows()).collect();
+        let mut history = History::default();
+        let mut saved: Option<Vec<Tensor<T>>> = None;
+        let mut tape = Tape::<T>::new();
+        for cb in self.callbacks.iter_mut() {
+            cb.on_train_begin(options.epochs);
+        }
+        'epochs: for epoch in 1..=options.epochs {
+            if options.shuffle {
+                order.shuffle(&mut rng);
+            }
+            let learning_rate = self.optimizer.learning_rate();
+            let (mut loss_sum, mut rows_seen) = (0.0, 0usize);
+            for batch in order.chunks(options.batch_size.max(1)) {
+                let data = train.select(batch);
+                tape.clear();
+                let loss = self.batch_loss(&tape, &data, &mut rng)?;
+                let loss_value = loss.item().to_f64();
+                let grads = loss.backward();
+                drop(loss);
+                history.steps += 1;
+                let norm = optim::global_norm(self.model.params().iter().filter_map(|p| p.grad(&grads)));
+                if !loss_value.is_finite() || !norm.is_finite() {
+                    history.non_finite = Some(NonFinite { epoch, step: history.steps, learning_rate, loss: loss_value });
+                    history.stopped_early = Some(format!(
+                        "the {} became non-finite at step {} (epoch {epoch}, learning rate {learning_rate}); \
+                         the model keeps the weights from before that step",
+                        if loss_value.is_finite() { "gradient" } else { "loss" },
+                        history.steps
+                    ));
+                    tape.recycle(grads);
+                    break 'epochs;
+                }
+                tape.clear();
+                optim::step(&mut *self.optimizer, self.model.params_mut(), &grads, options.clip_norm);
+                tape.recycle(grads);
+                loss_sum += loss_value * batch.len() as f64;
+                rows_seen += batch.len();
+            }
+            let record = self.epoch_record(epoch, loss_sum / rows_seen.max(1) as f64, learning_rate, train, val)?;
+            history.epochs.push(record);
+            let record = history.epochs.last().expect("just pushed");
+            let mut stop = None;
+            for cb in self.callbacks.iter_mut() {
+                let actions = cb.on_epoch_end(record);
+                self.apply(&actions, &mut saved);
+                stop = stop.or(actions.stop);
+            }
+            if let Some(reason) = stop {
+                history.stopped_early = Some(reason);
+                break;
+            }
+        }
+        for cb in self.callbacks.iter_mut() {
+            let actions = cb.on_train_end(&history);
+            self.apply(&actions, &mut saved);
+        }
+        Ok(history)
+    }
+
+    fn batch_loss<'t>(&self, tape: &'t Tape<T>, data: &TrainData<T>, rng: &mut StdRng) -> Result<nabla_autodiff::Var<'t, T>, LossError> {
+        let x = tape.constant(data.x.clone());
+        let z = self.model.forward(x, &mut ForwardCtx { training: true, rng });
+        let targets = match &data.y {
+            TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t.clone())),
+            TargetData::Labels(l) => BatchTargets::Labels(l),
+        };
+        let weights = LossWeights { samples: data.sample_weights.as_deref(), classes: self.class_weights.as_deref() };
+        self.head.loss(z, targets, weights)
+    }
+
+    fn apply(&mut self, actions: &Actions, saved: &mut Option<Vec<Tensor<T>>>) {
+        if let Some(lr) = actions.learning_rate {
+            self.optimizer.set_learning_rate(lr);
+        }
+        if actions.save_weights {
+            *saved = Some(self.model.params().iter().map(|p| p.value().clone()).collect());
+        }
+        if actions.restore_saved_weights
+            && let Some(copy) = saved.as_ref()
+        {
+            for (p, v) in self.model.params_mut().into_iter().zip(copy) {
+                p.set_value(v.clone());
+            }
+        }
+    }
+
+    fn epoch_record(
+        &self,
+        epoch: usize,
+        loss: f64,
+        learning_rate: f64,
+        train: &TrainData<T>,
+        val: Option<&TrainData<T>>,
+    ) -> Result<EpochRecord, LossError> {
+        let outputs = predict_outputs(self.model, &self.head, &train.x);
+        let metrics = (self.metrics)(&outputs, &train.y);
+        let (val_loss, val_metrics) = match val {
+            Some(v) => {
+                let out = predict_outputs(self.model, &self.head, &v.x);
+                (Some(evaluate_loss(self.model, &self.head, v, self.class_weights.as_deref())?), (self.metrics)(&out, &v.y))
+            }
+            None => (None, Vec::new()),
+        };
+        Ok(EpochRecord { epoch, loss, metrics, val_loss, val_metrics, learning_rate })
+    }
+}
+
+/// Rows per forward pass when predicting, to bound memory.
+const PREDICT_CHUNK: usize = 4096;
+
+/// What the head reports (values or probabilities) for every row of `x`, without recording.
+pub fn predict_outputs<T: Float>(model: &Sequential<T>, head: &Head, x: &Tensor<T>) -> Tensor<T> {
+    let rows = x.shape()[0];
+    let mut tape = Tape::<T>::new();
+    let mut rng = StdRng::seed_from_u64(0);
+    let mut parts = Vec::new();
+    for start in (0..rows).step_by(PREDICT_CHUNK) {
+        let len = PREDICT_CHUNK.min(rows - start);
+        tape.clear();
+        let _no_grad = tape.no_grad();
+        let xv = tape.constant(x.narrow(0, start, len));
+        let out = head.output(model.forward(xv, &mut ForwardCtx { training: false, rng: &mut rng }));
+        parts.push(out.value().clone());
+    }
+    if parts.len() == 1 {
+        return parts.pop().expect("one part");
+    }
+    let refs: Vec<&Tensor<T>> = parts.iter().collect();
+    Tensor::concat(&refs, 0)
+}
+
+/// The head's loss over a whole data set, computed in chunks and combined as a row-weighted
+/// mean.
+pub fn evaluate_loss<T: Float>(
+    model: &Sequential<T>,
+    head: &Head,
+    data: &TrainData<T>,
+    class_weights: Option<&[T]>,
+) -> Result<f64, LossError> {
+    let rows = data.rows();
+    let mut tape = Tape::<T>::new();
+    let mut rng = StdRng::seed_from_u64(0);
+    let mut total = 0.0;
+    for start in (0..rows).step_by(PREDICT_CHUNK) {
+        let idx: Vec<usize> = (start..rows.min(start + PREDICT_CHUNK)).collect();
+        let part = data.select(&idx);
+        tape.clear();
+        let _no_grad = tape.no_grad();
+        let z = model.forward(tape.constant(part.x.clone()), &mut ForwardCtx { training: false, rng: &mut rng });
+        let targets = match &part.y {
+            TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t.clone())),
+            TargetData::Labels(l) => BatchTargets::Labels(l),
+        };
+        let weights = LossWeights { samples: part.sample_weights.as_deref(), classes: class_weights };
+        total += head.loss(z, targets, weights)?.item().to_f64() * idx.len() as f64;
+    }
+    Ok(total / rows.max(1) as f64)
+}
