@@ -1,0 +1,136 @@
+//! Validation of what users hand to a loss: shapes, weights, labels and options.
+
+use super::{LossError, LossErrorKind};
+use nabla_autodiff::{Float, Var};
+
+/// Checks the inputs of one loss call, naming that loss in every error.
+pub(crate) struct Checker {
+    pub(crate) loss: &'static str,
+}
+
+impl Checker {
+    fn fail<R>(&self, kind: LossErrorKind) -> Result<R, LossError> {
+        Err(LossError::new(self.loss, kind))
+    }
+
+    /// Predictions and targets have the same shape, with at least one axis; returns the shape.
+    pub(crate) fn same_shape<T: Float>(
+        &self,
+        predictions: Var<'_, T>,
+        targets: Var<'_, T>,
+    ) -> Result<Vec<usize>, LossError> {
+        let (p, t) = (predictions.shape().to_vec(), targets.shape().to_vec());
+        if p.is_empty() {
+            return self.fail(LossErrorKind::BadShape {
+                shape: p,
+                expected: "a tensor with a batch axis first, such as [batch] or [batch, outputs]",
+            });
+        }
+        if p != t {
+            return self.fail(LossErrorKind::ShapeMismatch {
+                predictions: p,
+                targets: t,
+            });
+        }
+        Ok(p)
+    }
+
+    /// The predictions are `[batch, classes]` with at least one class; returns the two extents.
+    pub(crate) fn batch_by_classes<T: Float>(
+        &self,
+        predictions: Var<'_, T>,
+    ) -> Result<(usize, usize), LossError> {
+        match predictions.shape().as_slice() {
+            &[n, c] if c > 0 => Ok((n, c)),
+            other => self.fail(LossErrorKind::BadShape {
+                shape: other.to_vec(),
+                expected: "a 2-D [batch, classes] tensor with at least one class",
+            }),
+        }
+    }
+
+    /// An optional weight list has `expected` entries, each finite and non-negative; returns it
+    /// as a `Vec`.
+    pub(crate) fn weights<T: Float>(
+        &self,
+        what: &'static str,
+        weights: Option<&[T]>,
+        expected: usize,
+        per: &'static str,
+    ) -> Result<Option<Vec<T>>, LossError> {
+        let Some(w) = weights else { return Ok(None) };
+        if w.len() != expected {
+            return self.fail(LossErrorKind::WrongLength {
+                what,
+                len: w.len(),
+                expected,
+                per,
+            });
+        }
+        for (i, &v) in w.iter().enumerate() {
+            self.non_negative(&format!("{what}[{i}]"), v)?;
+        }
+        Ok(Some(w.to_vec()))
+    }
+
+    /// `value` is finite and at least 0.
+    pub(crate) fn non_negative<T: Float>(&self, what: &str, value: T) -> Result<(), LossError> {
+        if value.is_finite() && value >= T::ZERO {
+            return Ok(());
+        }
+        self.fail(LossErrorKind::InvalidValue {
+            what: what.to_owned(),
+            value: value.to_f64(),
+            expected: "finite and at least 0",
+        })
+    }
+
+    /// `value` is finite and greater than 0.
+    pub(crate) fn positive<T: Float>(&self, what: &str, value: T) -> Result<(), LossError> {
+        if value.is_finite() && value > T::ZERO {
+            return Ok(());
+        }
+        self.fail(LossErrorKind::InvalidValue {
+            what: what.to_owned(),
+            value: value.to_f64(),
+            expected: "finite and greater than 0",
+        })
+    }
+
+    /// `value` is a label-smoothing factor in [0, 1].
+    pub(crate) fn smoothing<T: Float>(&self, value: T) -> Result<T, LossError> {
+        if value >= T::ZERO && value <= T::ONE {
+            return Ok(value);
+        }
+        self.fail(LossErrorKind::InvalidValue {
+            what: "label_smoothing".to_owned(),
+            value: value.to_f64(),
+            expected: "between 0 and 1 (0 turns smoothing off)",
+        })
+    }
+
+    /// Every label is below `classes`, one label per row.
+    pub(crate) fn labels(
+        &self,
+        labels: &[usize],
+        rows: usize,
+        classes: usize,
+    ) -> Result<(), LossError> {
+        if labels.len() != rows {
+            return self.fail(LossErrorKind::WrongLength {
+                what: "labels",
+                len: labels.len(),
+                expected: rows,
+                per: "one per sample",
+            });
+        }
+        match labels.iter().position(|&l| l >= classes) {
+            Some(row) => self.fail(LossErrorKind::LabelOutOfRange {
+                row,
+                label: labels[row],
+                classes,
+            }),
+            None => Ok(()),
+        }
+    }
+}
