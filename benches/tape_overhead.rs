@@ -2,6 +2,9 @@
 //! tape. The arithmetic is negligible (16 elements per op), so this measures what recording a
 //! node, walking it backward and managing buffers cost.
 
+// criterion_group! generates an undocumented `pub fn`.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use nabla::autodiff::{Tape, Tensor};
 

@@ -16,9 +16,7 @@
 
 use nabla_autodiff::{Float, Tensor, Var};
 use nabla_ops::Activation;
-use nabla_ops::loss::{
-    self, BinaryOptions, CategoricalOptions, LossError, RegressionOptions,
-};
+use nabla_ops::loss::{self, BinaryOptions, CategoricalOptions, LossError, RegressionOptions};
 use std::fmt;
 
 /// A loss, and whether it reads its input as logits or as the output activation's values.
@@ -67,7 +65,10 @@ impl Loss {
 
     /// Whether the loss compares probabilities with class targets (a cross-entropy).
     pub fn is_cross_entropy(self) -> bool {
-        !matches!(self, Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Huber(_))
+        !matches!(
+            self,
+            Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Huber(_)
+        )
     }
 
     /// Whether the loss takes integer labels rather than a target matrix.
@@ -83,7 +84,9 @@ impl fmt::Display for Loss {
             Loss::MeanAbsoluteError => ("mean absolute error", false),
             Loss::Huber(d) => return write!(f, "Huber loss (delta {d})"),
             Loss::BinaryCrossEntropy { from_logits } => ("binary cross-entropy", *from_logits),
-            Loss::CategoricalCrossEntropy { from_logits } => ("categorical cross-entropy", *from_logits),
+            Loss::CategoricalCrossEntropy { from_logits } => {
+                ("categorical cross-entropy", *from_logits)
+            }
             Loss::SparseCategoricalCrossEntropy { from_logits } => {
                 ("sparse categorical cross-entropy", *from_logits)
             }
@@ -124,30 +127,54 @@ pub struct Head {
 impl Head {
     /// `outputs` linear units and mean squared error.
     pub fn regression(outputs: usize) -> Self {
-        Head { units: outputs, activation: Activation::Identity, loss: Loss::MeanSquaredError }
+        Head {
+            units: outputs,
+            activation: Activation::Identity,
+            loss: Loss::MeanSquaredError,
+        }
     }
 
     /// One sigmoid unit and binary cross-entropy.
     pub fn binary() -> Self {
-        Head { units: 1, activation: Activation::Sigmoid, loss: Loss::BCE }
+        Head {
+            units: 1,
+            activation: Activation::Sigmoid,
+            loss: Loss::BCE,
+        }
     }
 
     /// Two softmax units and categorical cross-entropy on one-hot targets: the same model as
     /// [`Head::binary`], written the multi-class way.
     pub fn binary_softmax() -> Self {
-        Head { units: 2, activation: Activation::Softmax, loss: Loss::CCE }
+        Head {
+            units: 2,
+            activation: Activation::Softmax,
+            loss: Loss::CCE,
+        }
     }
 
     /// `classes` softmax units and cross-entropy: sparse for integer labels, categorical for
     /// one-hot targets.
     pub fn multi_class(classes: usize, integer_labels: bool) -> Self {
-        let loss = if integer_labels { Loss::SPARSE_CCE } else { Loss::CCE };
-        Head { units: classes, activation: Activation::Softmax, loss }
+        let loss = if integer_labels {
+            Loss::SPARSE_CCE
+        } else {
+            Loss::CCE
+        };
+        Head {
+            units: classes,
+            activation: Activation::Softmax,
+            loss,
+        }
     }
 
     /// `labels` sigmoid units and binary cross-entropy.
     pub fn multi_label(labels: usize) -> Self {
-        Head { units: labels, activation: Activation::Sigmoid, loss: Loss::BCE }
+        Head {
+            units: labels,
+            activation: Activation::Sigmoid,
+            loss: Loss::BCE,
+        }
     }
 
     /// The fused form when the activation and the loss pair up: sigmoid + binary
@@ -174,7 +201,9 @@ impl Head {
     /// with-logits loss.
     pub fn prediction_activation(&self) -> Activation {
         match (self.activation, self.loss) {
-            (Activation::Identity, Loss::BinaryCrossEntropy { from_logits: true }) => Activation::Sigmoid,
+            (Activation::Identity, Loss::BinaryCrossEntropy { from_logits: true }) => {
+                Activation::Sigmoid
+            }
             (Activation::Identity, Loss::CategoricalCrossEntropy { from_logits: true })
             | (Activation::Identity, Loss::SparseCategoricalCrossEntropy { from_logits: true }) => {
                 Activation::Softmax
@@ -233,7 +262,10 @@ fn record_loss<'t, T: Float>(
             }
         }
     };
-    let regression = RegressionOptions { sample_weights: weights.samples, ..Default::default() };
+    let regression = RegressionOptions {
+        sample_weights: weights.samples,
+        ..Default::default()
+    };
     let categorical = CategoricalOptions {
         sample_weights: weights.samples,
         class_weights: weights.classes,
@@ -269,7 +301,11 @@ fn record_loss<'t, T: Float>(
                 BatchTargets::Labels(labels) => {
                     let k = input.shape()[1];
                     let hot = Tensor::from_fn(&[labels.len(), k], |i| {
-                        if labels[i / k] == i % k { T::ONE } else { T::ZERO }
+                        if labels[i / k] == i % k {
+                            T::ONE
+                        } else {
+                            T::ZERO
+                        }
                     });
                     input.tape().constant(hot)
                 }

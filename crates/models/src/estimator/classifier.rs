@@ -114,7 +114,11 @@ impl<T: Float> Default for Classifier<T> {
 impl<T: Float> Classifier<T> {
     /// A classifier with these settings.
     pub fn new(config: ClassifierConfig) -> Self {
-        Classifier { config, callbacks: Vec::new(), fitted: None }
+        Classifier {
+            config,
+            callbacks: Vec::new(),
+            fitted: None,
+        }
     }
 
     /// Adds a callback run after each epoch of `fit`.
@@ -172,7 +176,11 @@ impl<T: Float> Classifier<T> {
         if y.n_rows() != x.shape()[0] {
             return Err(FitError::invalid(
                 "Classifier::fit",
-                format!("features have {} rows but targets have {}; pass one target row per feature row", x.shape()[0], y.n_rows()),
+                format!(
+                    "features have {} rows but targets have {}; pass one target row per feature row",
+                    x.shape()[0],
+                    y.n_rows()
+                ),
             ));
         }
         let task = Self::task_for(y)?;
@@ -181,16 +189,44 @@ impl<T: Float> Classifier<T> {
         let targets = training_targets::<T>(y, &head);
         let class_weights = self.class_weights(y)?;
         let strata = y.strata().ok();
-        let (train_idx, val_idx) =
-            validation_split(x.shape()[0], strata.as_deref(), self.config.network.validation, self.config.network.fit.seed)?;
-        let all = TrainData { x: to_model::<T>(x), y: targets, sample_weights: None };
+        let (train_idx, val_idx) = validation_split(
+            x.shape()[0],
+            strata.as_deref(),
+            self.config.network.validation,
+            self.config.network.fit.seed,
+        )?;
+        let all = TrainData {
+            x: to_model::<T>(x),
+            y: targets,
+            sample_weights: None,
+        };
         let train = all.select(&train_idx);
         let val = val_idx.map(|v| all.select(&v));
         let mut net = build_network::<T>(&self.config.network, x.shape()[1], &head);
         let threshold = self.config.threshold;
-        let metric = move |out: &Tensor<T>, y: &TargetData<T>| vec![("accuracy".to_string(), accuracy_of(task, &head, threshold, out, y))];
-        let history = train_network(&mut net, head, &self.config.network, &train, val.as_ref(), class_weights, &metric, &mut self.callbacks)?;
-        self.fitted = Some(Fitted { net, head, task, class_names, features: x.shape()[1] });
+        let metric = move |out: &Tensor<T>, y: &TargetData<T>| {
+            vec![(
+                "accuracy".to_string(),
+                accuracy_of(task, &head, threshold, out, y),
+            )]
+        };
+        let history = train_network(
+            &mut net,
+            head,
+            &self.config.network,
+            &train,
+            val.as_ref(),
+            class_weights,
+            &metric,
+            &mut self.callbacks,
+        )?;
+        self.fitted = Some(Fitted {
+            net,
+            head,
+            task,
+            class_names,
+            features: x.shape()[1],
+        });
         Ok(history)
     }
 
@@ -200,13 +236,20 @@ impl<T: Float> Classifier<T> {
             ClassWeights::None => return Ok(None),
             ClassWeights::Balanced => {
                 let n: usize = counts.iter().sum();
-                counts.iter().map(|&c| n as f64 / (counts.len() as f64 * c.max(1) as f64)).collect()
+                counts
+                    .iter()
+                    .map(|&c| n as f64 / (counts.len() as f64 * c.max(1) as f64))
+                    .collect()
             }
             ClassWeights::Given(w) if w.len() == counts.len() => w.clone(),
             ClassWeights::Given(w) => {
                 return Err(FitError::invalid(
                     "Classifier::fit",
-                    format!("{} class weights were given for {} classes; give one per class", w.len(), counts.len()),
+                    format!(
+                        "{} class weights were given for {} classes; give one per class",
+                        w.len(),
+                        counts.len()
+                    ),
                 ));
             }
         };
@@ -229,7 +272,13 @@ impl<T: Float> Classifier<T> {
         let out: Tensor<f64> = predict_outputs(&f.net, &f.head, &to_model::<T>(x)).cast();
         Ok(if f.head.units == 1 {
             let rows = out.shape()[0];
-            Tensor::from_fn(&[rows, 2], |i| if i % 2 == 1 { out.data()[i / 2] } else { 1.0 - out.data()[i / 2] })
+            Tensor::from_fn(&[rows, 2], |i| {
+                if i % 2 == 1 {
+                    out.data()[i / 2]
+                } else {
+                    1.0 - out.data()[i / 2]
+                }
+            })
         } else {
             out
         })
@@ -245,7 +294,11 @@ impl<T: Float> Classifier<T> {
         let f = self.fitted("Classifier::predict", x)?;
         let p = self.predict_proba(x)?;
         match f.task {
-            Task::Binary => Ok(p.data().chunks_exact(2).map(|r| usize::from(r[1] >= self.config.threshold)).collect()),
+            Task::Binary => Ok(p
+                .data()
+                .chunks_exact(2)
+                .map(|r| usize::from(r[1] >= self.config.threshold))
+                .collect()),
             Task::MultiClass { .. } => Ok(p.argmax(1)),
             Task::MultiLabel { .. } => Err(FitError::invalid(
                 "Classifier::predict",
@@ -278,7 +331,11 @@ impl<T: Float> Classifier<T> {
         let k = p.shape()[1];
         Ok(p.data()
             .chunks_exact(k)
-            .map(|row| (0..k).filter(|&j| row[j] >= self.config.threshold).collect())
+            .map(|row| {
+                (0..k)
+                    .filter(|&j| row[j] >= self.config.threshold)
+                    .collect()
+            })
             .collect())
     }
 
@@ -289,7 +346,10 @@ impl<T: Float> Classifier<T> {
     pub fn predict_label_names(&self, x: &Tensor<f64>) -> Result<Vec<Vec<String>>, FitError> {
         let labels = self.predict_labels(x)?;
         let names = &self.fitted.as_ref().expect("predict checked").class_names;
-        Ok(labels.into_iter().map(|row| row.into_iter().map(|j| names[j].clone()).collect()).collect())
+        Ok(labels
+            .into_iter()
+            .map(|row| row.into_iter().map(|j| names[j].clone()).collect())
+            .collect())
     }
 
     /// Accuracy, log loss, the confusion matrix and per-class scores on `x` and `y`.
@@ -298,23 +358,42 @@ impl<T: Float> Classifier<T> {
     /// As [`Classifier::predict_proba`], and when `y` does not match the model's classes.
     pub fn evaluate(&self, x: &Tensor<f64>, y: &Targets) -> Result<Evaluation, FitError> {
         let f = self.fitted("Classifier::evaluate", x)?;
-        let bad = |e: metrics::MetricError| FitError::invalid("Classifier::evaluate", e.to_string());
+        let bad =
+            |e: metrics::MetricError| FitError::invalid("Classifier::evaluate", e.to_string());
         let p = self.predict_proba(x)?;
         if let Task::MultiLabel { labels } = f.task {
             let truth = y.to_columns();
             let mut per_label = Vec::with_capacity(labels);
             for j in 0..labels {
-                let yt: Vec<usize> = (0..truth.shape()[0]).map(|i| truth.at(&[i, j]) as usize).collect();
+                let yt: Vec<usize> = (0..truth.shape()[0])
+                    .map(|i| truth.at(&[i, j]) as usize)
+                    .collect();
                 let pj: Vec<f64> = (0..p.shape()[0]).map(|i| p.at(&[i, j])).collect();
-                per_label.push(metrics::binary_accuracy_at(&yt, &pj, self.config.threshold).map_err(bad)?);
+                per_label.push(
+                    metrics::binary_accuracy_at(&yt, &pj, self.config.threshold).map_err(bad)?,
+                );
             }
             let accuracy = per_label.iter().sum::<f64>() / labels as f64;
-            return Ok(Evaluation { accuracy, log_loss: f64::NAN, confusion: None, per_label_accuracy: per_label, roc_auc: None });
+            return Ok(Evaluation {
+                accuracy,
+                log_loss: f64::NAN,
+                confusion: None,
+                per_label_accuracy: per_label,
+                roc_auc: None,
+            });
         }
-        let truth = y.class_indices().ok_or_else(|| FitError::invalid("Classifier::evaluate", "targets must be class labels or one-hot rows"))?;
+        let truth = y.class_indices().ok_or_else(|| {
+            FitError::invalid(
+                "Classifier::evaluate",
+                "targets must be class labels or one-hot rows",
+            )
+        })?;
         let pred = self.predict(x)?;
         let k = p.shape()[1];
-        let confusion = ConfusionMatrix::new(&truth, &pred, k).map_err(bad)?.with_class_names(&f.class_names).map_err(bad)?;
+        let confusion = ConfusionMatrix::new(&truth, &pred, k)
+            .map_err(bad)?
+            .with_class_names(&f.class_names)
+            .map_err(bad)?;
         let log_loss = metrics::log_loss(&truth, p.data(), k).map_err(bad)?;
         let roc_auc = if k == 2 {
             let scores: Vec<f64> = p.data().chunks_exact(2).map(|r| r[1]).collect();
@@ -322,7 +401,13 @@ impl<T: Float> Classifier<T> {
         } else {
             None
         };
-        Ok(Evaluation { accuracy: confusion.accuracy(), log_loss, confusion: Some(confusion), per_label_accuracy: Vec::new(), roc_auc })
+        Ok(Evaluation {
+            accuracy: confusion.accuracy(),
+            log_loss,
+            confusion: Some(confusion),
+            per_label_accuracy: Vec::new(),
+            roc_auc,
+        })
     }
 
     /// The task found at fit time.
@@ -371,29 +456,47 @@ fn training_targets<T: Float>(y: &Targets, head: &Head) -> TargetData<T> {
     }
     let dense = match (y.class_indices(), head.units) {
         (Some(indices), 1) => Tensor::from_fn(&[indices.len(), 1], |i| indices[i] as f64),
-        (Some(indices), k) => {
-            Tensor::from_fn(&[indices.len(), k], |i| f64::from(u8::from(indices[i / k] == i % k)))
-        }
+        (Some(indices), k) => Tensor::from_fn(&[indices.len(), k], |i| {
+            f64::from(u8::from(indices[i / k] == i % k))
+        }),
         (None, _) => y.to_columns(),
     };
     TargetData::Dense(dense.cast())
 }
 
 /// Accuracy from outputs (what the head reports) and targets.
-fn accuracy_of<T: Float>(task: Task, head: &Head, threshold: f64, out: &Tensor<T>, y: &TargetData<T>) -> f64 {
+fn accuracy_of<T: Float>(
+    task: Task,
+    head: &Head,
+    threshold: f64,
+    out: &Tensor<T>,
+    y: &TargetData<T>,
+) -> f64 {
     let out: Tensor<f64> = out.cast();
     let rows = out.shape()[0].max(1);
     let units = out.shape()[1];
     let predicted: Vec<usize> = if units == 1 {
-        out.data().iter().map(|&p| usize::from(p >= threshold)).collect()
-    } else if matches!(task, Task::MultiLabel { .. }) || head.prediction_activation() == Activation::Sigmoid {
-        out.data().iter().map(|&p| usize::from(p >= threshold)).collect()
+        out.data()
+            .iter()
+            .map(|&p| usize::from(p >= threshold))
+            .collect()
+    } else if matches!(task, Task::MultiLabel { .. })
+        || head.prediction_activation() == Activation::Sigmoid
+    {
+        out.data()
+            .iter()
+            .map(|&p| usize::from(p >= threshold))
+            .collect()
     } else {
         out.argmax(1)
     };
     let truth: Vec<usize> = match y {
         TargetData::Labels(l) => l.clone(),
-        TargetData::Dense(t) if predicted.len() == t.numel() => t.data().iter().map(|v| v.to_f64().round() as usize).collect(),
+        TargetData::Dense(t) if predicted.len() == t.numel() => t
+            .data()
+            .iter()
+            .map(|v| v.to_f64().round() as usize)
+            .collect(),
         TargetData::Dense(t) => t.argmax(1),
     };
     let correct = predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();

@@ -30,7 +30,10 @@ pub enum FitError {
 
 impl FitError {
     pub(crate) fn invalid(method: &'static str, message: impl Into<String>) -> Self {
-        FitError::Invalid { method, message: message.into() }
+        FitError::Invalid {
+            method,
+            message: message.into(),
+        }
     }
 }
 
@@ -39,7 +42,10 @@ impl fmt::Display for FitError {
         match self {
             FitError::Invalid { method, message } => write!(f, "{method}: {message}"),
             FitError::NotFitted { method } => {
-                write!(f, "{method}: the model has not been fitted yet; call fit first")
+                write!(
+                    f,
+                    "{method}: the model has not been fitted yet; call fit first"
+                )
             }
             FitError::Data(e) => write!(f, "{e}"),
             FitError::Loss(e) => write!(f, "{e}"),

@@ -9,11 +9,11 @@ mod regressor;
 pub use classifier::{BinaryHead, ClassWeights, Classifier, ClassifierConfig, Evaluation, Task};
 pub use config::{NetworkConfig, OptimizerKind, Validation};
 pub use error::FitError;
-pub use regressor::{Regressor, RegressorConfig, RegressionEvaluation};
+pub use regressor::{RegressionEvaluation, Regressor, RegressorConfig};
 
-use crate::layer::{Dense, Sequential};
-use crate::train::{Callback, FitOptions, History, MetricFn, TargetData, TrainData, Trainer};
 use crate::head::Head;
+use crate::layer::{Dense, Sequential};
+use crate::train::{Callback, FitOptions, History, MetricFn, TrainData, Trainer};
 use nabla_autodiff::{Float, Tensor};
 use nabla_ops::Activation;
 use rand::SeedableRng;
@@ -21,26 +21,53 @@ use rand::rngs::StdRng;
 
 /// Hidden layers from the config, then `head.units` linear units (the head's activation is
 /// applied by the head, fused with the loss).
-pub(crate) fn build_network<T: Float>(config: &NetworkConfig, inputs: usize, head: &Head) -> Sequential<T> {
+pub(crate) fn build_network<T: Float>(
+    config: &NetworkConfig,
+    inputs: usize,
+    head: &Head,
+) -> Sequential<T> {
     let mut rng = StdRng::seed_from_u64(config.fit.seed);
     let mut net = Sequential::new();
     let mut width = inputs;
     for &units in &config.hidden {
-        let init = config.init.unwrap_or_else(|| Dense::<T>::default_init(config.activation));
-        net.push(Dense::with_init(width, units, config.activation, init, &mut rng));
+        let init = config
+            .init
+            .unwrap_or_else(|| Dense::<T>::default_init(config.activation));
+        net.push(Dense::with_init(
+            width,
+            units,
+            config.activation,
+            init,
+            &mut rng,
+        ));
         width = units;
     }
-    let init = config.init.unwrap_or_else(|| Dense::<T>::default_init(Activation::Identity));
-    net.push(Dense::with_init(width, head.units, Activation::Identity, init, &mut rng));
+    let init = config
+        .init
+        .unwrap_or_else(|| Dense::<T>::default_init(Activation::Identity));
+    net.push(Dense::with_init(
+        width,
+        head.units,
+        Activation::Identity,
+        init,
+        &mut rng,
+    ));
     net
 }
 
 /// Checks a feature matrix: 2-D, the expected width, finite values.
-pub(crate) fn check_features(method: &'static str, x: &Tensor<f64>, expected: Option<usize>) -> Result<(), FitError> {
+pub(crate) fn check_features(
+    method: &'static str,
+    x: &Tensor<f64>,
+    expected: Option<usize>,
+) -> Result<(), FitError> {
     if x.ndim() != 2 || x.shape()[0] == 0 {
         return Err(FitError::invalid(
             method,
-            format!("features must be a non-empty [rows, features] matrix, got shape {:?}", x.shape()),
+            format!(
+                "features must be a non-empty [rows, features] matrix, got shape {:?}",
+                x.shape()
+            ),
         ));
     }
     if let Some(k) = expected
@@ -48,7 +75,10 @@ pub(crate) fn check_features(method: &'static str, x: &Tensor<f64>, expected: Op
     {
         return Err(FitError::invalid(
             method,
-            format!("the model was fitted on {k} features but got {}; pass the same columns as in fit", x.shape()[1]),
+            format!(
+                "the model was fitted on {k} features but got {}; pass the same columns as in fit",
+                x.shape()[1]
+            ),
         ));
     }
     if let Some(i) = x.data().iter().position(|v| !v.is_finite()) {
@@ -79,7 +109,14 @@ pub(crate) fn train_network<T: Float>(
     callbacks: &mut [Box<dyn Callback>],
 ) -> Result<History, FitError> {
     let mut optimizer = config.optimizer.build::<T>();
-    let mut trainer = Trainer { model: net, head, optimizer: &mut *optimizer, class_weights, metrics, callbacks };
+    let mut trainer = Trainer {
+        model: net,
+        head,
+        optimizer: &mut *optimizer,
+        class_weights,
+        metrics,
+        callbacks,
+    };
     let options: &FitOptions = &config.fit;
     Ok(trainer.fit(train, val, options)?)
 }
@@ -106,8 +143,4 @@ pub(crate) fn validation_split(
             Ok((train, Some(val)))
         }
     }
-}
-
-pub(crate) fn target_rows(y: &TargetData<f64>) -> usize {
-    y.rows()
 }

@@ -25,7 +25,11 @@ pub struct RegressorConfig {
 
 impl Default for RegressorConfig {
     fn default() -> Self {
-        RegressorConfig { network: NetworkConfig::default(), standardize_target: true, loss: Loss::MeanSquaredError }
+        RegressorConfig {
+            network: NetworkConfig::default(),
+            standardize_target: true,
+            loss: Loss::MeanSquaredError,
+        }
     }
 }
 
@@ -64,7 +68,11 @@ impl<T: Float> Default for Regressor<T> {
 impl<T: Float> Regressor<T> {
     /// A regressor with these settings.
     pub fn new(config: RegressorConfig) -> Self {
-        Regressor { config, callbacks: Vec::new(), fitted: None }
+        Regressor {
+            config,
+            callbacks: Vec::new(),
+            fitted: None,
+        }
     }
 
     /// Adds a callback run after each epoch of `fit`.
@@ -87,32 +95,68 @@ impl<T: Float> Regressor<T> {
         if values.shape()[0] != x.shape()[0] {
             return Err(FitError::invalid(
                 "Regressor::fit",
-                format!("features have {} rows but targets have {}; pass one target row per feature row", x.shape()[0], values.shape()[0]),
+                format!(
+                    "features have {} rows but targets have {}; pass one target row per feature row",
+                    x.shape()[0],
+                    values.shape()[0]
+                ),
             ));
         }
         check_features("Regressor::fit (targets)", values, None)?;
-        let target_scale = if self.config.standardize_target { Some(Standardizer::fit(values)?) } else { None };
+        let target_scale = if self.config.standardize_target {
+            Some(Standardizer::fit(values)?)
+        } else {
+            None
+        };
         let scaled = match &target_scale {
             Some(s) => s.transform(values)?,
             None => values.clone(),
         };
         let outputs = scaled.shape()[1];
-        let head = Head { loss: self.config.loss, ..Head::regression(outputs) };
-        let (train_idx, val_idx) =
-            validation_split(x.shape()[0], None, self.config.network.validation, self.config.network.fit.seed)?;
-        let all = TrainData { x: to_model::<T>(x), y: TargetData::Dense(scaled.cast()), sample_weights: None };
+        let head = Head {
+            loss: self.config.loss,
+            ..Head::regression(outputs)
+        };
+        let (train_idx, val_idx) = validation_split(
+            x.shape()[0],
+            None,
+            self.config.network.validation,
+            self.config.network.fit.seed,
+        )?;
+        let all = TrainData {
+            x: to_model::<T>(x),
+            y: TargetData::Dense(scaled.cast()),
+            sample_weights: None,
+        };
         let train = all.select(&train_idx);
         let val = val_idx.map(|v| all.select(&v));
         let mut net = build_network::<T>(&self.config.network, x.shape()[1], &head);
         let metric = |out: &Tensor<T>, y: &TargetData<T>| match y {
             TargetData::Dense(t) => {
                 let (p, t): (Tensor<f64>, Tensor<f64>) = (out.cast(), t.cast());
-                vec![("r2".to_string(), metrics::r2_score(t.data(), p.data()).unwrap_or(f64::NAN))]
+                vec![(
+                    "r2".to_string(),
+                    metrics::r2_score(t.data(), p.data()).unwrap_or(f64::NAN),
+                )]
             }
             TargetData::Labels(_) => Vec::new(),
         };
-        let history = train_network(&mut net, head, &self.config.network, &train, val.as_ref(), None, &metric, &mut self.callbacks)?;
-        self.fitted = Some(Fitted { net, head, target_scale, features: x.shape()[1] });
+        let history = train_network(
+            &mut net,
+            head,
+            &self.config.network,
+            &train,
+            val.as_ref(),
+            None,
+            &metric,
+            &mut self.callbacks,
+        )?;
+        self.fitted = Some(Fitted {
+            net,
+            head,
+            target_scale,
+            features: x.shape()[1],
+        });
         Ok(history)
     }
 
@@ -121,7 +165,9 @@ impl<T: Float> Regressor<T> {
     /// # Errors
     /// If the model is not fitted or `x` has the wrong width or non-finite values.
     pub fn predict(&self, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
-        let f = self.fitted.as_ref().ok_or(FitError::NotFitted { method: "Regressor::predict" })?;
+        let f = self.fitted.as_ref().ok_or(FitError::NotFitted {
+            method: "Regressor::predict",
+        })?;
         check_features("Regressor::predict", x, Some(f.features))?;
         let out: Tensor<f64> = predict_outputs(&f.net, &f.head, &to_model::<T>(x)).cast();
         Ok(match &f.target_scale {
@@ -137,7 +183,10 @@ impl<T: Float> Regressor<T> {
     pub fn evaluate(&self, x: &Tensor<f64>, y: &Targets) -> Result<RegressionEvaluation, FitError> {
         let pred = self.predict(x)?;
         let Targets::Continuous(truth) = y else {
-            return Err(FitError::invalid("Regressor::evaluate", "the targets must be continuous"));
+            return Err(FitError::invalid(
+                "Regressor::evaluate",
+                "the targets must be continuous",
+            ));
         };
         let bad = |e: metrics::MetricError| FitError::invalid("Regressor::evaluate", e.to_string());
         let (t, p) = (truth.data(), pred.data());

@@ -35,8 +35,19 @@ pub struct Dense<T: Float> {
 
 impl<T: Float> Dense<T> {
     /// A layer from `inputs` features to `units` outputs, initialised to suit `activation`.
-    pub fn new<R: Rng + ?Sized>(inputs: usize, units: usize, activation: Activation, rng: &mut R) -> Self {
-        Self::with_init(inputs, units, activation, Self::default_init(activation), rng)
+    pub fn new<R: Rng + ?Sized>(
+        inputs: usize,
+        units: usize,
+        activation: Activation,
+        rng: &mut R,
+    ) -> Self {
+        Self::with_init(
+            inputs,
+            units,
+            activation,
+            Self::default_init(activation),
+            rng,
+        )
     }
 
     /// A layer whose weights are drawn from `init` (biases too for [`Init::TorchDefault`],
@@ -53,7 +64,11 @@ impl<T: Float> Dense<T> {
             Init::TorchDefault => init.tensor(&[units], inputs, units, rng),
             _ => Init::Zeros.tensor(&[units], inputs, units, rng),
         };
-        Dense { weight: Param::new("weight", weight), bias: Param::new("bias", bias), activation }
+        Dense {
+            weight: Param::new("weight", weight),
+            bias: Param::new("bias", bias),
+            activation,
+        }
     }
 
     /// He for the ReLU family, Glorot for everything else.

@@ -19,7 +19,10 @@ impl Dropout {
     /// # Panics
     /// If `rate` is not in `[0, 1)`.
     pub fn new(rate: f64) -> Self {
-        assert!((0.0..1.0).contains(&rate), "dropout: rate must be in [0, 1), got {rate}");
+        assert!(
+            (0.0..1.0).contains(&rate),
+            "dropout: rate must be in [0, 1), got {rate}"
+        );
         Dropout { rate }
     }
 }
@@ -36,7 +39,11 @@ impl<T: Float> Layer<T> for Dropout {
         let keep = T::from_f64(1.0 / (1.0 - self.rate));
         let shape = x.shape();
         let mask = Tensor::from_fn(&shape, |_| {
-            if ctx.rng.random::<f64>() < self.rate { T::ZERO } else { keep }
+            if ctx.rng.random::<f64>() < self.rate {
+                T::ZERO
+            } else {
+                keep
+            }
         });
         x * x.tape().constant(mask)
     }

@@ -62,7 +62,10 @@ impl<T: Float> Sequential<T> {
         let tape = Tape::<T>::new();
         let _no_grad = tape.no_grad();
         let mut rng = StdRng::seed_from_u64(0);
-        let mut ctx = ForwardCtx { training: false, rng: &mut rng };
+        let mut ctx = ForwardCtx {
+            training: false,
+            rng: &mut rng,
+        };
         let mut x = tape.constant(Tensor::zeros(&[1, input_features]));
         let mut rows = Vec::with_capacity(self.layers.len());
         for layer in &self.layers {
@@ -75,7 +78,10 @@ impl<T: Float> Sequential<T> {
                 params: layer.param_count(),
             });
         }
-        Summary { input_features, rows }
+        Summary {
+            input_features,
+            rows,
+        }
     }
 }
 
@@ -99,7 +105,10 @@ impl<T: Float> Layer<T> for Sequential<T> {
     }
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {
-        self.layers.iter_mut().flat_map(|l| l.params_mut()).collect()
+        self.layers
+            .iter_mut()
+            .flat_map(|l| l.params_mut())
+            .collect()
     }
 }
 
@@ -132,12 +141,32 @@ impl Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let w0 = self.rows.iter().map(|r| r.layer.len()).chain([5]).max().unwrap_or(5);
-        let w1 = self.rows.iter().map(|r| r.output_shape.len()).chain([12]).max().unwrap_or(12);
+        let w0 = self
+            .rows
+            .iter()
+            .map(|r| r.layer.len())
+            .chain([5])
+            .max()
+            .unwrap_or(5);
+        let w1 = self
+            .rows
+            .iter()
+            .map(|r| r.output_shape.len())
+            .chain([12])
+            .max()
+            .unwrap_or(12);
         writeln!(f, "input: [batch, {}]", self.input_features)?;
-        writeln!(f, "{:<w0$}  {:<w1$}  {:>10}", "layer", "output shape", "params")?;
+        writeln!(
+            f,
+            "{:<w0$}  {:<w1$}  {:>10}",
+            "layer", "output shape", "params"
+        )?;
         for r in &self.rows {
-            writeln!(f, "{:<w0$}  {:<w1$}  {:>10}", r.layer, r.output_shape, r.params)?;
+            writeln!(
+                f,
+                "{:<w0$}  {:<w1$}  {:>10}",
+                r.layer, r.output_shape, r.params
+            )?;
         }
         write!(f, "total parameters: {}", self.total_params())
     }

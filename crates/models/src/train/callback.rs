@@ -54,13 +54,25 @@ struct Best {
 
 impl Best {
     fn new(monitor: &str) -> Self {
-        let mode = if monitor.contains("loss") || monitor.contains("error") { Mode::Min } else { Mode::Max };
-        Best { monitor: monitor.into(), mode, min_delta: 0.0, value: None, epoch: 0 }
+        let mode = if monitor.contains("loss") || monitor.contains("error") {
+            Mode::Min
+        } else {
+            Mode::Max
+        };
+        Best {
+            monitor: monitor.into(),
+            mode,
+            min_delta: 0.0,
+            value: None,
+            epoch: 0,
+        }
     }
 
     /// Updates with this epoch's value; true if it improved by more than `min_delta`.
     fn improved(&mut self, record: &EpochRecord) -> bool {
-        let Some(v) = record.get(&self.monitor) else { return false };
+        let Some(v) = record.get(&self.monitor) else {
+            return false;
+        };
         let better = match (self.value, self.mode) {
             (None, _) => v.is_finite(),
             (Some(b), Mode::Min) => v < b - self.min_delta,
@@ -92,7 +104,12 @@ impl EarlyStopping {
     /// Watches `monitor` (`val_loss`, `loss`, `val_accuracy`, ...): quantities named like a
     /// loss or error are minimised, others maximised. Patience 5 epochs, min_delta 0.
     pub fn new(monitor: &str) -> Self {
-        EarlyStopping { best: Best::new(monitor), patience: 5, restore_best: false, waited: 0 }
+        EarlyStopping {
+            best: Best::new(monitor),
+            patience: 5,
+            restore_best: false,
+            waited: 0,
+        }
     }
 
     /// Epochs without improvement before stopping.
@@ -129,11 +146,18 @@ impl Callback for EarlyStopping {
     fn on_epoch_end(&mut self, record: &EpochRecord) -> Actions {
         if self.best.improved(record) {
             self.waited = 0;
-            return Actions { save_weights: self.restore_best, ..Actions::default() };
+            return Actions {
+                save_weights: self.restore_best,
+                ..Actions::default()
+            };
         }
         self.waited += 1;
         if self.waited >= self.patience {
-            let best = self.best.value.map(|v| format!("{v:.6}")).unwrap_or_else(|| "none".into());
+            let best = self
+                .best
+                .value
+                .map(|v| format!("{v:.6}"))
+                .unwrap_or_else(|| "none".into());
             return Actions {
                 stop: Some(format!(
                     "early stopping: {} did not improve for {} epochs (best {best} at epoch {})",
@@ -146,7 +170,10 @@ impl Callback for EarlyStopping {
     }
 
     fn on_train_end(&mut self, _history: &History) -> Actions {
-        Actions { restore_saved_weights: self.restore_best && self.best.value.is_some(), ..Actions::default() }
+        Actions {
+            restore_saved_weights: self.restore_best && self.best.value.is_some(),
+            ..Actions::default()
+        }
     }
 }
 
@@ -165,7 +192,14 @@ pub struct ReduceLrOnPlateau {
 impl ReduceLrOnPlateau {
     /// Watches `monitor`; factor 0.1, patience 10, no lower bound.
     pub fn new(monitor: &str) -> Self {
-        ReduceLrOnPlateau { best: Best::new(monitor), factor: 0.1, patience: 10, min_lr: 0.0, waited: 0, current_lr: None }
+        ReduceLrOnPlateau {
+            best: Best::new(monitor),
+            factor: 0.1,
+            patience: 10,
+            min_lr: 0.0,
+            waited: 0,
+            current_lr: None,
+        }
     }
 
     /// The multiplier applied on a plateau.
@@ -201,7 +235,10 @@ impl Callback for ReduceLrOnPlateau {
         self.waited = 0;
         let new_lr = (lr * self.factor).max(self.min_lr);
         self.current_lr = Some(new_lr);
-        Actions { learning_rate: Some(new_lr), ..Actions::default() }
+        Actions {
+            learning_rate: Some(new_lr),
+            ..Actions::default()
+        }
     }
 }
 
@@ -215,7 +252,10 @@ pub struct ProgressPrinter {
 impl ProgressPrinter {
     /// Prints every `every` epochs (and the last).
     pub fn every(every: usize) -> Self {
-        ProgressPrinter { every: every.max(1), epochs: 0 }
+        ProgressPrinter {
+            every: every.max(1),
+            epochs: 0,
+        }
     }
 }
 
@@ -249,19 +289,29 @@ mod tests {
 
     #[test]
     fn early_stopping_waits_patience_epochs_then_restores_best() {
-        let mut es = EarlyStopping::new("val_loss").patience(2).restore_best_weights(true);
+        let mut es = EarlyStopping::new("val_loss")
+            .patience(2)
+            .restore_best_weights(true);
         es.on_train_begin(10);
         assert!(es.on_epoch_end(&record(1, 0.5)).save_weights);
         assert!(es.on_epoch_end(&record(2, 0.4)).save_weights);
         assert_eq!(es.on_epoch_end(&record(3, 0.45)), Actions::default());
         let stop = es.on_epoch_end(&record(4, 0.41));
-        assert!(stop.stop.as_deref().unwrap().contains("best 0.400000 at epoch 2"), "{stop:?}");
+        assert!(
+            stop.stop
+                .as_deref()
+                .unwrap()
+                .contains("best 0.400000 at epoch 2"),
+            "{stop:?}"
+        );
         assert!(es.on_train_end(&History::default()).restore_saved_weights);
     }
 
     #[test]
     fn min_delta_and_max_mode() {
-        let mut es = EarlyStopping::new("val_accuracy").patience(1).min_delta(0.05);
+        let mut es = EarlyStopping::new("val_accuracy")
+            .patience(1)
+            .min_delta(0.05);
         assert!(es.on_epoch_end(&record(1, 0.5)).stop.is_none()); // accuracy 0.5, first value
         // accuracy 0.52 is not 0.05 better: counts as no improvement.
         assert!(es.on_epoch_end(&record(2, 0.48)).stop.is_some());
@@ -269,11 +319,18 @@ mod tests {
 
     #[test]
     fn plateau_reduces_the_rate_by_factor() {
-        let mut p = ReduceLrOnPlateau::new("val_loss").patience(2).factor(0.5).min_lr(0.03);
+        let mut p = ReduceLrOnPlateau::new("val_loss")
+            .patience(2)
+            .factor(0.5)
+            .min_lr(0.03);
         assert_eq!(p.on_epoch_end(&record(1, 1.0)).learning_rate, None);
         assert_eq!(p.on_epoch_end(&record(2, 1.0)).learning_rate, None);
         assert_eq!(p.on_epoch_end(&record(3, 1.0)).learning_rate, Some(0.05));
         assert_eq!(p.on_epoch_end(&record(4, 1.0)).learning_rate, None);
-        assert_eq!(p.on_epoch_end(&record(5, 1.0)).learning_rate, Some(0.03), "clamped at min_lr");
+        assert_eq!(
+            p.on_epoch_end(&record(5, 1.0)).learning_rate,
+            Some(0.03),
+            "clamped at min_lr"
+        );
     }
 }

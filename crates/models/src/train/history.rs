@@ -26,7 +26,11 @@ impl EpochRecord {
             "loss" => Some(self.loss),
             "val_loss" => self.val_loss,
             _ => match key.strip_prefix("val_") {
-                Some(m) => self.val_metrics.iter().find(|(k, _)| k == m).map(|(_, v)| *v),
+                Some(m) => self
+                    .val_metrics
+                    .iter()
+                    .find(|(k, _)| k == m)
+                    .map(|(_, v)| *v),
                 None => self.metrics.iter().find(|(k, _)| k == key).map(|(_, v)| *v),
             },
         }

@@ -18,7 +18,7 @@ use rand::seq::SliceRandom;
 
 /// Targets in training form: a dense `[rows, k]` matrix or one class index per row.
 #[derive(Debug, Clone, PartialEq)]
-pub enum TargetData<T> {
+pub enum TargetData<T: Float> {
     /// Continuous, 0/1, one-hot or multi-hot values, `[rows, k]`.
     Dense(Tensor<T>),
     /// Class indices.
@@ -45,7 +45,7 @@ impl<T: Float> TargetData<T> {
 
 /// Features, targets and optional per-row weights.
 #[derive(Debug, Clone)]
-pub struct TrainData<T> {
+pub struct TrainData<T: Float> {
     /// `[rows, features]`.
     pub x: Tensor<T>,
     /// The targets.
@@ -60,7 +60,10 @@ impl<T: Float> TrainData<T> {
         TrainData {
             x: self.x.select_rows(indices),
             y: self.y.select(indices),
-            sample_weights: self.sample_weights.as_ref().map(|w| indices.iter().map(|&i| w[i]).collect()),
+            sample_weights: self
+                .sample_weights
+                .as_ref()
+                .map(|w| indices.iter().map(|&i| w[i]).collect()),
         }
     }
 
@@ -87,7 +90,13 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions { epochs: 100, batch_size: 32, seed: 0, shuffle: true, clip_norm: None }
+        FitOptions {
+            epochs: 100,
+            batch_size: 32,
+            seed: 0,
+            shuffle: true,
+            clip_norm: None,
+        }
     }
 }
 
@@ -141,32 +150,56 @@ impl<T: Float> Trainer<'_, T> {
                 let loss = self.batch_loss(&tape, &data, &mut rng)?;
                 let loss_value = loss.item().to_f64();
                 let grads = loss.backward();
-                drop(loss);
                 history.steps += 1;
-                let norm = optim::global_norm(self.model.params().iter().filter_map(|p| p.grad(&grads)));
+                let norm =
+                    optim::global_norm(self.model.params().iter().filter_map(|p| p.grad(&grads)));
                 if !loss_value.is_finite() || !norm.is_finite() {
-                    history.non_finite = Some(NonFinite { epoch, step: history.steps, learning_rate, loss: loss_value });
+                    history.non_finite = Some(NonFinite {
+                        epoch,
+                        step: history.steps,
+                        learning_rate,
+                        loss: loss_value,
+                    });
                     history.stopped_early = Some(format!(
                         "the {} became non-finite at step {} (epoch {epoch}, learning rate {learning_rate}); \
                          the model keeps the weights from before that step",
-                        if loss_value.is_finite() { "gradient" } else { "loss" },
+                        if loss_value.is_finite() {
+                            "gradient"
+                        } else {
+                            "loss"
+                        },
                         history.steps
                     ));
                     tape.recycle(grads);
                     break 'epochs;
                 }
                 tape.clear();
-                optim::step(&mut *self.optimizer, self.model.params_mut(), &grads, options.clip_norm);
+                optim::step(
+                    &mut *self.optimizer,
+                    self.model.params_mut(),
+                    &grads,
+                    options.clip_norm,
+                );
                 tape.recycle(grads);
                 loss_sum += loss_value * batch.len() as f64;
                 rows_seen += batch.len();
             }
-            let record = self.epoch_record(epoch, loss_sum / rows_seen.max(1) as f64, learning_rate, train, val)?;
+            let record = self.epoch_record(
+                epoch,
+                loss_sum / rows_seen.max(1) as f64,
+                learning_rate,
+                train,
+                val,
+            )?;
             history.epochs.push(record);
             let record = history.epochs.last().expect("just pushed");
+            let all: Vec<Actions> = self
+                .callbacks
+                .iter_mut()
+                .map(|cb| cb.on_epoch_end(record))
+                .collect();
             let mut stop = None;
-            for cb in self.callbacks.iter_mut() {
-                let actions = cb.on_epoch_end(record);
+            for actions in all {
                 self.apply(&actions, &mut saved);
                 stop = stop.or(actions.stop);
             }
@@ -175,21 +208,39 @@ impl<T: Float> Trainer<'_, T> {
                 break;
             }
         }
-        for cb in self.callbacks.iter_mut() {
-            let actions = cb.on_train_end(&history);
+        let all: Vec<Actions> = self
+            .callbacks
+            .iter_mut()
+            .map(|cb| cb.on_train_end(&history))
+            .collect();
+        for actions in all {
             self.apply(&actions, &mut saved);
         }
         Ok(history)
     }
 
-    fn batch_loss<'t>(&self, tape: &'t Tape<T>, data: &TrainData<T>, rng: &mut StdRng) -> Result<nabla_autodiff::Var<'t, T>, LossError> {
+    fn batch_loss<'t>(
+        &self,
+        tape: &'t Tape<T>,
+        data: &TrainData<T>,
+        rng: &mut StdRng,
+    ) -> Result<nabla_autodiff::Var<'t, T>, LossError> {
         let x = tape.constant(data.x.clone());
-        let z = self.model.forward(x, &mut ForwardCtx { training: true, rng });
+        let z = self.model.forward(
+            x,
+            &mut ForwardCtx {
+                training: true,
+                rng,
+            },
+        );
         let targets = match &data.y {
             TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t.clone())),
             TargetData::Labels(l) => BatchTargets::Labels(l),
         };
-        let weights = LossWeights { samples: data.sample_weights.as_deref(), classes: self.class_weights.as_deref() };
+        let weights = LossWeights {
+            samples: data.sample_weights.as_deref(),
+            classes: self.class_weights.as_deref(),
+        };
         self.head.loss(z, targets, weights)
     }
 
@@ -198,7 +249,13 @@ impl<T: Float> Trainer<'_, T> {
             self.optimizer.set_learning_rate(lr);
         }
         if actions.save_weights {
-            *saved = Some(self.model.params().iter().map(|p| p.value().clone()).collect());
+            *saved = Some(
+                self.model
+                    .params()
+                    .iter()
+                    .map(|p| p.value().clone())
+                    .collect(),
+            );
         }
         if actions.restore_saved_weights
             && let Some(copy) = saved.as_ref()
@@ -222,11 +279,26 @@ impl<T: Float> Trainer<'_, T> {
         let (val_loss, val_metrics) = match val {
             Some(v) => {
                 let out = predict_outputs(self.model, &self.head, &v.x);
-                (Some(evaluate_loss(self.model, &self.head, v, self.class_weights.as_deref())?), (self.metrics)(&out, &v.y))
+                (
+                    Some(evaluate_loss(
+                        self.model,
+                        &self.head,
+                        v,
+                        self.class_weights.as_deref(),
+                    )?),
+                    (self.metrics)(&out, &v.y),
+                )
             }
             None => (None, Vec::new()),
         };
-        Ok(EpochRecord { epoch, loss, metrics, val_loss, val_metrics, learning_rate })
+        Ok(EpochRecord {
+            epoch,
+            loss,
+            metrics,
+            val_loss,
+            val_metrics,
+            learning_rate,
+        })
     }
 }
 
@@ -244,7 +316,13 @@ pub fn predict_outputs<T: Float>(model: &Sequential<T>, head: &Head, x: &Tensor<
         tape.clear();
         let _no_grad = tape.no_grad();
         let xv = tape.constant(x.narrow(0, start, len));
-        let out = head.output(model.forward(xv, &mut ForwardCtx { training: false, rng: &mut rng }));
+        let out = head.output(model.forward(
+            xv,
+            &mut ForwardCtx {
+                training: false,
+                rng: &mut rng,
+            },
+        ));
         parts.push(out.value().clone());
     }
     if parts.len() == 1 {
@@ -271,12 +349,21 @@ pub fn evaluate_loss<T: Float>(
         let part = data.select(&idx);
         tape.clear();
         let _no_grad = tape.no_grad();
-        let z = model.forward(tape.constant(part.x.clone()), &mut ForwardCtx { training: false, rng: &mut rng });
+        let z = model.forward(
+            tape.constant(part.x.clone()),
+            &mut ForwardCtx {
+                training: false,
+                rng: &mut rng,
+            },
+        );
         let targets = match &part.y {
             TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t.clone())),
             TargetData::Labels(l) => BatchTargets::Labels(l),
         };
-        let weights = LossWeights { samples: part.sample_weights.as_deref(), classes: class_weights };
+        let weights = LossWeights {
+            samples: part.sample_weights.as_deref(),
+            classes: class_weights,
+        };
         total += head.loss(z, targets, weights)?.item().to_f64() * idx.len() as f64;
     }
     Ok(total / rows.max(1) as f64)
