@@ -17,5 +17,7 @@ pub use nabla_ops as ops;
 
 /// The names most programs use.
 pub mod prelude {
-    pub use nabla_autodiff::{BackwardOptions, CustomOp, Float, Gradients, Tape, Tensor, Var};
+    pub use nabla_autodiff::{
+        BackwardOptions, CustomOp, Float, GradCheck, Gradients, Tape, Tensor, Var,
+    };
 }

@@ -214,6 +214,7 @@ fn mixing_tapes_is_refused() {
 }
 
 #[test]
+#[allow(clippy::op_ref)] // the reference forms are what this test checks
 fn operator_overloads_cover_refs_and_scalars_on_both_sides() {
     let tape = Tape::<f64>::new();
     let a = tape.param(Tensor::scalar(4.0));
