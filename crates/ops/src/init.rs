@@ -1,7 +1,6 @@
 //! Weight initialisers, drawn from a seeded generator so that the same seed gives the same
 //! network.
 
-use crate::Activation;
 use nabla_autodiff::{Float, Tensor};
 use rand::Rng;
 
@@ -91,24 +90,6 @@ impl Init {
             Distribution::Normal(mean, std) => {
                 Tensor::randn(shape, T::from_f64(mean), T::from_f64(std), rng)
             }
-        }
-    }
-
-    /// The initialiser suited to a layer followed by `activation`: He for the ReLU family
-    /// (ReLU, leaky ReLU, ELU, GELU, SiLU), Glorot otherwise (uniform forms, as in Keras).
-    pub fn for_activation(activation: Activation) -> Init {
-        match activation {
-            Activation::Relu
-            | Activation::LeakyRelu(_)
-            | Activation::Elu(_)
-            | Activation::Gelu
-            | Activation::GeluTanh
-            | Activation::Silu => Init::HeUniform,
-            Activation::Identity
-            | Activation::Sigmoid
-            | Activation::Tanh
-            | Activation::Softplus
-            | Activation::Softmax => Init::GlorotUniform,
         }
     }
 
@@ -250,20 +231,6 @@ mod tests {
                 .tensor::<f32, _>(&[2], 0, 0, &mut rng)
                 .data(),
             &[0.1; 2]
-        );
-    }
-
-    #[test]
-    fn relu_family_gets_he_the_rest_glorot() {
-        assert_eq!(Init::for_activation(Activation::Relu), Init::HeUniform);
-        assert_eq!(
-            Init::for_activation(Activation::LeakyRelu(0.1)),
-            Init::HeUniform
-        );
-        assert_eq!(Init::for_activation(Activation::Tanh), Init::GlorotUniform);
-        assert_eq!(
-            Init::for_activation(Activation::Identity),
-            Init::GlorotUniform
         );
     }
 

@@ -47,6 +47,22 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// Every activation, those with a parameter at their default (PyTorch's: 0.01 for leaky
+    /// ReLU, 1 for ELU).
+    pub const ALL: [Activation; 11] = [
+        Activation::Identity,
+        Activation::Relu,
+        Activation::LeakyRelu(0.01),
+        Activation::Elu(1.0),
+        Activation::Gelu,
+        Activation::GeluTanh,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Softplus,
+        Activation::Silu,
+        Activation::Softmax,
+    ];
+
     /// Records the activation on `x` (softmax along `x`'s last axis).
     pub fn apply<'t, T: Float>(self, x: Var<'t, T>) -> Var<'t, T> {
         match self {
@@ -159,23 +175,10 @@ mod tests {
     use super::*;
     use nabla_autodiff::{Tape, Tensor};
 
-    const ALL: [Activation; 11] = [
-        Activation::Identity,
-        Activation::Relu,
-        Activation::LeakyRelu(0.2),
-        Activation::Elu(0.5),
-        Activation::Gelu,
-        Activation::GeluTanh,
-        Activation::Sigmoid,
-        Activation::Tanh,
-        Activation::Softplus,
-        Activation::Silu,
-        Activation::Softmax,
-    ];
-
     #[test]
     fn display_parses_back_to_the_same_value() {
-        for act in ALL {
+        let with_parameters = [Activation::LeakyRelu(0.2), Activation::Elu(0.5)];
+        for act in Activation::ALL.into_iter().chain(with_parameters) {
             assert_eq!(act.to_string().parse::<Activation>(), Ok(act));
             assert!(act.to_string().starts_with(act.name()));
         }
@@ -183,6 +186,7 @@ mod tests {
         assert_eq!("linear".parse(), Ok(Activation::Identity));
         assert_eq!("leaky_relu".parse(), Ok(Activation::LeakyRelu(0.01)));
         assert_eq!("elu".parse(), Ok(Activation::Elu(1.0)));
+        assert_eq!(Activation::ALL[2].to_string(), "leaky_relu(0.01)");
     }
 
     #[test]

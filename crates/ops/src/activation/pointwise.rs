@@ -5,6 +5,7 @@
 use nabla_autodiff::op::sigmoid;
 use nabla_autodiff::{BufferPool, CustomOp, Float, Tensor};
 use std::borrow::Cow;
+use std::f64::consts::FRAC_1_SQRT_2;
 
 /// sqrt(2 / pi), the GELU tanh approximation's scale.
 const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
@@ -48,7 +49,7 @@ impl<T: Float> Pointwise<T> {
                     alpha * x.exp_m1()
                 }
             }
-            Pointwise::Gelu => T::HALF * x * (T::ONE + (x * T::from_f64(0.5f64.sqrt())).erf()),
+            Pointwise::Gelu => T::HALF * x * (T::ONE + (x * T::from_f64(FRAC_1_SQRT_2)).erf()),
             Pointwise::GeluTanh => T::HALF * x * (T::ONE + gelu_tanh_inner(x).tanh()),
             Pointwise::Softplus => stable_softplus(x),
             Pointwise::Silu => x * sigmoid(x),
@@ -73,7 +74,7 @@ impl<T: Float> Pointwise<T> {
                 }
             }
             Pointwise::Gelu => {
-                let cdf = T::HALF * (T::ONE + (x * T::from_f64(0.5f64.sqrt())).erf());
+                let cdf = T::HALF * (T::ONE + (x * T::from_f64(FRAC_1_SQRT_2)).erf());
                 let density = T::from_f64(INV_SQRT_2PI) * (-T::HALF * x * x).exp();
                 cdf + x * density
             }

@@ -1,6 +1,5 @@
 //! Binary and multi-label cross-entropy, on probabilities and on logits.
 
-use super::check::Checker;
 use super::elementwise::{ElementwiseLoss, PointLoss};
 use super::{LossError, Reduction, above_floor, floored_ln};
 use crate::activation::stable_softplus;
@@ -94,41 +93,32 @@ fn binary<'t, T: Float>(
     targets: Var<'t, T>,
     options: BinaryOptions<'_, T>,
 ) -> Result<Var<'t, T>, LossError> {
-    let checker = Checker { loss };
-    let shape = checker.same_shape(predictions, targets)?;
-    let labels: usize = shape[1..].iter().product();
-    let sample_weights = checker.weights(
-        "sample_weights",
-        options.sample_weights,
-        shape[0],
-        "one per sample",
-    )?;
-    let single = options.pos_weight.is_some_and(|p| p.len() == 1);
-    let pos_weight = checker.weights(
-        "pos_weight",
-        options.pos_weight,
-        if single { 1 } else { labels },
-        "one per label, or a single one for all",
-    )?;
-    let kernel = BinaryKernel {
-        name: loss,
-        from_logits,
-        pos_weight,
-        smoothing: checker.smoothing(options.label_smoothing)?,
-    };
-    Ok(ElementwiseLoss::record(
-        kernel,
+    let (weights, reduction) = (options.sample_weights, options.reduction);
+    ElementwiseLoss::record(
+        loss,
         predictions,
         targets,
-        &shape,
-        sample_weights,
-        options.reduction,
-    ))
+        weights,
+        reduction,
+        |check, shape| {
+            let labels: usize = shape[1..].iter().product();
+            let single = options.pos_weight.is_some_and(|p| p.len() == 1);
+            Ok(BinaryKernel {
+                from_logits,
+                pos_weight: check.weights(
+                    "pos_weight",
+                    options.pos_weight,
+                    if single { 1 } else { labels },
+                    "one per label, or a single one for all",
+                )?,
+                smoothing: check.smoothing(options.label_smoothing)?,
+            })
+        },
+    )
 }
 
 /// The per-element binary cross-entropy.
 struct BinaryKernel<T> {
-    name: &'static str,
     from_logits: bool,
     pos_weight: Option<Vec<T>>,
     smoothing: T,
@@ -148,10 +138,6 @@ impl<T: Float> BinaryKernel<T> {
 }
 
 impl<T: Float> PointLoss<T> for BinaryKernel<T> {
-    fn name(&self) -> &'static str {
-        self.name
-    }
-
     fn value(&self, x: T, y: T, label: usize) -> T {
         let (y, q) = self.target_and_weight(y, label);
         if self.from_logits {

@@ -184,12 +184,7 @@ impl<T: Float> CrossEntropy<T> {
             name: checker.loss,
             from_logits,
             labels,
-            sample_weights: checker.weights(
-                "sample_weights",
-                options.sample_weights,
-                rows,
-                "one per sample",
-            )?,
+            sample_weights: checker.sample_weights(options.sample_weights, rows)?,
             class_weights: checker.weights(
                 "class_weights",
                 options.class_weights,

@@ -49,6 +49,15 @@ impl Checker {
         }
     }
 
+    /// Optional sample weights, one per row, each finite and non-negative.
+    pub(crate) fn sample_weights<T: Float>(
+        &self,
+        weights: Option<&[T]>,
+        rows: usize,
+    ) -> Result<Option<Vec<T>>, LossError> {
+        self.weights("sample_weights", weights, rows, "one per sample")
+    }
+
     /// An optional weight list has `expected` entries, each finite and non-negative; returns it
     /// as a `Vec`.
     pub(crate) fn weights<T: Float>(
@@ -75,37 +84,39 @@ impl Checker {
 
     /// `value` is finite and at least 0.
     pub(crate) fn non_negative<T: Float>(&self, what: &str, value: T) -> Result<(), LossError> {
-        if value.is_finite() && value >= T::ZERO {
-            return Ok(());
-        }
-        self.fail(LossErrorKind::InvalidValue {
-            what: what.to_owned(),
-            value: value.to_f64(),
-            expected: "finite and at least 0",
-        })
+        let ok = value.is_finite() && value >= T::ZERO;
+        self.require(ok, what, value, "finite and at least 0")
     }
 
     /// `value` is finite and greater than 0.
     pub(crate) fn positive<T: Float>(&self, what: &str, value: T) -> Result<(), LossError> {
-        if value.is_finite() && value > T::ZERO {
+        let ok = value.is_finite() && value > T::ZERO;
+        self.require(ok, what, value, "finite and greater than 0")
+    }
+
+    /// `value` is a label-smoothing factor in [0, 1]; returns it.
+    pub(crate) fn smoothing<T: Float>(&self, value: T) -> Result<T, LossError> {
+        let ok = value >= T::ZERO && value <= T::ONE;
+        let expected = "between 0 and 1 (0 turns smoothing off)";
+        self.require(ok, "label_smoothing", value, expected)?;
+        Ok(value)
+    }
+
+    /// An [`LossErrorKind::InvalidValue`] unless `ok`.
+    fn require<T: Float>(
+        &self,
+        ok: bool,
+        what: &str,
+        value: T,
+        expected: &'static str,
+    ) -> Result<(), LossError> {
+        if ok {
             return Ok(());
         }
         self.fail(LossErrorKind::InvalidValue {
             what: what.to_owned(),
             value: value.to_f64(),
-            expected: "finite and greater than 0",
-        })
-    }
-
-    /// `value` is a label-smoothing factor in [0, 1].
-    pub(crate) fn smoothing<T: Float>(&self, value: T) -> Result<T, LossError> {
-        if value >= T::ZERO && value <= T::ONE {
-            return Ok(value);
-        }
-        self.fail(LossErrorKind::InvalidValue {
-            what: "label_smoothing".to_owned(),
-            value: value.to_f64(),
-            expected: "between 0 and 1 (0 turns smoothing off)",
+            expected,
         })
     }
 

@@ -1,15 +1,14 @@
 //! The node shared by the element-wise losses (regression and binary): each loss states only
 //! its per-element value and slope; weighting, reduction and backward are written once here.
 
-use super::Reduction;
+use super::check::Checker;
+use super::{LossError, Reduction};
 use nabla_autodiff::{BufferPool, CustomOp, Float, Tensor, Var};
 use std::borrow::Cow;
 
 /// A loss on one prediction `x` and its target `y`. `label` is the element's position within
 /// its sample (its column), for per-label options.
 pub(crate) trait PointLoss<T: Float>: 'static {
-    /// The loss function's name, for graph dumps.
-    fn name(&self) -> &'static str;
     /// l(x, y).
     fn value(&self, x: T, y: T, label: usize) -> T;
     /// dl/dx at (x, y).
@@ -18,6 +17,8 @@ pub(crate) trait PointLoss<T: Float>: 'static {
 
 /// The node: inputs are the predictions and the targets, of the same shape `[batch, ...]`.
 pub(crate) struct ElementwiseLoss<T, L> {
+    /// The loss function's name, for graph dumps.
+    name: &'static str,
     kernel: L,
     /// Elements per sample: the product of the extents after the first.
     per_sample: usize,
@@ -28,29 +29,34 @@ pub(crate) struct ElementwiseLoss<T, L> {
 }
 
 impl<T: Float, L: PointLoss<T>> ElementwiseLoss<T, L> {
-    /// Records the loss of `predictions` against `targets`, whose shapes the caller checked
-    /// (`shape`), and whose sample weights it validated.
+    /// Checks the inputs of the loss named `loss` and records it. `kernel` gets the checker
+    /// and the (checked) shape, to validate its own options and build the per-element loss.
     pub(crate) fn record<'t>(
-        kernel: L,
+        loss: &'static str,
         predictions: Var<'t, T>,
         targets: Var<'t, T>,
-        shape: &[usize],
-        sample_weights: Option<Vec<T>>,
+        sample_weights: Option<&[T]>,
         reduction: Reduction,
-    ) -> Var<'t, T> {
+        kernel: impl FnOnce(&Checker, &[usize]) -> Result<L, LossError>,
+    ) -> Result<Var<'t, T>, LossError> {
+        let checker = Checker { loss };
+        let shape = checker.same_shape(predictions, targets)?;
+        let sample_weights = checker.sample_weights(sample_weights, shape[0])?;
+        let kernel = kernel(&checker, &shape)?;
         let per_sample: usize = shape[1..].iter().product();
         let total_weight = match &sample_weights {
             Some(w) => T::from_usize(per_sample) * w.iter().copied().sum::<T>(),
             None => T::from_usize(per_sample * shape[0]),
         };
         let op = ElementwiseLoss {
+            name: loss,
             kernel,
             per_sample,
             sample_weights,
             reduction,
             total_weight,
         };
-        predictions.apply(op, &[targets])
+        Ok(predictions.apply(op, &[targets]))
     }
 
     /// The weight of element `i` (that of its sample).
@@ -64,7 +70,7 @@ impl<T: Float, L: PointLoss<T>> ElementwiseLoss<T, L> {
 
 impl<T: Float, L: PointLoss<T>> CustomOp<T> for ElementwiseLoss<T, L> {
     fn name(&self) -> Cow<'_, str> {
-        self.kernel.name().into()
+        self.name.into()
     }
 
     fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut BufferPool<T>) -> Tensor<T> {

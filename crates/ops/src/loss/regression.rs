@@ -104,31 +104,16 @@ fn regression<'t, T: Float, L: PointLoss<T>>(
     targets: Var<'t, T>,
     options: RegressionOptions<'_, T>,
 ) -> Result<Var<'t, T>, LossError> {
-    let checker = Checker { loss };
-    let shape = checker.same_shape(predictions, targets)?;
-    let weights = checker.weights(
-        "sample_weights",
-        options.sample_weights,
-        shape[0],
-        "one per sample",
-    )?;
-    Ok(ElementwiseLoss::record(
-        kernel,
-        predictions,
-        targets,
-        &shape,
-        weights,
-        options.reduction,
-    ))
+    let (weights, reduction) = (options.sample_weights, options.reduction);
+    ElementwiseLoss::record(loss, predictions, targets, weights, reduction, |_, _| {
+        Ok(kernel)
+    })
 }
 
 /// (x - y)^2.
 struct Squared;
 
 impl<T: Float> PointLoss<T> for Squared {
-    fn name(&self) -> &'static str {
-        "mean_squared_error"
-    }
     fn value(&self, x: T, y: T, _: usize) -> T {
         (x - y) * (x - y)
     }
@@ -141,9 +126,6 @@ impl<T: Float> PointLoss<T> for Squared {
 struct Absolute;
 
 impl<T: Float> PointLoss<T> for Absolute {
-    fn name(&self) -> &'static str {
-        "mean_absolute_error"
-    }
     fn value(&self, x: T, y: T, _: usize) -> T {
         (x - y).abs()
     }
@@ -156,9 +138,6 @@ impl<T: Float> PointLoss<T> for Absolute {
 struct Huber<T>(T);
 
 impl<T: Float> PointLoss<T> for Huber<T> {
-    fn name(&self) -> &'static str {
-        "huber"
-    }
     fn value(&self, x: T, y: T, _: usize) -> T {
         let (d, delta) = ((x - y).abs(), self.0);
         if d <= delta {
