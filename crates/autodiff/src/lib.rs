@@ -38,8 +38,8 @@ pub use backward::{BackwardOptions, Gradients};
 pub use float::Float;
 pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport};
 
-pub use kernels::GemmKernel;
 pub use kernels::gemm::{MatRef, gemm};
+pub use kernels::{GemmKernel, num_threads, set_num_threads};
 pub use op::{Binary, CustomOp, Unary};
 pub use pool::BufferPool;
 pub use shape::Shape;

@@ -1,5 +1,6 @@
 //! The fully connected layer as one fused node: `y = x w + b`.
 
+use crate::Activation;
 use nabla_autodiff::{BufferPool, CustomOp, Float, MatRef, Tensor, Var, gemm};
 use std::borrow::Cow;
 
@@ -50,6 +51,32 @@ pub fn dense<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>) 
         }
         None => x.apply(Dense, &[w]),
     }
+}
+
+/// `act(x w + b)`: [`dense`] followed by an activation, fused into the dense node where that
+/// saves a pass (ReLU: the forward clamps the product in place, and backward masks the
+/// incoming gradient once for all three gradients), otherwise recorded as two nodes.
+///
+/// ```
+/// use nabla_autodiff::{Tape, Tensor};
+/// use nabla_ops::{Activation, dense_activation};
+///
+/// let tape = Tape::<f64>::new();
+/// let x = tape.constant(Tensor::from_vec(vec![1.0, 2.0], &[1, 2]));
+/// let w = tape.param(Tensor::from_vec(vec![1.0, -1.0], &[2, 1]));
+/// let y = dense_activation(x, w, None, Activation::Relu); // relu(1 - 2) = 0
+/// assert_eq!(y.item(), 0.0);
+/// ```
+///
+/// # Panics
+/// As [`dense`].
+pub fn dense_activation<'t, T: Float>(
+    x: Var<'t, T>,
+    w: Var<'t, T>,
+    b: Option<Var<'t, T>>,
+    activation: Activation,
+) -> Var<'t, T> {
+    activation.apply(dense(x, w, b))
 }
 
 /// The node: inputs are `x`, `w` and, if present, `b`.

@@ -31,5 +31,5 @@ pub use activation::{
     Activation, elu, gelu, gelu_tanh, identity, leaky_relu, log_softmax, relu, sigmoid, silu,
     softmax, softplus, tanh,
 };
-pub use dense::dense;
+pub use dense::{dense, dense_activation};
 pub use init::Init;

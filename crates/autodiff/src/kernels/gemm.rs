@@ -6,6 +6,8 @@
 //! that checks every index the kernel can touch lies inside the slices before calling it.
 #![allow(unsafe_code)]
 
+use super::threads::{num_threads, run_parts};
+
 /// A matrix operand: its data and the strides (in elements) between rows and between columns.
 #[derive(Clone, Copy, Debug)]
 pub struct MatRef<'a, T> {
@@ -53,7 +55,7 @@ impl<'a, T> MatRef<'a, T> {
 }
 
 /// Element types with a GEMM kernel (`f32` and `f64`).
-pub trait GemmKernel: Copy + 'static {
+pub trait GemmKernel: Copy + Send + Sync + 'static {
     /// # Safety
     /// All indices the product reads or writes lie within the pointed-to allocations; `c` does
     /// not alias `a` or `b`.
@@ -148,28 +150,113 @@ pub fn gemm<T: GemmKernel>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T
     if m == 0 || n == 0 {
         return;
     }
-    // SAFETY: `fits` checked that the largest index of A and B lies inside their slices, C is a
-    // distinct `&mut` slice of exactly m * n elements addressed row-major, and strides fit in
-    // isize because they index existing allocations.
-    unsafe {
-        T::raw_gemm(
-            m,
-            k,
-            n,
-            alpha,
-            a.data.as_ptr(),
-            a.row_stride as isize,
-            a.col_stride as isize,
-            b.data.as_ptr(),
-            b.row_stride as isize,
-            b.col_stride as isize,
-            beta,
-            c.as_mut_ptr(),
-            n as isize,
-            1,
-        )
+    let split = Split::plan(m, k, n);
+    let (a_ptr, b_ptr, c_ptr) = (
+        Shared(a.data.as_ptr().cast_mut()),
+        Shared(b.data.as_ptr().cast_mut()),
+        Shared(c.as_mut_ptr()),
+    );
+    let part = |p: usize| {
+        let (start, end) = split.range(p);
+        if start >= end {
+            return;
+        }
+        let (rows, cols) = if split.by_rows {
+            (end - start, n)
+        } else {
+            (m, end - start)
+        };
+        let (a_at, b_at, c_at) = if split.by_rows {
+            (start * a.row_stride, 0, start * n)
+        } else {
+            (0, start * b.col_stride, start)
+        };
+        // SAFETY: `fits` checked that every index of A and B the whole product reads lies
+        // inside their slices, and a part reads a subset of those (its rows of A or columns of
+        // B, from the offsets above). C is a distinct `&mut` slice of exactly m * n elements
+        // addressed row-major; the parts write disjoint row or column ranges of it, and
+        // `run_parts` returns only when every part is done. Strides fit in isize because they
+        // index existing allocations.
+        unsafe {
+            T::raw_gemm(
+                rows,
+                k,
+                cols,
+                alpha,
+                a_ptr.get().add(a_at),
+                a.row_stride as isize,
+                a.col_stride as isize,
+                b_ptr.get().add(b_at),
+                b.row_stride as isize,
+                b.col_stride as isize,
+                beta,
+                c_ptr.get().add(c_at),
+                n as isize,
+                1,
+            )
+        }
+    };
+    run_parts(split.parts, &part);
+}
+
+/// Products of at least this many floating-point operations (2 m k n) are split across
+/// threads: below it, waking a helper costs more than it saves.
+pub const PARALLEL_MIN_FLOPS: usize = 1 << 22;
+
+/// How one product is cut into parts for the threads: a range of C's rows or of its columns
+/// each, in multiples of a kernel tile.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    parts: usize,
+    by_rows: bool,
+    /// Rows or columns per part (the last may get fewer).
+    chunk: usize,
+    extent: usize,
+}
+
+impl Split {
+    /// Tile multiple a part's extent is rounded up to.
+    const TILE: usize = 16;
+
+    fn plan(m: usize, k: usize, n: usize) -> Split {
+        let by_rows = m >= n;
+        let extent = if by_rows { m } else { n };
+        let threads = if 2 * m * k * n >= PARALLEL_MIN_FLOPS {
+            num_threads()
+        } else {
+            1
+        };
+        let parts = threads.min(extent.div_ceil(2 * Self::TILE)).max(1);
+        let chunk = extent.div_ceil(parts).div_ceil(Self::TILE) * Self::TILE;
+        Split {
+            parts,
+            by_rows,
+            chunk,
+            extent,
+        }
+    }
+
+    fn range(&self, part: usize) -> (usize, usize) {
+        let start = (part * self.chunk).min(self.extent);
+        (start, ((part + 1) * self.chunk).min(self.extent))
     }
 }
+
+/// A raw pointer the parts of one product share; each part touches only its own range.
+#[derive(Clone, Copy)]
+struct Shared<T>(*mut T);
+
+impl<T> Shared<T> {
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+// SAFETY: the parts read A and B (never written during the product) and write disjoint ranges
+// of C, so sharing the pointers between the threads of one product is race-free.
+unsafe impl<T> Sync for Shared<T> {}
+// SAFETY: as for `Sync`.
+unsafe impl<T> Send for Shared<T> {}
 
 #[cfg(test)]
 mod tests {

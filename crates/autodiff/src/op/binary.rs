@@ -2,6 +2,7 @@
 //! derivatives; broadcasting is undone once, in the shared vector-Jacobian product.
 
 use crate::float::Float;
+use crate::tensor::Tensor;
 
 /// An element-wise function of two tensors, broadcast to a common shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,20 @@ impl Binary {
                     T::ZERO
                 }
             }
+        }
+    }
+
+    /// `f` over `l` and `r` broadcast together, into a reused buffer; one loop per variant so
+    /// that each is vectorised.
+    pub(crate) fn map_in<T: Float>(self, l: &Tensor<T>, r: &Tensor<T>, buf: Vec<T>) -> Tensor<T> {
+        let name = self.name();
+        match self {
+            Binary::Add => l.zip_map_in(r, buf, name, |p, q| p + q),
+            Binary::Sub => l.zip_map_in(r, buf, name, |p, q| p - q),
+            Binary::Mul => l.zip_map_in(r, buf, name, |p, q| p * q),
+            Binary::Div => l.zip_map_in(r, buf, name, |p, q| p / q),
+            Binary::Maximum => l.zip_map_in(r, buf, name, |p, q| Binary::Maximum.f(p, q)),
+            Binary::Minimum => l.zip_map_in(r, buf, name, |p, q| Binary::Minimum.f(p, q)),
         }
     }
 

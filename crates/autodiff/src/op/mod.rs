@@ -105,14 +105,12 @@ impl<T: Float> Op<T> {
             Op::Leaf => unreachable!("leaves are not computed"),
             Op::Unary(u) => {
                 let x = x.expect("unary op has an input");
-                let u = *u;
-                x.map_in(take(pool, x.numel()), |v| u.f(v))
+                u.map_in(x, take(pool, x.numel()))
             }
             Op::Binary(b) => {
-                let b = *b;
                 let (l, r) = (inputs[0], inputs[1]);
                 let n = l.numel().max(r.numel());
-                l.zip_map_in(r, take(pool, n), b.name(), |p, q| b.f(p, q))
+                b.map_in(l, r, take(pool, n))
             }
             Op::Sum { axes, keepdim } | Op::Mean { axes, keepdim } => {
                 let x = x.expect("reduction has an input");
@@ -169,12 +167,7 @@ impl<T: Float> Op<T> {
         let x = inputs[i];
         Some(match self {
             Op::Leaf => unreachable!("leaves have no inputs"),
-            Op::Unary(u) => {
-                let u = *u;
-                g.zip3_map_in(x, out, pool.take(g.numel()), "unary vjp", |g, x, y| {
-                    g * u.df(x, y)
-                })
-            }
+            Op::Unary(u) => u.vjp_in(g, x, out, pool.take(g.numel())),
             Op::Binary(b) => binary_vjp(*b, i, inputs, out, g, pool),
             Op::Sum { axes, .. } | Op::Mean { axes, .. } => {
                 let mean = matches!(self, Op::Mean { .. });

@@ -2,6 +2,7 @@
 //! shared forward and vector-Jacobian product (`g * f'(x)`) are written once.
 
 use crate::float::Float;
+use crate::tensor::Tensor;
 
 /// An element-wise function of one tensor.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -119,6 +120,110 @@ impl<T: Float> Unary<T> {
             Unary::Sigmoid => "sigmoid".into(),
             Unary::Relu => "relu".into(),
         }
+    }
+}
+
+/// Calls `$body` with `$f` bound to a closure computing `$method` of the variant `$u` has, once
+/// per variant: each loop then sees a fixed function that the compiler can vectorise, instead
+/// of matching on the variant for every element.
+macro_rules! with_unary {
+    ($u:expr, |$f:ident| $body:expr) => {
+        match $u {
+            Unary::Neg => {
+                let $f = |x, y| Unary::Neg.pick(x, y);
+                $body
+            }
+            Unary::AddScalar(c) => {
+                let $f = move |x, y| Unary::AddScalar(c).pick(x, y);
+                $body
+            }
+            Unary::MulScalar(c) => {
+                let $f = move |x, y| Unary::MulScalar(c).pick(x, y);
+                $body
+            }
+            Unary::ScalarSub(c) => {
+                let $f = move |x, y| Unary::ScalarSub(c).pick(x, y);
+                $body
+            }
+            Unary::DivScalar(c) => {
+                let $f = move |x, y| Unary::DivScalar(c).pick(x, y);
+                $body
+            }
+            Unary::ScalarDiv(c) => {
+                let $f = move |x, y| Unary::ScalarDiv(c).pick(x, y);
+                $body
+            }
+            Unary::Powf(p) => {
+                let $f = move |x, y| Unary::Powf(p).pick(x, y);
+                $body
+            }
+            Unary::Exp => {
+                let $f = |x, y| Unary::Exp.pick(x, y);
+                $body
+            }
+            Unary::Ln => {
+                let $f = |x, y| Unary::Ln.pick(x, y);
+                $body
+            }
+            Unary::Sqrt => {
+                let $f = |x, y| Unary::Sqrt.pick(x, y);
+                $body
+            }
+            Unary::Abs => {
+                let $f = |x, y| Unary::Abs.pick(x, y);
+                $body
+            }
+            Unary::Clamp(lo, hi) => {
+                let $f = move |x, y| Unary::Clamp(lo, hi).pick(x, y);
+                $body
+            }
+            Unary::Tanh => {
+                let $f = |x, y| Unary::Tanh.pick(x, y);
+                $body
+            }
+            Unary::Sigmoid => {
+                let $f = |x, y| Unary::Sigmoid.pick(x, y);
+                $body
+            }
+            Unary::Relu => {
+                let $f = |x, y| Unary::Relu.pick(x, y);
+                $body
+            }
+        }
+    };
+}
+
+impl<T: Float> Unary<T> {
+    /// `f(x)` when `y` is `None`, else `f'(x)` given `y = f(x)`: one entry point for
+    /// [`with_unary`], constant-folded once the variant is known.
+    #[inline(always)]
+    fn pick(self, x: T, y: Option<T>) -> T {
+        match y {
+            None => self.f(x),
+            Some(y) => self.df(x, y),
+        }
+    }
+
+    /// `f` applied to every element of `x`, into a reused buffer.
+    pub(crate) fn map_in(self, x: &Tensor<T>, buf: Vec<T>) -> Tensor<T> {
+        with_unary!(self, |f| x.map_in(buf, |v| f(v, None)))
+    }
+
+    /// `g * f'(x)` element by element (given `y = f(x)`), into a reused buffer.
+    pub(crate) fn vjp_in(
+        self,
+        g: &Tensor<T>,
+        x: &Tensor<T>,
+        y: &Tensor<T>,
+        buf: Vec<T>,
+    ) -> Tensor<T> {
+        with_unary!(self, |f| g.zip3_map_in(
+            x,
+            y,
+            buf,
+            "unary vjp",
+            |g, x, y| g * f(x, Some(y))
+        ))
     }
 }
 

@@ -1,0 +1,64 @@
+//! Times the three training workloads of the performance comparison (tiny, mnist-mlp, wide)
+//! and prints one line per workload: its name and the median microseconds per step.
+//!
+//! ```sh
+//! cargo run --release --example workloads -- [--threads N] [--steps N] [WORKLOAD...]
+//! ```
+//!
+//! `bench/compare_pytorch.py` runs this next to the same workloads in PyTorch. Each workload
+//! takes 10 warm-up steps, then the median of `--steps` timed steps (default: enough for about
+//! a second, at least 20).
+
+#[path = "../benches/support/workloads.rs"]
+mod workloads;
+
+use std::time::Instant;
+use workloads::{SPECS, Spec, Workload};
+
+fn main() {
+    let mut names = Vec::new();
+    let mut steps: Option<usize> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--steps" => steps = args.next().and_then(|s| s.parse().ok()),
+            "--threads" => {
+                let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                nabla::autodiff::set_num_threads(n);
+            }
+            name => names.push(name.to_owned()),
+        }
+    }
+    let specs: Vec<Spec> = if names.is_empty() {
+        SPECS.to_vec()
+    } else {
+        names
+            .iter()
+            .map(|n| {
+                Spec::find(n).unwrap_or_else(|| {
+                    eprintln!("unknown workload '{n}'; expected tiny, mnist-mlp or wide");
+                    std::process::exit(2)
+                })
+            })
+            .collect()
+    };
+    for spec in specs {
+        let mut w = Workload::new(spec, 0);
+        for _ in 0..10 {
+            w.step();
+        }
+        let start = Instant::now();
+        w.step();
+        let one = start.elapsed().as_secs_f64();
+        let n = steps.unwrap_or(((1.0 / one.max(1e-7)) as usize).clamp(20, 20_000));
+        let mut times: Vec<f64> = (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                w.step();
+                t.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!("{} {:.2}", spec.name, times[n / 2] * 1e6);
+    }
+}
