@@ -8,7 +8,7 @@
 
 use crate::float::Float;
 use crate::shape::ShapeDisplay;
-use crate::tape::{NodeId, NodeKind, Tape, TapeInner, Var};
+use crate::tape::{INLINE_INPUTS, NodeId, NodeKind, Tape, TapeInner, Var};
 use crate::tensor::Tensor;
 use slotmap::SecondaryMap;
 use std::ops::Index;
@@ -54,8 +54,8 @@ impl<T: Float> Gradients<T> {
         self.grads.is_empty()
     }
 
-    pub(crate) fn into_tensors(self) -> impl Iterator<Item = Tensor<T>> {
-        self.grads.into_iter().map(|(_, t)| t)
+    pub(crate) fn into_map(self) -> SecondaryMap<NodeId, Tensor<T>> {
+        self.grads
     }
 }
 
@@ -174,13 +174,14 @@ impl<T: Float> Tape<T> {
             pool,
             grad_slots,
             relevant,
+            spare,
             ..
         } = inner;
         grad_slots.clear();
         grad_slots.resize_with(out_pos + 1, || None);
         let mut result = Gradients {
+            grads: spare.grads.take().unwrap_or_default(),
             output: Some(out_id),
-            ..Gradients::default()
         };
         if !relevant[out_pos] {
             pool.recycle(seed);
@@ -194,7 +195,7 @@ impl<T: Float> Tape<T> {
             };
             let id = order[pos];
             let node = &nodes[id];
-            let values: smallvec::SmallVec<[&Tensor<T>; 2]> =
+            let values: smallvec::SmallVec<[&Tensor<T>; INLINE_INPUTS]> =
                 node.inputs.iter().map(|&i| nodes[i].value.get()).collect();
             for (i, &input) in node.inputs.iter().enumerate() {
                 let input_pos = nodes[input].position as usize;

@@ -24,6 +24,7 @@
 
 pub mod activation;
 pub mod dense;
+mod indices;
 pub mod init;
 pub mod loss;
 

@@ -6,7 +6,9 @@
 //! that checks every index the kernel can touch lies inside the slices before calling it.
 #![allow(unsafe_code)]
 
+use super::small;
 use super::threads::{num_threads, run_parts};
+use crate::float::Float;
 
 /// A matrix operand: its data and the strides (in elements) between rows and between columns.
 #[derive(Clone, Copy, Debug)]
@@ -131,7 +133,7 @@ impl GemmKernel for f64 {
 ///
 /// # Panics
 /// If the inner dimensions differ or any operand's strides reach outside its slice.
-pub fn gemm<T: GemmKernel>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut [T]) {
+pub fn gemm<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut [T]) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert!(
         b.rows == k,
@@ -149,6 +151,9 @@ pub fn gemm<T: GemmKernel>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T
     );
     if m == 0 || n == 0 {
         return;
+    }
+    if m * k * n <= SMALL_MAX {
+        return small::gemm(alpha, a, b, beta, c);
     }
     let split = Split::plan(m, k, n);
     let (a_ptr, b_ptr, c_ptr) = (
@@ -198,6 +203,10 @@ pub fn gemm<T: GemmKernel>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T
     };
     run_parts(split.parts, &part);
 }
+
+/// Products with `m k n` at most this run as plain loops ([`small`]): for them, packing the
+/// operands into the blocked kernel's layout costs more than it saves.
+pub const SMALL_MAX: usize = 1 << 15;
 
 /// Products of at least this many floating-point operations (2 m k n) are split across
 /// threads: below it, waking a helper costs more than it saves.
@@ -276,29 +285,128 @@ mod tests {
         c
     }
 
-    #[test]
-    fn every_transpose_combination_matches_the_naive_product() {
-        for &(m, k, n) in &[(1, 1, 1), (7, 17, 3), (17, 7, 23), (64, 33, 1)] {
-            let ad: Vec<f64> = (0..m * k).map(|i| ((i * 7 % 13) as f64) - 6.0).collect();
-            let bd: Vec<f64> = (0..k * n).map(|i| ((i * 5 % 11) as f64) * 0.5).collect();
-            for ta in [false, true] {
-                for tb in [false, true] {
-                    let a = if ta {
-                        MatRef::row_major(&ad, k, m, true)
-                    } else {
-                        MatRef::row_major(&ad, m, k, false)
-                    };
-                    let b = if tb {
-                        MatRef::row_major(&bd, n, k, true)
-                    } else {
-                        MatRef::row_major(&bd, k, n, false)
-                    };
-                    let mut c = vec![0.0; m * n];
-                    gemm(1.0, a, b, 0.0, &mut c);
-                    assert_eq!(c, naive(&a, &b), "m={m} k={k} n={n} ta={ta} tb={tb}");
+    /// Deterministic operand data in [-1, 1).
+    fn data<T: Float>(len: usize, seed: usize) -> Vec<T> {
+        (0..len)
+            .map(|i| T::from_f64(((i * 7919 + seed * 104_729) % 2001) as f64 / 1000.0 - 1.0))
+            .collect()
+    }
+
+    /// `op(X)` of shape `rows x cols`: X itself row-major, or the transpose of a row-major
+    /// `cols x rows` matrix.
+    fn op<T>(d: &[T], rows: usize, cols: usize, transposed: bool) -> MatRef<'_, T> {
+        if transposed {
+            MatRef::row_major(d, cols, rows, true)
+        } else {
+            MatRef::row_major(d, rows, cols, false)
+        }
+    }
+
+    /// `alpha op(A) op(B) + beta C` in every transpose combination against the naive product
+    /// in f64, for f32 (within rounding: k products of numbers below 1) and f64.
+    fn check_all_transposes<T: Float>(m: usize, k: usize, n: usize, tolerance: f64) {
+        let (ad, bd, c0) = (
+            data::<T>(m * k, 1),
+            data::<T>(k * n, 2),
+            data::<T>(m * n, 3),
+        );
+        let wide = |v: &[T]| v.iter().map(|x| x.to_f64()).collect::<Vec<f64>>();
+        let (ad64, bd64, c064) = (wide(&ad), wide(&bd), wide(&c0));
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let (a, b) = (op(&ad, m, k, ta), op(&bd, k, n, tb));
+                let (a64, b64) = (op(&ad64, m, k, ta), op(&bd64, k, n, tb));
+                let want: Vec<f64> = naive(&a64, &b64)
+                    .iter()
+                    .zip(&c064)
+                    .map(|(p, c)| 0.5 * p - 2.0 * c)
+                    .collect();
+                let mut c = c0.clone();
+                gemm(T::from_f64(0.5), a, b, T::from_f64(-2.0), &mut c);
+                let bound = tolerance * (k as f64 + 4.0);
+                for (i, (&got, &want)) in c.iter().zip(&want).enumerate() {
+                    assert!(
+                        (got.to_f64() - want).abs() <= bound,
+                        "{} m={m} k={k} n={n} ta={ta} tb={tb} at {i}: {got} vs {want}",
+                        T::NAME
+                    );
                 }
+                // beta = 0 ignores C's old contents, NaN included.
+                let mut c = vec![T::NAN; m * n];
+                gemm(T::ONE, a, b, T::ZERO, &mut c);
+                assert!(c.iter().all(|v| v.is_finite()), "beta 0 kept a NaN");
             }
         }
+    }
+
+    /// The odd sizes 1, 7, 17 and 1023 in each position: the small-product loops, the blocked
+    /// kernel, and (for the largest) the product split across threads.
+    const SHAPES: [(usize, usize, usize); 12] = [
+        (1, 1, 1),
+        (7, 7, 7),
+        (17, 17, 17),
+        (1, 7, 17),
+        (17, 1, 7),
+        (7, 17, 1),
+        (1023, 7, 1),
+        (1, 1023, 17),
+        (17, 7, 1023),
+        (1023, 17, 7),
+        (7, 1023, 17),
+        (1023, 17, 1023),
+    ];
+
+    #[test]
+    fn every_transpose_combination_matches_the_naive_product_f32() {
+        for (m, k, n) in SHAPES {
+            check_all_transposes::<f32>(m, k, n, 4.0 * f32::EPSILON as f64);
+        }
+    }
+
+    #[test]
+    fn every_transpose_combination_matches_the_naive_product_f64() {
+        for (m, k, n) in SHAPES {
+            check_all_transposes::<f64>(m, k, n, 4.0 * f64::EPSILON);
+        }
+    }
+
+    #[test]
+    fn the_threaded_split_matches_one_thread() {
+        let (m, k, n) = (1023, 33, 517);
+        assert!(2 * m * k * n >= PARALLEL_MIN_FLOPS && m * k * n > SMALL_MAX);
+        let (ad, bd) = (data::<f32>(m * k, 4), data::<f32>(k * n, 5));
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let (a, b) = (op(&ad, m, k, ta), op(&bd, k, n, tb));
+            // By rows (m >= n) and, transposed around, by columns.
+            let split = Split::plan(m, k, n);
+            assert!(split.by_rows);
+            let mut whole = vec![0.0; m * n];
+            // SAFETY: the operands are row-major slices of exactly these shapes.
+            unsafe {
+                f32::raw_gemm(
+                    m,
+                    k,
+                    n,
+                    1.0,
+                    a.data.as_ptr(),
+                    a.row_stride as isize,
+                    a.col_stride as isize,
+                    b.data.as_ptr(),
+                    b.row_stride as isize,
+                    b.col_stride as isize,
+                    0.0,
+                    whole.as_mut_ptr(),
+                    n as isize,
+                    1,
+                )
+            };
+            let mut parts = vec![0.0; m * n];
+            gemm(1.0, a, b, 0.0, &mut parts);
+            assert_eq!(parts, whole, "ta={ta} tb={tb}");
+        }
+        let split = Split::plan(17, 1000, 1023);
+        assert!(!split.by_rows);
+        assert_eq!(split.range(split.parts - 1).1, 1023);
     }
 
     #[test]

@@ -73,12 +73,13 @@
 use crate::float::Float;
 use crate::pool::BufferPool;
 use crate::tensor::Tensor;
+use std::any::Any;
 use std::borrow::Cow;
 
 /// A node type defined outside this crate: its forward value and its vector-Jacobian product.
 ///
 /// See the [module documentation](self) for a worked example.
-pub trait CustomOp<T: Float>: 'static {
+pub trait CustomOp<T: Float>: Any {
     /// A short name for graph dumps and messages, with parameters if any (`"leaky_relu 0.01"`).
     fn name(&self) -> Cow<'_, str>;
 

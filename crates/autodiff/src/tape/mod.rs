@@ -4,8 +4,10 @@
 //! live in a `slotmap` arena (stale handles are caught, not misread) and are also listed in
 //! creation order, which is a topological order: backward walks that list from the output down.
 
+mod spare;
 mod var;
 
+pub(crate) use spare::Spare;
 pub use var::Var;
 
 use crate::float::Float;
@@ -17,6 +19,12 @@ use slotmap::{SlotMap, new_key_type};
 use smallvec::SmallVec;
 use std::cell::{Ref, RefCell};
 use std::sync::Arc;
+
+/// Inputs a node holds without a heap allocation (a dense node with bias has three).
+pub(crate) const INLINE_INPUTS: usize = 4;
+
+/// A node's input ids.
+pub(crate) type Inputs = SmallVec<[NodeId; INLINE_INPUTS]>;
 
 new_key_type! {
     /// Identifies a node on a tape. Stays unique across [`Tape::clear`]: an id from before a
@@ -75,7 +83,7 @@ pub enum NodeKind {
 
 pub(crate) struct Node<T: Float> {
     pub(crate) op: Op<T>,
-    pub(crate) inputs: SmallVec<[NodeId; 2]>,
+    pub(crate) inputs: Inputs,
     pub(crate) value: Value<T>,
     pub(crate) kind: NodeKind,
     /// Whether a parameter lies upstream, so a gradient can flow here.
@@ -97,6 +105,8 @@ pub(crate) struct TapeInner<T: Float> {
     /// Per-position gradient slots, kept between backward passes for their memory.
     pub(crate) grad_slots: Vec<Option<Tensor<T>>>,
     pub(crate) relevant: Vec<bool>,
+    /// Memory of cleared nodes' ops and of returned gradients, for the next step.
+    pub(crate) spare: Spare<T>,
 }
 
 /// Records operations on [`Var`]s so that [`Tape::backward`] can compute gradients.
@@ -137,6 +147,7 @@ impl<T: Float> Tape<T> {
                 scope_stack: Vec::new(),
                 grad_slots: Vec::new(),
                 relevant: Vec::new(),
+                spare: Spare::default(),
             }),
         }
     }
@@ -164,8 +175,9 @@ impl<T: Float> Tape<T> {
     /// # Panics
     /// If an input belongs to another tape, or the op's forward panics.
     pub fn apply(&self, op: impl CustomOp<T>, inputs: &[Var<'_, T>]) -> Var<'_, T> {
-        let ids: SmallVec<[NodeId; 2]> = inputs.iter().map(|v| self.own(*v, "apply")).collect();
-        self.record(Op::Custom(Box::new(op)), ids, &[])
+        let ids: Inputs = inputs.iter().map(|v| self.own(*v, "apply")).collect();
+        let op = self.inner.borrow_mut().spare.boxed(op);
+        self.record(Op::Custom(op), ids, &[])
     }
 
     /// Forgets every node, keeping the memory: node values go back to the buffer pool, ready
@@ -179,14 +191,18 @@ impl<T: Float> Tape<T> {
             pool,
             scopes,
             scope_stack,
+            spare,
             ..
         } = inner;
         pool.trim();
+        spare.trim();
         for (_, node) in nodes.drain() {
             if let Value::Owned(t) = node.value {
                 pool.recycle(t);
             }
+            spare.keep(node.op);
         }
+        spare.mark();
         pool.mark();
         order.clear();
         scopes.clear();
@@ -252,12 +268,16 @@ impl<T: Float> Tape<T> {
         ScopeGuard { tape: self }
     }
 
-    /// Returns the buffers of gradients you are done with to the pool.
+    /// Returns the buffers of gradients you are done with to the pool (and the gradients'
+    /// index, so that the next backward allocates nothing).
     pub fn recycle(&self, grads: crate::Gradients<T>) {
-        let mut inner = self.inner.borrow_mut();
-        for t in grads.into_tensors() {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
+        let mut map = grads.into_map();
+        for (_, t) in map.drain() {
             inner.pool.recycle(t);
         }
+        inner.spare.grads = Some(map);
     }
 
     /// Total capacity, in elements, of spare buffers kept for reuse.
@@ -276,13 +296,13 @@ impl<T: Float> Tape<T> {
     pub(crate) fn record(
         &self,
         mut op: Op<T>,
-        inputs: SmallVec<[NodeId; 2]>,
+        inputs: Inputs,
         target_shape: &[usize],
     ) -> Var<'_, T> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
         let value = {
-            let values: SmallVec<[&Tensor<T>; 2]> =
+            let values: SmallVec<[&Tensor<T>; INLINE_INPUTS]> =
                 inputs.iter().map(|&i| inner.nodes[i].value.get()).collect();
             op.forward(&values, target_shape, &mut inner.pool)
         };
@@ -326,7 +346,7 @@ impl<T: Float> TapeInner<T> {
     fn insert(
         &mut self,
         op: Op<T>,
-        inputs: SmallVec<[NodeId; 2]>,
+        inputs: Inputs,
         value: Value<T>,
         kind: NodeKind,
         requires_grad: bool,

@@ -1,13 +1,13 @@
 //! [`Var`]: a handle to a node on a tape, with operator overloading and the differentiable
 //! primitives as methods.
 
-use super::{NodeId, NodeKind, Tape};
+use super::{Inputs, NodeId, NodeKind, Tape};
 use crate::backward::Gradients;
 use crate::float::Float;
 use crate::op::{Axes, Binary, CustomOp, Op, Unary};
 use crate::shape::{Shape, ShapeDisplay, broadcast_or_panic, can_broadcast_to, numel};
 use crate::tensor::Tensor;
-use smallvec::{SmallVec, smallvec};
+use smallvec::smallvec;
 use std::cell::Ref;
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -120,9 +120,10 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// Records a [`CustomOp`] with this var as its first input, followed by `others`.
     pub fn apply(self, op: impl CustomOp<T>, others: &[Var<'t, T>]) -> Self {
-        let mut ids: SmallVec<[NodeId; 2]> = smallvec![self.id];
+        let mut ids: Inputs = smallvec![self.id];
         ids.extend(others.iter().map(|v| self.tape.own(*v, "apply")));
-        self.tape.record(Op::Custom(Box::new(op)), ids, &[])
+        let op = self.tape.inner.borrow_mut().spare.boxed(op);
+        self.tape.record(Op::Custom(op), ids, &[])
     }
 
     fn unary(self, u: Unary<T>) -> Self {
@@ -319,14 +320,25 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// The rows at `indices` (see [`Tensor::select_rows`]); gradients add back into those rows.
     pub fn select_rows(self, indices: &[usize]) -> Self {
-        self.tape
-            .record(Op::SelectRows(indices.to_vec()), smallvec![self.id], &[])
+        self.tape.record(
+            Op::SelectRows(self.indices(indices)),
+            smallvec![self.id],
+            &[],
+        )
     }
 
     /// One element per row of a 2-D var: `out[i] = self[i, columns[i]]`.
     pub fn gather_rows(self, columns: &[usize]) -> Self {
-        self.tape
-            .record(Op::GatherRows(columns.to_vec()), smallvec![self.id], &[])
+        self.tape.record(
+            Op::GatherRows(self.indices(columns)),
+            smallvec![self.id],
+            &[],
+        )
+    }
+
+    /// A copy of `indices` in a reused vector.
+    fn indices(&self, indices: &[usize]) -> Vec<usize> {
+        self.tape.inner.borrow_mut().spare.indices(indices)
     }
 
     /// Joins vars along an axis.
@@ -336,7 +348,7 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn concat(parts: &[Var<'t, T>], axis: usize) -> Self {
         assert!(!parts.is_empty(), "concat: needs at least one var");
         let tape = parts[0].tape;
-        let ids: SmallVec<[NodeId; 2]> = parts.iter().map(|v| tape.own(*v, "concat")).collect();
+        let ids: Inputs = parts.iter().map(|v| tape.own(*v, "concat")).collect();
         tape.record(Op::Concat(axis), ids, &[])
     }
 }

@@ -4,6 +4,7 @@
 use super::check::Checker;
 use super::{LossError, Reduction, above_floor, floored_ln};
 use crate::activation::{Lane, max_and_log_sum};
+use crate::indices::Indices;
 use nabla_autodiff::{BufferPool, CustomOp, Float, Tensor, Var};
 use std::borrow::Cow;
 
@@ -154,7 +155,7 @@ struct CrossEntropy<T> {
     name: &'static str,
     from_logits: bool,
     /// Integer labels, when the targets are not an input.
-    labels: Option<Vec<usize>>,
+    labels: Option<Indices>,
     class_weights: Option<Vec<T>>,
     sample_weights: Option<Vec<T>>,
     smoothing: T,
@@ -176,7 +177,7 @@ impl<T: Float> CrossEntropy<T> {
         let labels = match targets {
             Targets::Labels(labels) => {
                 checker.labels(labels, rows, classes)?;
-                Some(labels.to_vec())
+                Some(Indices::copy_of(labels))
             }
             Targets::Dense(_) => None,
         };

@@ -1,7 +1,7 @@
 //! Validation of what users hand to a loss: shapes, weights, labels and options.
 
 use super::{LossError, LossErrorKind};
-use nabla_autodiff::{Float, Var};
+use nabla_autodiff::{Float, Shape, Var};
 
 /// Checks the inputs of one loss call, naming that loss in every error.
 pub(crate) struct Checker {
@@ -18,18 +18,18 @@ impl Checker {
         &self,
         predictions: Var<'_, T>,
         targets: Var<'_, T>,
-    ) -> Result<Vec<usize>, LossError> {
-        let (p, t) = (predictions.shape().to_vec(), targets.shape().to_vec());
+    ) -> Result<Shape, LossError> {
+        let (p, t) = (predictions.shape(), targets.shape());
         if p.is_empty() {
             return self.fail(LossErrorKind::BadShape {
-                shape: p,
+                shape: p.to_vec(),
                 expected: "a tensor with a batch axis first, such as [batch] or [batch, outputs]",
             });
         }
         if p != t {
             return self.fail(LossErrorKind::ShapeMismatch {
-                predictions: p,
-                targets: t,
+                predictions: p.to_vec(),
+                targets: t.to_vec(),
             });
         }
         Ok(p)
