@@ -2,14 +2,15 @@
 //! and prints one line per workload: its name and the median microseconds per step.
 //!
 //! ```sh
-//! cargo run --release --example workloads -- [--threads N] [--steps N] [WORKLOAD...]
+//! cargo run --release --example workloads -- [--threads N] [--seconds S] [--steps N] [WORKLOAD...]
 //! ```
 //!
 //! `bench/compare_pytorch.py` runs this next to the same workloads in PyTorch. Each workload
 //! takes 10 warm-up steps, then the median of `--steps` timed steps (default: enough for about
-//! a second, at least 20).
+//! `--seconds`, default 1, and at least 20). `--threads 0` (the default) uses every core.
 
 #[path = "../benches/support/workloads.rs"]
+#[allow(dead_code)]
 mod workloads;
 
 use std::time::Instant;
@@ -18,10 +19,12 @@ use workloads::{SPECS, Spec, Workload};
 fn main() {
     let mut names = Vec::new();
     let mut steps: Option<usize> = None;
+    let mut seconds = 1.0_f64;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--steps" => steps = args.next().and_then(|s| s.parse().ok()),
+            "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(1.0),
             "--threads" => {
                 let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(0);
                 nabla::autodiff::set_num_threads(n);
@@ -50,7 +53,7 @@ fn main() {
         let start = Instant::now();
         w.step();
         let one = start.elapsed().as_secs_f64();
-        let n = steps.unwrap_or(((1.0 / one.max(1e-7)) as usize).clamp(20, 20_000));
+        let n = steps.unwrap_or(((seconds / one.max(1e-7)) as usize).clamp(20, 20_000));
         let mut times: Vec<f64> = (0..n)
             .map(|_| {
                 let t = Instant::now();
