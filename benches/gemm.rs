@@ -25,7 +25,9 @@ const SHAPES: [Case; 9] = [
 
 fn bench_case<T: Float>(c: &mut Criterion, group: &str, case: Case) {
     let (label, m, k, n, ta, tb) = case;
-    let a: Vec<T> = (0..m * k).map(|i| T::from_usize(i % 13) * T::HALF).collect();
+    let a: Vec<T> = (0..m * k)
+        .map(|i| T::from_usize(i % 13) * T::HALF)
+        .collect();
     let b: Vec<T> = (0..k * n).map(|i| T::from_usize(i % 7) * T::HALF).collect();
     let mut out = vec![T::ZERO; m * n];
     let mut group = c.benchmark_group(group);

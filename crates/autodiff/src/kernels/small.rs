@@ -31,7 +31,7 @@ const BLOCK: usize = 32;
 
 #[inline(always)]
 fn body<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut [T]) {
-    let (k, n) = (a.cols, b.cols);
+    let (m, k, n) = (a.rows, a.cols, b.cols);
     if beta == T::ZERO {
         c.fill(T::ZERO); // as in BLAS: C's old contents, NaN included, are ignored
     } else if beta != T::ONE {
@@ -40,36 +40,16 @@ fn body<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut
     let at = |i: usize, p: usize| a.data[i * a.row_stride + p * a.col_stride];
     if b.col_stride == 1 && n >= LANES {
         // Row i of C gains a[i, p] times row p of B, for each p: unit-stride rows, summed in
-        // blocks of BLOCK columns that stay in registers across p.
-        for (i, row) in c.chunks_exact_mut(n).enumerate() {
-            let mut blocks = row.chunks_exact_mut(BLOCK);
-            for (jb, out) in blocks.by_ref().enumerate() {
-                let start = jb * BLOCK;
-                let out: &mut [T; BLOCK] = out.try_into().expect("chunks are BLOCK long");
-                let mut acc = [T::ZERO; BLOCK];
-                for p in 0..k {
-                    let s = alpha * at(i, p);
-                    let at_p = p * b.row_stride + start;
-                    let brow: &[T; BLOCK] = b.data[at_p..at_p + BLOCK]
-                        .try_into()
-                        .expect("slice is BLOCK long");
-                    for l in 0..BLOCK {
-                        acc[l] += s * brow[l];
-                    }
-                }
-                for l in 0..BLOCK {
-                    out[l] += acc[l];
-                }
-            }
-            let rest = blocks.into_remainder();
-            let (start, width) = (n - rest.len(), rest.len());
-            for p in 0..k {
-                let s = alpha * at(i, p);
-                let at_p = p * b.row_stride + start;
-                for (cv, &bv) in rest.iter_mut().zip(&b.data[at_p..at_p + width]) {
-                    *cv += s * bv;
-                }
-            }
+        // blocks of BLOCK columns that stay in registers across p, two rows at a time so that
+        // the two sums' additions do not wait on each other.
+        let mut rows = c.chunks_exact_mut(2 * n);
+        for (pair, two) in rows.by_ref().enumerate() {
+            let (top, bottom) = two.split_at_mut(n);
+            row_blocks([top, bottom], 2 * pair, alpha, &at, &b, k);
+        }
+        let last = rows.into_remainder();
+        if !last.is_empty() {
+            row_blocks([last], m - 1, alpha, &at, &b, k);
         }
     } else if a.col_stride == 1 && b.row_stride == 1 && k >= LANES {
         // Both operands run along k with unit stride: dot products in independent lanes.
@@ -96,6 +76,58 @@ fn body<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut
                 let start = p * b.row_stride;
                 for (j, cv) in row.iter_mut().enumerate() {
                     *cv += s * b.data[start + j * b.col_stride];
+                }
+            }
+        }
+    }
+}
+
+/// Rows `first..first + R` of C (given as `out`) gain `alpha a[i, p] b[p, :]` for every p, in
+/// register blocks of BLOCK columns. B's rows have unit stride.
+#[inline(always)]
+fn row_blocks<T: Float, const R: usize>(
+    out: [&mut [T]; R],
+    first: usize,
+    alpha: T,
+    at: &impl Fn(usize, usize) -> T,
+    b: &MatRef<'_, T>,
+    k: usize,
+) {
+    let n = b.cols;
+    let full = n / BLOCK * BLOCK;
+    for j0 in (0..full).step_by(BLOCK) {
+        let mut acc0 = [T::ZERO; BLOCK];
+        let mut acc1 = [T::ZERO; BLOCK];
+        for p in 0..k {
+            let start = p * b.row_stride + j0;
+            let brow: &[T; BLOCK] = b.data[start..start + BLOCK]
+                .try_into()
+                .expect("slice is BLOCK long");
+            let s0 = alpha * at(first, p);
+            for l in 0..BLOCK {
+                acc0[l] += s0 * brow[l];
+            }
+            if R == 2 {
+                let s1 = alpha * at(first + 1, p);
+                for l in 0..BLOCK {
+                    acc1[l] += s1 * brow[l];
+                }
+            }
+        }
+        for (r, acc) in [acc0, acc1].iter().enumerate().take(R) {
+            for (cv, &v) in out[r][j0..j0 + BLOCK].iter_mut().zip(acc) {
+                *cv += v;
+            }
+        }
+    }
+    if full < n {
+        for p in 0..k {
+            let start = p * b.row_stride;
+            let brow = &b.data[start + full..start + n];
+            for r in 0..R {
+                let s = alpha * at(first + r, p);
+                for (cv, &bv) in out[r][full..].iter_mut().zip(brow) {
+                    *cv += s * bv;
                 }
             }
         }
