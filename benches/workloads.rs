@@ -6,6 +6,7 @@
 #![allow(missing_docs)]
 
 mod support {
+    #[allow(dead_code)] // the example and the allocation test use the rest
     pub mod workloads;
 }
 

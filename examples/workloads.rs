@@ -8,6 +8,9 @@
 //! `bench/compare_pytorch.py` runs this next to the same workloads in PyTorch. Each workload
 //! takes 10 warm-up steps, then the median of `--steps` timed steps (default: enough for about
 //! `--seconds`, default 1, and at least 20). `--threads 0` (the default) uses every core.
+//!
+//! `--memory N` instead runs N steps of each workload and prints the resident memory (Linux's
+//! VmRSS) after 100 steps and then every N/10, to show that it stays flat.
 
 #[path = "../benches/support/workloads.rs"]
 #[allow(dead_code)]
@@ -20,10 +23,12 @@ fn main() {
     let mut names = Vec::new();
     let mut steps: Option<usize> = None;
     let mut seconds = 1.0_f64;
+    let mut memory_steps: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--steps" => steps = args.next().and_then(|s| s.parse().ok()),
+            "--memory" => memory_steps = args.next().and_then(|s| s.parse().ok()),
             "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(1.0),
             "--threads" => {
                 let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -47,6 +52,10 @@ fn main() {
     };
     for spec in specs {
         let mut w = Workload::new(spec, 0);
+        if let Some(n) = memory_steps {
+            report_memory(&mut w, n);
+            continue;
+        }
         for _ in 0..10 {
             w.step();
         }
@@ -64,4 +73,27 @@ fn main() {
         times.sort_by(f64::total_cmp);
         println!("{} {:.2}", spec.name, times[n / 2] * 1e6);
     }
+}
+
+/// Runs `steps` steps, printing the resident memory after 100 and then every tenth of the run.
+fn report_memory(w: &mut Workload, steps: usize) {
+    let every = (steps / 10).max(1);
+    let mut line = format!("{} resident KiB by step:", w.spec().name);
+    for step in 1..=steps {
+        w.step();
+        if step == 100 || step % every == 0 {
+            line += &format!(
+                " {step}={}",
+                resident_kib().map_or("?".into(), |k| k.to_string())
+            );
+        }
+    }
+    println!("{line}");
+}
+
+/// The process's resident memory in KiB, where /proc tells it.
+fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

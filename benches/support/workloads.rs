@@ -72,11 +72,13 @@ impl Spec {
     }
 }
 
+/// A layer's weight `[in, out]` and bias `[out]`, shared with the tape each step.
+type Layer = (Arc<Tensor<f32>>, Arc<Tensor<f32>>);
+
 /// One workload's parameters, data and tape.
 pub struct Workload {
     spec: Spec,
-    /// (weight [in, out], bias [out]) per layer.
-    params: Vec<(Arc<Tensor<f32>>, Arc<Tensor<f32>>)>,
+    params: Vec<Layer>,
     x: Arc<Tensor<f32>>,
     /// 0/1 targets `[batch, 1]` for the binary workload.
     y: Arc<Tensor<f32>>,

@@ -7,10 +7,12 @@
 //! soon as its inputs have been served, unless the caller asked to keep it.
 
 use crate::float::Float;
+use crate::op::Op;
 use crate::shape::ShapeDisplay;
 use crate::tape::{INLINE_INPUTS, NodeId, NodeKind, Tape, TapeInner, Var};
 use crate::tensor::Tensor;
 use slotmap::SecondaryMap;
+use smallvec::SmallVec;
 use std::ops::Index;
 
 /// Gradients from one backward pass, looked up by [`Var`].
@@ -195,14 +197,34 @@ impl<T: Float> Tape<T> {
             };
             let id = order[pos];
             let node = &nodes[id];
-            let values: smallvec::SmallVec<[&Tensor<T>; INLINE_INPUTS]> =
+            let values: SmallVec<[&Tensor<T>; INLINE_INPUTS]> =
                 node.inputs.iter().map(|&i| nodes[i].value.get()).collect();
-            for (i, &input) in node.inputs.iter().enumerate() {
-                let input_pos = nodes[input].position as usize;
-                if !relevant[input_pos] {
-                    continue;
+            let wanted: SmallVec<[bool; INLINE_INPUTS]> = node
+                .inputs
+                .iter()
+                .map(|&input| relevant[nodes[input].position as usize])
+                .collect();
+            let mut contributions: SmallVec<[Option<Tensor<T>>; INLINE_INPUTS]> =
+                node.inputs.iter().map(|_| None).collect();
+            match &node.op {
+                Op::Custom(c) => c.vjps(
+                    &wanted,
+                    &values,
+                    node.value.get(),
+                    &g,
+                    pool,
+                    &mut contributions,
+                ),
+                op => {
+                    for (i, slot) in contributions.iter_mut().enumerate() {
+                        if wanted[i] {
+                            *slot = op.vjp(i, &values, node.value.get(), &g, pool);
+                        }
+                    }
                 }
-                let Some(contribution) = node.op.vjp(i, &values, node.value.get(), &g, pool) else {
+            }
+            for (i, contribution) in contributions.into_iter().enumerate() {
+                let Some(contribution) = contribution else {
                     continue;
                 };
                 debug_assert_eq!(
@@ -211,6 +233,7 @@ impl<T: Float> Tape<T> {
                     "{}: vjp for input {i} has the wrong shape",
                     node.op.name()
                 );
+                let input_pos = nodes[node.inputs[i]].position as usize;
                 match &mut grad_slots[input_pos] {
                     Some(acc) => {
                         acc.zip_assign(&contribution, "accumulate gradient", |a, c| a + c);

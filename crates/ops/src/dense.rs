@@ -32,6 +32,16 @@ use std::borrow::Cow;
 /// If `x` or `w` is not 2-D, their inner extents differ, or `b` is not `[out]`; the message
 /// names the shapes.
 pub fn dense<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>) -> Var<'t, T> {
+    record(x, w, b, Dense::<false>)
+}
+
+/// Checks the shapes and records `op` on `x`, `w` and `b`.
+fn record<'t, T: Float, const RELU: bool>(
+    x: Var<'t, T>,
+    w: Var<'t, T>,
+    b: Option<Var<'t, T>>,
+    op: Dense<RELU>,
+) -> Var<'t, T> {
     let (xs, ws) = (x.shape(), w.shape());
     assert!(
         xs.len() == 2 && ws.len() == 2 && xs[1] == ws[0],
@@ -47,9 +57,9 @@ pub fn dense<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>) 
                  [{}]",
                 ws[1]
             );
-            x.apply(Dense, &[w, b])
+            x.apply(op, &[w, b])
         }
-        None => x.apply(Dense, &[w]),
+        None => x.apply(op, &[w]),
     }
 }
 
@@ -76,15 +86,66 @@ pub fn dense_activation<'t, T: Float>(
     b: Option<Var<'t, T>>,
     activation: Activation,
 ) -> Var<'t, T> {
-    activation.apply(dense(x, w, b))
+    match activation {
+        Activation::Relu => record(x, w, b, Dense::<true>),
+        other => other.apply(dense(x, w, b)),
+    }
 }
 
-/// The node: inputs are `x`, `w` and, if present, `b`.
-struct Dense;
+/// The node: inputs are `x`, `w` and, if present, `b`; with `RELU`, the output is clamped
+/// at 0.
+struct Dense<const RELU: bool>;
 
-impl<T: Float> CustomOp<T> for Dense {
+impl<const RELU: bool> Dense<RELU> {
+    /// The gradient at the product `x w + b`: `grad` itself, or for the ReLU form `grad` where
+    /// the output is positive and 0 elsewhere (ReLU's derivative at 0 is 0), in a pooled
+    /// buffer.
+    fn grad_at_product<'g, T: Float>(
+        grad: &'g Tensor<T>,
+        output: &Tensor<T>,
+        pool: &mut BufferPool<T>,
+    ) -> Cow<'g, Tensor<T>> {
+        if RELU {
+            let buf = pool.take(grad.numel());
+            Cow::Owned(grad.zip_map_in(output, buf, "dense relu", |g, y| {
+                if y > T::ZERO { g } else { T::ZERO }
+            }))
+        } else {
+            Cow::Borrowed(grad)
+        }
+    }
+
+    /// The gradient for one input from the gradient at the product.
+    fn input_grad<T: Float>(
+        input: usize,
+        inputs: &[&Tensor<T>],
+        g: &Tensor<T>,
+        pool: &mut BufferPool<T>,
+    ) -> Tensor<T> {
+        let (x, w) = (inputs[0], inputs[1]);
+        match input {
+            0 => g.matmul_t_in(w, false, true, pool.take(x.numel())),
+            1 => x.matmul_t_in(g, true, false, pool.take(w.numel())),
+            _ => column_sums(g, pool),
+        }
+    }
+}
+
+/// The sums of each column of a 2-D tensor, the bias gradient.
+fn column_sums<T: Float>(g: &Tensor<T>, pool: &mut BufferPool<T>) -> Tensor<T> {
+    let n = g.shape()[1];
+    let mut out = pool.zeros(&[n]);
+    for row in g.data().chunks_exact(n.max(1)) {
+        for (o, &v) in out.data_mut().iter_mut().zip(row) {
+            *o += v;
+        }
+    }
+    out
+}
+
+impl<T: Float, const RELU: bool> CustomOp<T> for Dense<RELU> {
     fn name(&self) -> Cow<'_, str> {
-        "dense".into()
+        if RELU { "dense relu" } else { "dense" }.into()
     }
 
     fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut BufferPool<T>) -> Tensor<T> {
@@ -110,6 +171,11 @@ impl<T: Float> CustomOp<T> for Dense {
             beta,
             &mut out,
         );
+        if RELU {
+            for v in &mut out {
+                *v = if *v > T::ZERO { *v } else { T::ZERO };
+            }
+        }
         Tensor::from_vec(out, &[m, n])
     }
 
@@ -117,16 +183,37 @@ impl<T: Float> CustomOp<T> for Dense {
         &self,
         input: usize,
         inputs: &[&Tensor<T>],
-        _output: &Tensor<T>,
+        output: &Tensor<T>,
         grad: &Tensor<T>,
         pool: &mut BufferPool<T>,
     ) -> Option<Tensor<T>> {
-        let (x, w) = (inputs[0], inputs[1]);
-        Some(match input {
-            0 => grad.matmul_t_in(w, false, true, pool.take(x.numel())),
-            1 => x.matmul_t_in(grad, true, false, pool.take(w.numel())),
-            _ => grad.sum_axes_in(&[0], false, pool.take(w.shape()[1])),
-        })
+        let g = Self::grad_at_product(grad, output, pool);
+        let result = Self::input_grad(input, inputs, &g, pool);
+        if let Cow::Owned(masked) = g {
+            pool.recycle(masked);
+        }
+        Some(result)
+    }
+
+    /// Masks the incoming gradient once (for the ReLU form), then serves every wanted input.
+    fn vjps(
+        &self,
+        wanted: &[bool],
+        inputs: &[&Tensor<T>],
+        output: &Tensor<T>,
+        grad: &Tensor<T>,
+        pool: &mut BufferPool<T>,
+        out: &mut [Option<Tensor<T>>],
+    ) {
+        let g = Self::grad_at_product(grad, output, pool);
+        for (i, (&want, slot)) in wanted.iter().zip(out.iter_mut()).enumerate() {
+            if want {
+                *slot = Some(Self::input_grad(i, inputs, &g, pool));
+            }
+        }
+        if let Cow::Owned(masked) = g {
+            pool.recycle(masked);
+        }
     }
 }
 
@@ -153,6 +240,54 @@ mod tests {
         for v in [x, w, b] {
             assert!(gf[v].all_close(&gp[v], 1e-12, 1e-12));
         }
+    }
+
+    /// The fused dense + ReLU against `relu(dense(..))` recorded as two nodes: same values
+    /// and gradients within rounding, at odd sizes.
+    fn fused_relu_matches_two_nodes<T: Float>(tolerance: f64) {
+        for (batch, fan_in, fan_out) in [(1, 1, 1), (7, 17, 1), (17, 7, 23), (1, 1023, 7)] {
+            let tape = Tape::<T>::new();
+            let values = |shape: &[usize], seed: usize| {
+                Tensor::<T>::from_fn(shape, |i| {
+                    T::from_f64(((i * 37 + seed * 11) % 41) as f64 / 20.0 - 1.0)
+                })
+            };
+            let x = tape.param(values(&[batch, fan_in], 1));
+            let w = tape.param(values(&[fan_in, fan_out], 2));
+            let b = tape.param(values(&[fan_out], 3));
+            let weights = tape.constant(values(&[batch, fan_out], 4));
+            let fused = dense_activation(x, w, Some(b), Activation::Relu);
+            let plain = dense(x, w, Some(b)).relu();
+            assert!(fused.value().all_close(&plain.value(), T::ZERO, T::ZERO));
+            let gf = (fused * weights).sum().backward();
+            let gp = (plain * weights).sum().backward();
+            for v in [x, w, b] {
+                let close = gf[v].all_close(&gp[v], T::from_f64(tolerance), T::from_f64(tolerance));
+                assert!(
+                    close,
+                    "{batch}x{fan_in}x{fan_out}: {:?} vs {:?}",
+                    gf[v], gp[v]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fused_relu_matches_two_nodes_f32_and_f64() {
+        fused_relu_matches_two_nodes::<f32>(1e-6);
+        fused_relu_matches_two_nodes::<f64>(1e-14);
+    }
+
+    #[test]
+    fn fused_relu_gradients_match_finite_differences() {
+        let x = Tensor::from_vec(vec![0.5, -1.0, 2.0, 0.3, -0.7, 1.1], &[2, 3]);
+        let w = Tensor::from_vec(vec![0.2, -0.4, 1.0, 0.3, -0.6, 0.9], &[3, 2]);
+        let b = Tensor::from_vec(vec![0.1, -0.3], &[2]);
+        nabla_autodiff::GradCheck::new()
+            .check(&[x, w, b], |_, v| {
+                (dense_activation(v[0], v[1], Some(v[2]), Activation::Relu) * 1.5).sum()
+            })
+            .unwrap();
     }
 
     #[test]

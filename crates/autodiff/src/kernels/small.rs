@@ -86,7 +86,7 @@ fn body<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut
 /// register blocks of BLOCK columns. B's rows have unit stride.
 #[inline(always)]
 fn row_blocks<T: Float, const R: usize>(
-    out: [&mut [T]; R],
+    mut out: [&mut [T]; R],
     first: usize,
     alpha: T,
     at: &impl Fn(usize, usize) -> T,
@@ -124,9 +124,9 @@ fn row_blocks<T: Float, const R: usize>(
         for p in 0..k {
             let start = p * b.row_stride;
             let brow = &b.data[start + full..start + n];
-            for r in 0..R {
+            for (r, row) in out.iter_mut().enumerate() {
                 let s = alpha * at(first + r, p);
-                for (cv, &bv) in out[r][full..].iter_mut().zip(brow) {
+                for (cv, &bv) in row[full..].iter_mut().zip(brow) {
                     *cv += s * bv;
                 }
             }

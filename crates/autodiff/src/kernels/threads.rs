@@ -1,14 +1,15 @@
 //! A small pool of helper threads that runs the parts of one large matrix product side by side.
 //!
-//! [`run_parts`] runs `f(0)` on the calling thread and `f(1)`, `f(2)`, ... on parked helper
-//! threads, and returns once every part is done. Helpers spin briefly after each job before
-//! sleeping again, so that the products of one training step, which come a few microseconds
-//! apart, do not pay a wake-up each. Only one caller uses the pool at a time; a second caller
-//! (another thread, or a product inside a part) runs all of its parts itself.
+//! [`run_parts`] runs `f(0)`, `f(1)`, ... on the calling thread and on parked helper threads:
+//! each claims the next unclaimed part until none is left, so when the machine is busy and a
+//! helper is slow to wake, the caller simply does more of the work. Helpers spin briefly after
+//! each job before sleeping again, so that the products of one training step, which come a few
+//! microseconds apart, do not pay a wake-up each. Only one caller uses the pool at a time; a
+//! second caller (another thread, or a product inside a part) runs all of its parts itself.
 //!
 //! The helpers see the job as a borrowed closure whose lifetime is erased (`unsafe`): that is
-//! sound because [`run_parts`] does not return, even when a part panics, before every helper
-//! has reported that it is done with the closure.
+//! sound because [`run_parts`] does not return, even when a part panics, before it has retired
+//! the job and every helper that joined it has finished.
 #![allow(unsafe_code)]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -17,7 +18,7 @@ use std::sync::{Condvar, Mutex, OnceLock};
 
 /// How many times a waiting thread checks for news before it sleeps on a condition variable
 /// (tens of microseconds).
-const SPINS: u32 = 1 << 15;
+const SPINS: u32 = 1 << 14;
 
 /// The threads products may use, 0 meaning "all cores" (see [`set_num_threads`]).
 static REQUESTED: AtomicUsize = AtomicUsize::new(0);
@@ -59,14 +60,17 @@ unsafe impl Send for Job {}
 
 struct Pool {
     helpers: usize,
-    /// Bumped once per job; helpers compare it with the last job they ran.
+    /// Bumped once per job; helpers compare it with the last job they saw.
     generation: AtomicU64,
-    /// Helpers that have not yet finished the current job.
-    pending: AtomicUsize,
+    /// The next part of the current job not yet claimed.
+    next: AtomicUsize,
+    /// Helpers inside the current job (between taking it and finishing their parts).
+    active: AtomicUsize,
     /// Set while a caller owns the pool.
     busy: AtomicBool,
     /// Whether a helper's part panicked in the current job.
     panicked: AtomicBool,
+    /// The current job and its number of parts; `None` once its caller stopped handing it out.
     job: Mutex<Option<(Job, usize)>>,
     work: Condvar,
     done_lock: Mutex<()>,
@@ -79,7 +83,8 @@ fn pool() -> &'static Pool {
         let pool: &'static Pool = Box::leak(Box::new(Pool {
             helpers: cores() - 1,
             generation: AtomicU64::new(0),
-            pending: AtomicUsize::new(0),
+            next: AtomicUsize::new(0),
+            active: AtomicUsize::new(0),
             busy: AtomicBool::new(false),
             panicked: AtomicBool::new(false),
             job: Mutex::new(None),
@@ -90,14 +95,27 @@ fn pool() -> &'static Pool {
         for index in 1..=pool.helpers {
             std::thread::Builder::new()
                 .name(format!("nabla-gemm-{index}"))
-                .spawn(move || helper(pool, index))
+                .spawn(move || helper(pool))
                 .expect("nabla: could not start a matrix-product helper thread");
         }
         pool
     })
 }
 
-fn helper(pool: &'static Pool, index: usize) {
+/// Claims and runs parts of `job` until none is left; reports a panic to the pool.
+fn claim_parts(pool: &Pool, f: &(dyn Fn(usize) + Sync), parts: usize) {
+    loop {
+        let part = pool.next.fetch_add(1, Ordering::AcqRel);
+        if part >= parts {
+            return;
+        }
+        if catch_unwind(AssertUnwindSafe(|| f(part))).is_err() {
+            pool.panicked.store(true, Ordering::Release);
+        }
+    }
+}
+
+fn helper(pool: &'static Pool) {
     let mut seen = 0;
     loop {
         let mut spins = 0;
@@ -105,50 +123,54 @@ fn helper(pool: &'static Pool, index: usize) {
             std::hint::spin_loop();
             spins += 1;
         }
-        let (job, parts) = {
+        let taken = {
             let mut slot = pool.job.lock().unwrap_or_else(|e| e.into_inner());
             while pool.generation.load(Ordering::Acquire) == seen {
                 slot = pool.work.wait(slot).unwrap_or_else(|e| e.into_inner());
             }
             seen = pool.generation.load(Ordering::Acquire);
-            slot.expect("a new generation comes with a job")
-        };
-        if index < parts {
-            // SAFETY: the caller of `run_parts` is blocked until `pending` reaches 0, which
-            // happens only after this call returns, so the closure is still alive.
-            let f = unsafe { &*job.0 };
-            if catch_unwind(AssertUnwindSafe(|| f(index))).is_err() {
-                pool.panicked.store(true, Ordering::Release);
+            // Joining happens under the lock the caller retires the job with, so that once
+            // retired, no helper can still join it.
+            if slot.is_some() {
+                pool.active.fetch_add(1, Ordering::AcqRel);
             }
-        }
-        if pool.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            *slot
+        };
+        let Some((job, parts)) = taken else { continue };
+        // SAFETY: this helper counts in `active`, and the caller of `run_parts` does not
+        // return before `active` is back to 0, so the closure is still alive.
+        claim_parts(pool, unsafe { &*job.0 }, parts);
+        if pool.active.fetch_sub(1, Ordering::AcqRel) == 1 {
             let _lock = pool.done_lock.lock().unwrap_or_else(|e| e.into_inner());
             pool.done.notify_all();
         }
     }
 }
 
-/// Waits for the helpers of the current job, even when the caller's own part panics.
-struct WaitForHelpers(&'static Pool);
+/// Retires the current job and waits for the helpers inside it, even when the caller's own
+/// parts panic.
+struct Retire(&'static Pool);
 
-impl Drop for WaitForHelpers {
+impl Drop for Retire {
     fn drop(&mut self) {
         let pool = self.0;
+        *pool.job.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let mut spins = 0;
-        while pool.pending.load(Ordering::Acquire) != 0 && spins < SPINS {
+        while pool.active.load(Ordering::Acquire) != 0 && spins < SPINS {
             std::hint::spin_loop();
             spins += 1;
         }
         let mut lock = pool.done_lock.lock().unwrap_or_else(|e| e.into_inner());
-        while pool.pending.load(Ordering::Acquire) != 0 {
+        while pool.active.load(Ordering::Acquire) != 0 {
             lock = pool.done.wait(lock).unwrap_or_else(|e| e.into_inner());
         }
         pool.busy.store(false, Ordering::Release);
     }
 }
 
-/// Runs `f(0)`, ..., `f(parts - 1)`, side by side where helpers are free, and returns when all
-/// are done.
+/// Runs `f(0)`, ..., `f(parts - 1)` and returns when all are done. The caller and any free
+/// helpers claim parts as they go, so a helper that the operating system has not scheduled yet
+/// costs nothing: the caller then runs its parts itself.
 ///
 /// # Panics
 /// If any part panics (after every part has finished).
@@ -166,25 +188,22 @@ pub(crate) fn run_parts(parts: usize, f: &(dyn Fn(usize) + Sync)) {
     {
         return serial();
     }
-    // SAFETY: only the lifetime is erased; `WaitForHelpers` below blocks until no helper can
-    // still use the pointer, before `f`'s borrow ends.
+    // SAFETY: only the lifetime is erased; `Retire` below blocks until no helper can still
+    // use the pointer, before `f`'s borrow ends.
     let job = Job(unsafe {
         std::mem::transmute::<*const (dyn Fn(usize) + Sync + '_), *const (dyn Fn(usize) + Sync)>(f)
     });
-    let helped = parts.min(pool.helpers + 1);
     {
         let mut slot = pool.job.lock().unwrap_or_else(|e| e.into_inner());
-        *slot = Some((job, helped));
+        *slot = Some((job, parts));
         pool.panicked.store(false, Ordering::Relaxed);
-        pool.pending.store(pool.helpers, Ordering::Release);
+        pool.next.store(0, Ordering::Release);
         pool.generation.fetch_add(1, Ordering::AcqRel);
         pool.work.notify_all();
     }
     {
-        let _wait = WaitForHelpers(pool);
-        f(0);
-        // Parts beyond the helpers' count run here too.
-        (helped..parts).for_each(f);
+        let _retire = Retire(pool);
+        claim_parts(pool, f, parts);
     }
     assert!(
         !pool.panicked.load(Ordering::Acquire),

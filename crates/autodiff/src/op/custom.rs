@@ -98,6 +98,26 @@ pub trait CustomOp<T: Float>: Any {
         pool: &mut BufferPool<T>,
     ) -> Option<Tensor<T>>;
 
+    /// The gradients of several inputs at once, for ops whose inputs' gradients share work (a
+    /// fused dense + ReLU masks the incoming gradient once for all three). Backward calls this
+    /// once per node: `wanted[i]` says whether input `i` needs a gradient, and `out[i]` (all
+    /// `None` on entry) receives it. The default calls [`CustomOp::vjp`] for each wanted input.
+    fn vjps(
+        &self,
+        wanted: &[bool],
+        inputs: &[&Tensor<T>],
+        output: &Tensor<T>,
+        grad: &Tensor<T>,
+        pool: &mut BufferPool<T>,
+        out: &mut [Option<Tensor<T>>],
+    ) {
+        for (i, (&want, slot)) in wanted.iter().zip(out.iter_mut()).enumerate() {
+            if want {
+                *slot = self.vjp(i, inputs, output, grad, pool);
+            }
+        }
+    }
+
     /// Whether each output element depends only on the same-position element of each
     /// same-shaped input. Graph dumps then show the local derivative on the edge.
     fn is_elementwise(&self) -> bool {
