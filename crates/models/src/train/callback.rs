@@ -124,7 +124,7 @@ impl EarlyStopping {
         self
     }
 
-    /// Whether to overrides the direction guessed from the name.
+    /// Overrides the direction guessed from the name.
     pub fn mode(mut self, mode: Mode) -> Self {
         self.best.mode = mode;
         self
@@ -211,6 +211,12 @@ impl ReduceLrOnPlateau {
     /// Epochs without improvement before reducing.
     pub fn patience(mut self, epochs: usize) -> Self {
         self.patience = epochs;
+        self
+    }
+
+    /// The smallest change that counts as an improvement.
+    pub fn min_delta(mut self, delta: f64) -> Self {
+        self.best.min_delta = delta.abs();
         self
     }
 
