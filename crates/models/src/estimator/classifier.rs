@@ -202,6 +202,7 @@ impl<T: Float> Classifier<T> {
         }
         let task = Self::task_for(y)?;
         let head = self.head_for(y)?;
+        crate::diagnose::gate(&self.check(x, y)?, self.config.network.ignore_diagnostics)?;
         let class_names = y.class_names().map(<[String]>::to_vec).unwrap_or_default();
         let targets = training_targets::<T>(y, &head);
         let class_weights = self.class_weights(y)?;

@@ -120,6 +120,7 @@ impl<T: Float> Regressor<T> {
             ));
         }
         check_features("Regressor::fit (targets)", values, None)?;
+        crate::diagnose::gate(&self.check(x, y)?, self.config.network.ignore_diagnostics)?;
         let target_scale = if self.config.standardize_target {
             Some(Standardizer::fit(values)?)
         } else {
