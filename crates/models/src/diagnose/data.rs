@@ -257,10 +257,7 @@ pub(crate) fn class_imbalance(shares: &[(String, f64)], multi_label: bool) -> Op
     if !skewed {
         return None;
     }
-    let listed: Vec<String> = shares
-        .iter()
-        .map(|(n, s)| format!("{n} {:.3}", s))
-        .collect();
+    let listed: Vec<String> = shares.iter().map(|(n, s)| format!("{n} {s:.3}")).collect();
     let what = if multi_label {
         "label frequencies"
     } else {
@@ -284,10 +281,14 @@ pub(crate) fn class_imbalance(shares: &[(String, f64)], multi_label: bool) -> Op
     Some(d)
 }
 
-/// A number printed with about four significant digits, without trailing zeros.
+/// A number printed with about four significant digits, without trailing zeros (in
+/// scientific notation below 0.001 and from a million).
 pub(crate) fn num(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
+    }
+    if v.abs() < 1e-3 || v.abs() >= 1e6 {
+        return format!("{v:.3e}");
     }
     let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
     let s = format!("{v:.digits$}");
@@ -352,6 +353,8 @@ mod tests {
         assert_eq!(num(4254.0), "4254");
         assert_eq!(num(0.0011), "0.0011");
         assert_eq!(num(-1.0), "-1");
+        assert_eq!(num(9.845e-8), "9.845e-8");
+        assert_eq!(num(1356583.0), "1.357e6");
         assert_eq!(num(569.357), "569.4");
     }
 }

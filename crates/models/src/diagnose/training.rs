@@ -148,7 +148,7 @@ fn non_finite_loss(run: &TrainingRun<'_>) -> Option<Diagnosis> {
     .with_evidence("loss", nf.loss);
     d.causes.push(learning_rate_cause(
         run,
-        &format!("the {what} overflowed at step {}", nf.step),
+        &format!("{what} overflowed at step {}", nf.step),
     ));
     d.causes
         .extend(run.features.as_ref().and_then(data::feature_scales));
@@ -269,8 +269,8 @@ fn collapse(
         "collapsed-predictions",
         Severity::Error,
         format!(
-            "the model predicts {name} for {} of {rows} {} rows, though only {} of them are \
-             {name}: it has collapsed to one class",
+            "the model predicts class {name} for {} of {rows} {} rows, though only {} of them \
+             are {name}: it has collapsed to one class",
             rows - predicted_other,
             outcome.set,
             confusion.support(dominant)
@@ -318,6 +318,15 @@ fn collapse(
             .with_evidence("dead share", layer.dead_share()),
         ));
     }
+    if let Some(v) = vanishing(run) {
+        causes.push((
+            0.85,
+            Diagnosis {
+                severity: Severity::Hint,
+                ..v
+            },
+        ));
+    }
     let epochs = run.history.epochs.len();
     if let (Some(prior), Some(last)) = (run.prior_loss, run.history.last().map(|e| e.loss))
         && (last - prior).abs() <= PRIOR_MARGIN * prior
@@ -334,9 +343,13 @@ fn collapse(
                     num(prior)
                 ),
                 format!(
-                    "train longer ({epochs} epochs now; try {}) or widen the hidden layers, \
-                     once the causes above are ruled out",
-                    (2 * epochs).max(200)
+                    "train longer ({epochs} epochs now; try {}) or widen the hidden layers{}",
+                    (2 * epochs).max(200),
+                    if causes.is_empty() {
+                        ""
+                    } else {
+                        ", once the other causes are ruled out"
+                    }
                 ),
             )
             .with_evidence("final training loss", last)
@@ -376,7 +389,7 @@ fn accuracy_paradox(outcome: &ClassOutcome, confusion: &ConfusionMatrix) -> Opti
         .filter(|&c| confusion.support(c) > 0)
         .map(|c| {
             format!(
-                "{} recall {:.3} F1 {:.3}",
+                "class {} recall {:.3} F1 {:.3}",
                 outcome.class_names[c],
                 confusion.recall(c),
                 confusion.f1(c)
@@ -388,7 +401,7 @@ fn accuracy_paradox(outcome: &ClassOutcome, confusion: &ConfusionMatrix) -> Opti
         Severity::Warning,
         format!(
             "{} accuracy {accuracy:.3} is within {PARADOX_MARGIN} of {share:.3}, the share of \
-             {} (always predicting it scores that); per class: {}",
+             class {} (always predicting it scores that); per class: {}",
             outcome.set,
             outcome.class_names[majority],
             scores.join(", ")
@@ -440,67 +453,68 @@ fn dead_relu(layers: &[LayerActivity]) -> Vec<Diagnosis> {
 }
 
 fn gradients(run: &TrainingRun<'_>) -> Vec<Diagnosis> {
+    exploding(run).into_iter().chain(vanishing(run)).collect()
+}
+
+fn exploding(run: &TrainingRun<'_>) -> Option<Diagnosis> {
     let h = run.history;
-    let mut out = Vec::new();
-    let exploding = h.grad_norms.iter().enumerate().find_map(|(e, norms)| {
+    let (epoch, layer, norm) = h.grad_norms.iter().enumerate().find_map(|(e, norms)| {
         let (layer, &norm) = norms.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
         (norm > EXPLODING_NORM).then_some((e, layer, norm))
-    });
-    if let Some((epoch, layer, norm)) = exploding {
-        out.push(
-            Diagnosis::new(
-                "exploding-gradients",
-                Severity::Warning,
-                format!(
-                    "the gradient norm of layer {} averaged {} over epoch {} (above {}): \
-                     updates that large overshoot",
-                    h.grad_norm_layers[layer],
-                    num(norm),
-                    epoch + 1,
-                    EXPLODING_NORM
-                ),
-                "standardise the features, lower the learning rate, or clip the gradients \
-                 (NetworkConfig::fit.clip_norm = Some(1.0))",
-            )
-            .with_evidence("epoch", (epoch + 1) as f64)
-            .with_evidence("gradient norm", norm),
-        );
+    })?;
+    Some(
+        Diagnosis::new(
+            "exploding-gradients",
+            Severity::Warning,
+            format!(
+                "the gradient norm of layer {} averaged {} over epoch {} (above {}): updates \
+                 that large overshoot",
+                h.grad_norm_layers[layer],
+                num(norm),
+                epoch + 1,
+                EXPLODING_NORM
+            ),
+            "standardise the features, lower the learning rate, or clip the gradients \
+             (NetworkConfig::fit.clip_norm = Some(1.0))",
+        )
+        .with_evidence("epoch", (epoch + 1) as f64)
+        .with_evidence("gradient norm", norm),
+    )
+}
+
+fn vanishing(run: &TrainingRun<'_>) -> Option<Diagnosis> {
+    let h = run.history;
+    let last = h.grad_norms.last()?;
+    let &output = last.last()?;
+    if output <= 0.0 {
+        return None;
     }
-    let Some(last) = h.grad_norms.last() else {
-        return out;
+    let dead = |i: usize| {
+        run.layers
+            .iter()
+            .find(|l| h.grad_norm_layers[i].starts_with(&format!("{}:", l.index)))
+            .is_some_and(|l| l.dead_share() >= 0.9)
     };
-    let Some(&output) = last.last() else {
-        return out;
-    };
-    if output > 0.0 {
-        let vanishing = last[..last.len() - 1].iter().enumerate().find(|&(i, &n)| {
-            let dead = run
-                .layers
-                .iter()
-                .find(|l| h.grad_norm_layers[i].starts_with(&format!("{}:", l.index)))
-                .is_some_and(|l| l.dead_share() >= 0.9);
-            n < VANISHING_RATIO * output && !dead
-        });
-        if let Some((i, &n)) = vanishing {
-            out.push(
-                Diagnosis::new(
-                    "vanishing-gradients",
-                    Severity::Warning,
-                    format!(
-                        "in the last epoch the gradient norm of layer {} was {} against {} at \
-                         the output layer ({} times smaller): the early layers barely learn",
-                        h.grad_norm_layers[i],
-                        num(n),
-                        num(output),
-                        num(output / n.max(f64::MIN_POSITIVE))
-                    ),
-                    "use ReLU-family hidden activations rather than sigmoid or tanh, fewer \
-                     layers, or He initialisation (Init::HeUniform)",
-                )
-                .with_evidence("layer gradient norm", n)
-                .with_evidence("output gradient norm", output),
-            );
-        }
-    }
-    out
+    let (i, &n) = last[..last.len() - 1]
+        .iter()
+        .enumerate()
+        .find(|&(i, &n)| n < VANISHING_RATIO * output && !dead(i))?;
+    Some(
+        Diagnosis::new(
+            "vanishing-gradients",
+            Severity::Warning,
+            format!(
+                "in the last epoch the gradient norm of layer {} was {} against {} at the \
+                 output layer ({} times smaller): the early layers barely learn",
+                h.grad_norm_layers[i],
+                num(n),
+                num(output),
+                num(output / n.max(f64::MIN_POSITIVE))
+            ),
+            "use ReLU-family hidden activations rather than sigmoid or tanh, fewer layers, or \
+             He initialisation (Init::HeUniform)",
+        )
+        .with_evidence("layer gradient norm", n)
+        .with_evidence("output gradient norm", output),
+    )
 }
