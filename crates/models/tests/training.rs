@@ -313,3 +313,17 @@ fn summary_lists_layers_shapes_and_parameter_counts() {
     );
     assert!(text.ends_with("total parameters: 2049"), "{text}");
 }
+
+#[test]
+fn a_validation_split_holds_rows_out_of_training() {
+    use nabla_models::estimator::Validation;
+    let data = load("iris.csv", &CsvOptions::labels("species"));
+    let (train, _) = standardised_split(&data, 0);
+    let mut model = quick_classifier(0);
+    model.config.network.validation = Validation::Split(0.25);
+    let history = model.fit(train.features(), train.targets()).unwrap();
+    assert_eq!(history.series("val_loss").len(), 5);
+    assert_eq!(history.series("val_accuracy").len(), 5);
+    // 120 rows, a quarter held out: 90 training rows in batches of 32 = 3 steps per epoch.
+    assert_eq!(history.steps, 5 * 3);
+}
