@@ -2,7 +2,7 @@
 //! validation data, summaries.
 
 use nabla_autodiff::Tensor;
-use nabla_models::data::{CsvOptions, Dataset, Standardizer, Targets, stratified_split};
+use nabla_models::data::{CsvOptions, Dataset, Targets, prepare_split};
 use nabla_models::estimator::{
     Classifier, ClassifierConfig, FitExtras, OptimizerKind, Regressor, RegressorConfig,
 };
@@ -23,15 +23,6 @@ fn load(file: &str, options: &CsvOptions) -> Dataset {
         options,
     )
     .unwrap()
-}
-
-fn standardised_split(data: &Dataset, seed: u64) -> (Dataset, Dataset) {
-    let (train, test) = stratified_split(data, 0.2, seed).unwrap();
-    let s = Standardizer::fit(train.features()).unwrap();
-    (
-        s.transform_dataset(&train).unwrap(),
-        s.transform_dataset(&test).unwrap(),
-    )
 }
 
 fn weights_of(model: &Classifier<f32>) -> Vec<Vec<f32>> {
@@ -56,7 +47,8 @@ fn quick_classifier(seed: u64) -> Classifier<f32> {
 
 #[test]
 fn the_same_seed_gives_the_same_model_bit_for_bit() {
-    let (train, _) = standardised_split(&load("iris.csv", &CsvOptions::labels("species")), 0);
+    let (train, _) =
+        prepare_split(&load("iris.csv", &CsvOptions::labels("species")), 0.2, 0).unwrap();
     let fit = |seed| {
         let mut m = quick_classifier(seed);
         m.fit(train.features(), train.targets()).unwrap();
@@ -105,7 +97,7 @@ fn a_diverging_run_stops_at_the_non_finite_step_and_keeps_finite_weights() {
 #[test]
 fn early_stopping_restores_the_best_validation_weights() {
     let data = load("breast_cancer.csv", &CsvOptions::labels("malignant"));
-    let (train, val) = standardised_split(&data, 1);
+    let (train, val) = prepare_split(&data, 0.2, 1).unwrap();
     let labels = |d: &Dataset| TargetData::Labels(d.targets().class_indices().unwrap());
     let to_train = |d: &Dataset| TrainData::<f64> {
         x: d.features().clone(),
@@ -171,7 +163,7 @@ fn early_stopping_restores_the_best_validation_weights() {
 #[test]
 fn plateau_callback_lowers_the_learning_rate_in_steps() {
     let data = load("iris.csv", &CsvOptions::labels("species"));
-    let (train, _) = standardised_split(&data, 0);
+    let (train, _) = prepare_split(&data, 0.2, 0).unwrap();
     let mut model = quick_classifier(0);
     model.config.network.fit.epochs = 7;
     model.config.network.optimizer = OptimizerKind::adam(0.1);
@@ -190,7 +182,7 @@ fn plateau_callback_lowers_the_learning_rate_in_steps() {
 #[test]
 fn zero_sample_weights_remove_a_class_from_the_loss() {
     let data = load("breast_cancer.csv", &CsvOptions::labels("malignant"));
-    let (train, test) = standardised_split(&data, 0);
+    let (train, test) = prepare_split(&data, 0.2, 0).unwrap();
     let labels = train.targets().class_indices().unwrap();
     let weights: Vec<f64> = labels
         .iter()
@@ -247,7 +239,7 @@ fn zero_sample_weights_remove_a_class_from_the_loss() {
 #[test]
 fn validation_data_is_scored_every_epoch() {
     let data = load("wine.csv", &CsvOptions::labels("cultivar"));
-    let (train, val) = standardised_split(&data, 0);
+    let (train, val) = prepare_split(&data, 0.2, 0).unwrap();
     let mut model = quick_classifier(0);
     let history = model
         .fit_with(
@@ -312,4 +304,18 @@ fn summary_lists_layers_shapes_and_parameter_counts() {
         "{text}"
     );
     assert!(text.ends_with("total parameters: 2049"), "{text}");
+}
+
+#[test]
+fn a_validation_split_holds_rows_out_of_training() {
+    use nabla_models::estimator::Validation;
+    let data = load("iris.csv", &CsvOptions::labels("species"));
+    let (train, _) = prepare_split(&data, 0.2, 0).unwrap();
+    let mut model = quick_classifier(0);
+    model.config.network.validation = Validation::Split(0.25);
+    let history = model.fit(train.features(), train.targets()).unwrap();
+    assert_eq!(history.series("val_loss").len(), 5);
+    assert_eq!(history.series("val_accuracy").len(), 5);
+    // 120 rows, a quarter held out: 90 training rows in batches of 32 = 3 steps per epoch.
+    assert_eq!(history.steps, 5 * 3);
 }

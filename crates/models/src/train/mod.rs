@@ -150,7 +150,7 @@ impl<T: Float> Trainer<'_, T> {
             for batch in order.chunks(options.batch_size.max(1)) {
                 let data = train.select(batch);
                 tape.clear();
-                let loss = self.batch_loss(&tape, &data, &mut rng)?;
+                let loss = self.batch_loss(&tape, data, &mut rng)?;
                 let loss_value = loss.item().to_f64();
                 let grads = loss.backward();
                 history.steps += 1;
@@ -231,23 +231,31 @@ impl<T: Float> Trainer<'_, T> {
     fn batch_loss<'t>(
         &self,
         tape: &'t Tape<T>,
-        data: &TrainData<T>,
+        data: TrainData<T>,
         rng: &mut StdRng,
     ) -> Result<nabla_autodiff::Var<'t, T>, LossError> {
-        let x = tape.constant(data.x.clone());
-        let z = self.model.forward(
+        let TrainData {
             x,
+            y,
+            sample_weights,
+        } = data;
+        let z = self.model.forward(
+            tape.constant(x),
             &mut ForwardCtx {
                 training: true,
                 rng,
             },
         );
-        let targets = match &data.y {
-            TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t.clone())),
-            TargetData::Labels(l) => BatchTargets::Labels(l),
+        let labels;
+        let targets = match y {
+            TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t)),
+            TargetData::Labels(l) => {
+                labels = l;
+                BatchTargets::Labels(&labels)
+            }
         };
         let weights = LossWeights {
-            samples: data.sample_weights.as_deref(),
+            samples: sample_weights.as_deref(),
             classes: self.class_weights.as_deref(),
         };
         self.head.loss(z, targets, weights)
