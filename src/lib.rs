@@ -29,4 +29,6 @@ pub mod guide {
     pub struct Autodiff;
     #[doc = include_str!("../docs/models.md")]
     pub struct Models;
+    #[doc = include_str!("../docs/diagnostics.md")]
+    pub struct Diagnostics;
 }

@@ -101,6 +101,9 @@ fn collapse_is_diagnosed_with_its_causes_and_the_suggested_fix_ends_it() {
             .unwrap();
         assert!(before.contains("feature-scales") && before.contains("class-imbalance"));
         assert_eq!(before.at_least(Severity::Warning).count(), 0, "{before}");
+        if seed == 0 {
+            println!("seed 0, before training:\n{before}");
+        }
 
         let broken = run(&train, &test, collapsing_config(seed));
         if seed == 0 {

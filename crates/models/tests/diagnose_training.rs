@@ -102,6 +102,10 @@ fn vanishing_gradients_in_a_deep_sigmoid_network() {
     );
     assert!(layer < 1e-3 * output, "{layer} vs {output}");
     assert_eq!(output, *history.grad_norms.last().unwrap().last().unwrap());
+    // The untrained early layers leave the network predicting one class; vanishing gradients
+    // come first among the causes.
+    let collapse = report.get("collapsed-predictions").expect("collapse");
+    assert_eq!(collapse.cause_codes()[0], "vanishing-gradients");
 
     let mut shallow = Classifier::<f32>::new(iris_classifier(vec![16], Activation::Relu));
     let history = shallow.fit(x, y).unwrap();
