@@ -164,7 +164,9 @@ fn loss_behaviour(run: &TrainingRun<'_>) -> Option<(String, f64)> {
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1))?;
     let floor = last.max(run.prior_loss.unwrap_or(0.0)).max(1e-12);
-    if peak > 10.0 * floor && peak_epoch + 1 < losses.len() {
+    // Without the prior's loss to compare with, a high first epoch is an ordinary start.
+    let rose = peak_epoch > 0 || run.prior_loss.is_some();
+    if peak > 10.0 * floor && peak_epoch + 1 < losses.len() && rose {
         return Some((
             format!(
                 "the training loss spiked to {} in epoch {} ({}x its final {}): steps this \
@@ -517,4 +519,163 @@ fn vanishing(run: &TrainingRun<'_>) -> Option<Diagnosis> {
         .with_evidence("layer gradient norm", n)
         .with_evidence("output gradient norm", output),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::EpochRecord;
+
+    fn history(losses: &[f64]) -> History {
+        History {
+            epochs: losses
+                .iter()
+                .enumerate()
+                .map(|(i, &loss)| EpochRecord {
+                    epoch: i + 1,
+                    loss,
+                    metrics: vec![],
+                    val_loss: None,
+                    val_metrics: vec![],
+                    learning_rate: 0.1,
+                })
+                .collect(),
+            ..History::default()
+        }
+    }
+
+    fn behaviour(losses: &[f64], optimizer: OptimizerKind) -> Option<(String, f64)> {
+        let h = history(losses);
+        let run = TrainingRun {
+            optimizer: Some(optimizer),
+            ..TrainingRun::new(&h)
+        };
+        loss_behaviour(&run)
+    }
+
+    #[test]
+    fn the_loss_curve_tells_spikes_divergence_oscillation_and_plateaus_apart() {
+        let sgd = OptimizerKind::sgd(1.0);
+        // Peak 50 at epoch 2 against a final 0.2: 250 times.
+        let (f, s) = behaviour(&[1.0, 50.0, 0.3, 0.2], sgd).unwrap();
+        assert!(
+            f.contains("spiked to 50 in epoch 2 (250x its final 0.2)"),
+            "{f}"
+        );
+        assert_eq!(s, 0.95);
+        // Rising from 1 to 3 with a lowest 0.9: diverged (3 > 1.5 * 0.9).
+        let (f, _) = behaviour(&[1.0, 0.9, 2.0, 3.0], sgd).unwrap();
+        assert!(f.contains("diverged: from 1 to 3 (lowest 0.9)"), "{f}");
+        // Second half 1, 0.6, 1, 0.6, 1, 0.6: 5 moves of 0.4, 4 direction changes.
+        let zigzag = [2.0, 1.8, 1.6, 1.4, 1.2, 1.1, 1.0, 0.6, 1.0, 0.6, 1.0, 0.6];
+        let (f, s) = behaviour(&zigzag, sgd).unwrap();
+        assert!(
+            f.contains("changed direction 4 times in 6 epochs, by 0.4 on average around 0.8"),
+            "{f}"
+        );
+        assert_eq!(s, 0.85);
+        // Flat to 0.1% over the second half: a cause at SGD 1, not at SGD 0.01.
+        let flat = [
+            2.0, 1.0, 0.7, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.4995,
+        ];
+        let (f, s) = behaviour(&flat, sgd).unwrap();
+        assert!(
+            f.contains("stuck at 0.4995") && f.contains("(changed by 0.10%)"),
+            "{f}"
+        );
+        assert_eq!(s, 0.6);
+        assert!(behaviour(&flat, OptimizerKind::sgd(0.01)).is_none());
+        // A smooth decrease is no learning-rate problem...
+        let smooth: Vec<f64> = (0..12).map(|i| 1.0 / (1.0 + i as f64)).collect();
+        assert!(behaviour(&smooth, sgd).is_none());
+        // ...but a first epoch far above the loss of predicting the prior is a spike.
+        let h = history(&[30.0, 0.25, 0.2]);
+        let run = TrainingRun {
+            prior_loss: Some(0.2),
+            ..TrainingRun::new(&h)
+        };
+        assert!(
+            loss_behaviour(&run)
+                .unwrap()
+                .0
+                .contains("spiked to 30 in epoch 1")
+        );
+    }
+
+    fn outcome(truth: &[usize], predicted: &[usize]) -> ClassOutcome {
+        ClassOutcome {
+            truth: truth.to_vec(),
+            predicted: predicted.to_vec(),
+            class_names: vec!["a".into(), "b".into()],
+            set: "test".into(),
+        }
+    }
+
+    #[test]
+    fn collapse_allows_a_tenth_of_the_minority_and_the_paradox_one_point() {
+        let h = History::default();
+        // 20 rows truly b: 2 predicted b is a collapse (2 <= 0.1 * 20), 3 is not.
+        let truth: Vec<usize> = (0..100).map(|i| usize::from(i < 20)).collect();
+        let predict = |b: usize| -> Vec<usize> { (0..100).map(|i| usize::from(i < b)).collect() };
+        for (b, collapsed) in [(2, true), (3, false)] {
+            let run = TrainingRun {
+                outcome: Some(outcome(&truth, &predict(b))),
+                ..TrainingRun::new(&h)
+            };
+            let report = diagnose_training(&run);
+            assert_eq!(
+                report.contains("collapsed-predictions"),
+                collapsed,
+                "{b}: {report}"
+            );
+        }
+        // Accuracy 0.82 (2 b rows right) against a majority share of 0.8: within a point? No.
+        // Accuracy 0.81 (1 b row right): yes, with b's recall 0.05 and F1 2/21.
+        let paradox = |b| {
+            let run = TrainingRun {
+                outcome: Some(outcome(&truth, &predict(b))),
+                ..TrainingRun::new(&h)
+            };
+            diagnose_training(&run).get("accuracy-paradox").cloned()
+        };
+        assert!(paradox(2).is_none());
+        let d = paradox(1).unwrap();
+        assert_eq!(d.evidence("accuracy"), Some(0.81));
+        assert_eq!(d.evidence("recall of b"), Some(0.05));
+        assert!((d.evidence("F1 of b").unwrap() - 2.0 / 21.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn gradient_norms_explode_above_a_thousand_and_vanish_below_a_thousandth() {
+        let mut h = History {
+            grad_norm_layers: vec!["0: dense 8 tanh".into(), "1: dense 1".into()],
+            grad_norms: vec![vec![1500.0, 2.0], vec![1e-4, 0.5]],
+            ..History::default()
+        };
+        let report = diagnose_training(&TrainingRun::new(&h));
+        assert_eq!(
+            report.codes(),
+            vec!["exploding-gradients", "vanishing-gradients"]
+        );
+        let e = report.get("exploding-gradients").unwrap();
+        assert_eq!(
+            (e.evidence("epoch"), e.evidence("gradient norm")),
+            (Some(1.0), Some(1500.0))
+        );
+        // 6e-4 is above 1e-3 * 0.5: no vanishing; and no epoch above 1000.
+        h.grad_norms = vec![vec![999.0, 2.0], vec![6e-4, 0.5]];
+        assert!(diagnose_training(&TrainingRun::new(&h)).is_empty());
+        // A dead layer's zero gradient is left to the dead-relu diagnosis.
+        h.grad_norms = vec![vec![0.0, 0.5]];
+        let run = TrainingRun {
+            layers: vec![LayerActivity {
+                index: 0,
+                name: "dense 8 relu".into(),
+                units: 8,
+                dead: 8,
+            }],
+            ..TrainingRun::new(&h)
+        };
+        assert_eq!(diagnose_training(&run).codes(), vec!["dead-relu"]);
+    }
 }
