@@ -4,19 +4,14 @@
 //!
 //! Run with `cargo run --release --example breast_cancer`.
 
-use nabla::models::data::{CsvOptions, Dataset, Standardizer, stratified_split};
+use nabla::models::data::{CsvOptions, Dataset, prepare_split};
 use nabla::models::estimator::{BinaryHead, Classifier, ClassifierConfig};
 use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/breast_cancer.csv");
     let data = Dataset::from_csv(path, &CsvOptions::labels("malignant"))?;
-    let (train, test) = stratified_split(&data, 0.2, 0)?;
-    let scaler = Standardizer::fit(train.features())?;
-    let (train, test) = (
-        scaler.transform_dataset(&train)?,
-        scaler.transform_dataset(&test)?,
-    );
+    let (train, test) = prepare_split(&data, 0.2, 0)?; // seeded split, standardised features
     println!(
         "breast_cancer: {} training rows, {} test rows, {} features",
         train.n_rows(),

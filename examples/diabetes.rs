@@ -3,19 +3,14 @@
 //!
 //! Run with `cargo run --release --example diabetes`.
 
-use nabla::models::data::{CsvOptions, Dataset, Standardizer, train_test_split};
+use nabla::models::data::{CsvOptions, Dataset, prepare_split};
 use nabla::models::estimator::Regressor;
 use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/diabetes.csv");
     let data = Dataset::from_csv(path, &CsvOptions::continuous(&["progression"]))?;
-    let (train, test) = train_test_split(&data, 0.2, 0)?;
-    let scaler = Standardizer::fit(train.features())?;
-    let (train, test) = (
-        scaler.transform_dataset(&train)?,
-        scaler.transform_dataset(&test)?,
-    );
+    let (train, test) = prepare_split(&data, 0.2, 0)?; // seeded split, standardised features
 
     let mut model = Regressor::<f32>::default();
     model.fit(train.features(), train.targets())?;

@@ -3,19 +3,14 @@
 //!
 //! Run with `cargo run --release --example iris`.
 
-use nabla::models::data::{CsvOptions, Dataset, Standardizer, stratified_split};
+use nabla::models::data::{CsvOptions, Dataset, prepare_split};
 use nabla::models::estimator::Classifier;
 use std::error::Error;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv");
     let data = Dataset::from_csv(path, &CsvOptions::labels("species"))?;
-    let (train, test) = stratified_split(&data, 0.2, 0)?;
-    let scaler = Standardizer::fit(train.features())?;
-    let (train, test) = (
-        scaler.transform_dataset(&train)?,
-        scaler.transform_dataset(&test)?,
-    );
+    let (train, test) = prepare_split(&data, 0.2, 0)?; // seeded split, standardised features
 
     let mut model = Classifier::<f32>::default();
     model.fit(train.features(), train.targets())?;
@@ -28,8 +23,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let predicted = model.predict_names(test.features())?;
     let truth = test.targets().class_indices().expect("labels");
     let names = model.class_names().expect("fitted");
-    println!("\nfirst ten test flowers:");
-    for (p, &t) in predicted.iter().zip(&truth).take(10) {
+    println!("\nevery third test flower:");
+    for (p, &t) in predicted.iter().zip(&truth).step_by(3) {
         println!("  predicted {p:<12} actual {}", names[t]);
     }
     let eval = model.evaluate(test.features(), test.targets())?;

@@ -5,7 +5,7 @@
 //! Run with `cargo run --release --example multi_label`.
 
 use nabla::autodiff::Tensor;
-use nabla::models::data::{CsvOptions, Dataset, Standardizer, Targets, stratified_split};
+use nabla::models::data::{CsvOptions, Dataset, Targets, prepare_split};
 use nabla::models::estimator::Classifier;
 use std::error::Error;
 
@@ -31,12 +31,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         &LABELS,
     )?;
 
-    let (train, test) = stratified_split(&data, 0.2, 0)?;
-    let scaler = Standardizer::fit(train.features())?;
-    let (train, test) = (
-        scaler.transform_dataset(&train)?,
-        scaler.transform_dataset(&test)?,
-    );
+    let (train, test) = prepare_split(&data, 0.2, 0)?; // seeded split, standardised features
     let mut model = Classifier::<f32>::default();
     model.fit(train.features(), train.targets())?;
     println!("head: {}", model.head().expect("fitted"));

@@ -21,3 +21,14 @@ pub mod prelude {
         BackwardOptions, CustomOp, Float, GradCheck, Gradients, Tape, Tensor, Var,
     };
 }
+
+/// The guide's pages, compiled as doctests so their code stays true.
+#[cfg(doctest)]
+pub mod guide {
+    #[doc = include_str!("../docs/autodiff.md")]
+    pub struct Autodiff;
+    #[doc = include_str!("../docs/models.md")]
+    pub struct Models;
+    #[doc = include_str!("../docs/diagnostics.md")]
+    pub struct Diagnostics;
+}

@@ -2,6 +2,7 @@
 //! diagnostics built on [`nabla_ops`].
 
 pub mod data;
+pub mod diagnose;
 pub mod estimator;
 pub mod head;
 pub mod layer;

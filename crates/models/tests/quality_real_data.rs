@@ -4,29 +4,13 @@
 //! the five seeds and meets or beats what a plain PyTorch MLP reaches under the same protocol.
 
 use nabla_autodiff::Tensor;
-use nabla_models::data::{
-    CsvOptions, Dataset, Standardizer, Targets, stratified_split, train_test_split,
-};
+use nabla_models::data::{CsvOptions, Dataset, Targets, prepare_split};
 use nabla_models::estimator::{BinaryHead, Classifier, ClassifierConfig, Regressor};
 
 const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
 
 fn data_path(file: &str) -> String {
     format!("{}/../../data/{file}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Train and test sets with features standardised on the training split.
-fn split(data: &Dataset, seed: u64, stratify: bool) -> (Dataset, Dataset) {
-    let (train, test) = if stratify {
-        stratified_split(data, 0.2, seed).unwrap()
-    } else {
-        train_test_split(data, 0.2, seed).unwrap()
-    };
-    let scaler = Standardizer::fit(train.features()).unwrap();
-    (
-        scaler.transform_dataset(&train).unwrap(),
-        scaler.transform_dataset(&test).unwrap(),
-    )
 }
 
 fn classifier(seed: u64, binary_head: BinaryHead) -> Classifier<f32> {
@@ -43,7 +27,7 @@ fn mean_test_accuracy(file: &str, target: &str, binary_head: BinaryHead) -> f64 
     let accs: Vec<f64> = SEEDS
         .iter()
         .map(|&seed| {
-            let (train, test) = split(&data, seed, true);
+            let (train, test) = prepare_split(&data, 0.2, seed).unwrap();
             let mut model = classifier(seed, binary_head);
             model.fit(train.features(), train.targets()).unwrap();
             model
@@ -94,7 +78,7 @@ fn diabetes_regression_beats_the_unscaled_target_bar() {
     let r2s: Vec<f64> = SEEDS
         .iter()
         .map(|&seed| {
-            let (train, test) = split(&data, seed, false);
+            let (train, test) = prepare_split(&data, 0.2, seed).unwrap();
             let mut model = Regressor::<f32>::default();
             model.config.network.fit.seed = seed;
             model.fit(train.features(), train.targets()).unwrap();
@@ -133,7 +117,7 @@ fn multi_label_digits_reach_097_on_every_label() {
     .unwrap();
     let mut per_label = [0.0; 4];
     for &seed in &SEEDS {
-        let (train, test) = split(&multi, seed, true);
+        let (train, test) = prepare_split(&multi, 0.2, seed).unwrap();
         let mut model = classifier(seed, BinaryHead::Sigmoid);
         model.fit(train.features(), train.targets()).unwrap();
         let eval = model.evaluate(test.features(), test.targets()).unwrap();

@@ -29,6 +29,8 @@ pub use encode::{from_categorical, to_categorical};
 pub use error::DataError;
 pub use load::{CsvOptions, TargetKind};
 pub use resample::{downsample, downsample_indices, upsample, upsample_indices};
-pub use split::{split_indices, stratified_split, stratified_split_indices, train_test_split};
+pub use split::{
+    prepare_split, split_indices, stratified_split, stratified_split_indices, train_test_split,
+};
 pub use standardize::Standardizer;
 pub use targets::Targets;

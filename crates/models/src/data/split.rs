@@ -165,6 +165,41 @@ pub fn stratified_split(
     Ok((data.select(&train)?, data.select(&test)?))
 }
 
+/// The reference protocol's preparation in one call: a seeded split (stratified when the
+/// targets have classes, plain for continuous ones), then features standardised with the
+/// training split's mean and standard deviation, applied to both sides.
+///
+/// ```
+/// use nabla_models::data::{CsvOptions, Dataset, prepare_split};
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/iris.csv");
+/// let data = Dataset::from_csv(path, &CsvOptions::labels("species"))?;
+/// let (train, test) = prepare_split(&data, 0.2, 0)?;
+/// assert_eq!((train.n_rows(), test.n_rows()), (120, 30));
+/// let col0: f64 = (0..120).map(|i| train.features().at(&[i, 0])).sum();
+/// assert!(col0.abs() < 1e-9); // training features have mean 0
+/// # Ok::<(), nabla_models::data::DataError>(())
+/// ```
+///
+/// # Errors
+/// As [`stratified_split`] or [`train_test_split`], and [`Standardizer::fit`]'s errors.
+///
+/// [`Standardizer::fit`]: super::Standardizer::fit
+pub fn prepare_split(
+    data: &Dataset,
+    test_fraction: f64,
+    seed: u64,
+) -> Result<(Dataset, Dataset), DataError> {
+    let (train, test) = match data.targets() {
+        super::Targets::Continuous(_) => train_test_split(data, test_fraction, seed)?,
+        _ => stratified_split(data, test_fraction, seed)?,
+    };
+    let scaler = super::Standardizer::fit(train.features())?;
+    Ok((
+        scaler.transform_dataset(&train)?,
+        scaler.transform_dataset(&test)?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,10 @@
 //! calls for.
 
 use super::config::NetworkConfig;
-use super::{FitError, build_network, check_features, to_model, train_network, validation_split};
+use super::{
+    FitError, FitExtras, build_network, check_features, check_sample_weights, to_model,
+    train_network, validation_split,
+};
 use crate::data::Targets;
 use crate::head::Head;
 use crate::layer::Sequential;
@@ -172,7 +175,21 @@ impl<T: Float> Classifier<T> {
     /// # Errors
     /// When `x` and `y` disagree, the targets are not classes, or the loss refuses them.
     pub fn fit(&mut self, x: &Tensor<f64>, y: &Targets) -> Result<History, FitError> {
+        self.fit_with(x, y, FitExtras::default())
+    }
+
+    /// [`Classifier::fit`] with sample weights and/or separate validation data.
+    ///
+    /// # Errors
+    /// As [`Classifier::fit`], and when the weights or validation data do not fit.
+    pub fn fit_with(
+        &mut self,
+        x: &Tensor<f64>,
+        y: &Targets,
+        extras: FitExtras<'_>,
+    ) -> Result<History, FitError> {
         check_features("Classifier::fit", x, None)?;
+        check_sample_weights("Classifier::fit", extras.sample_weights, x.shape()[0])?;
         if y.n_rows() != x.shape()[0] {
             return Err(FitError::invalid(
                 "Classifier::fit",
@@ -185,6 +202,7 @@ impl<T: Float> Classifier<T> {
         }
         let task = Self::task_for(y)?;
         let head = self.head_for(y)?;
+        crate::diagnose::gate(&self.check(x, y)?, self.config.network.ignore_diagnostics)?;
         let class_names = y.class_names().map(<[String]>::to_vec).unwrap_or_default();
         let targets = training_targets::<T>(y, &head);
         let class_weights = self.class_weights(y)?;
@@ -195,13 +213,33 @@ impl<T: Float> Classifier<T> {
             self.config.network.validation,
             self.config.network.fit.seed,
         )?;
+        let weights = extras
+            .sample_weights
+            .map(|w| w.iter().map(|&v| T::from_f64(v)).collect());
         let all = TrainData {
             x: to_model::<T>(x),
             y: targets,
-            sample_weights: None,
+            sample_weights: weights,
         };
         let train = all.select(&train_idx);
-        let val = val_idx.map(|v| all.select(&v));
+        let val = match extras.validation_data {
+            Some((vx, vy)) => {
+                check_features("Classifier::fit (validation data)", vx, Some(x.shape()[1]))?;
+                if Self::task_for(vy)? != task || vy.n_rows() != vx.shape()[0] {
+                    return Err(FitError::invalid(
+                        "Classifier::fit",
+                        "the validation targets must have the training targets' encoding and \
+                         classes, and one row per validation feature row",
+                    ));
+                }
+                Some(TrainData {
+                    x: to_model::<T>(vx),
+                    y: training_targets::<T>(vy, &head),
+                    sample_weights: None,
+                })
+            }
+            None => val_idx.map(|v| all.select(&v)),
+        };
         let mut net = build_network::<T>(&self.config.network, x.shape()[1], &head);
         let threshold = self.config.threshold;
         let metric = move |out: &Tensor<T>, y: &TargetData<T>| {

@@ -123,6 +123,10 @@ pub struct NetworkConfig {
     pub fit: FitOptions,
     /// Held-out validation data.
     pub validation: Validation,
+    /// Train even when the before-training diagnostics find an error (see
+    /// [`crate::diagnose`]); for experiments with a deliberately wrong configuration.
+    /// Default: false, so `fit` refuses with [`FitError::Diagnosed`](super::FitError).
+    pub ignore_diagnostics: bool,
 }
 
 impl Default for NetworkConfig {
@@ -137,6 +141,7 @@ impl Default for NetworkConfig {
                 ..FitOptions::default()
             },
             validation: Validation::None,
+            ignore_diagnostics: false,
         }
     }
 }

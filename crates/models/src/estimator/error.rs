@@ -24,7 +24,8 @@ pub enum FitError {
     Data(DataError),
     /// The loss refused the targets or weights.
     Loss(LossError),
-    /// A diagnosis of severity error stopped training (override with `ignore_errors`).
+    /// A diagnosis of severity error stopped training (the printed report; override with
+    /// `NetworkConfig::ignore_diagnostics`).
     Diagnosed(String),
 }
 

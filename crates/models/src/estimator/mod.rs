@@ -9,8 +9,20 @@ mod regressor;
 pub use classifier::{BinaryHead, ClassWeights, Classifier, ClassifierConfig, Evaluation, Task};
 pub use config::{NetworkConfig, OptimizerKind, Validation};
 pub use error::FitError;
+
+/// Optional extras for `fit_with`: per-row weights and validation data held apart from the
+/// training rows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FitExtras<'a> {
+    /// One non-negative weight per training row, multiplying its loss.
+    pub sample_weights: Option<&'a [f64]>,
+    /// Validation features and targets, evaluated after every epoch (takes precedence over
+    /// a validation split).
+    pub validation_data: Option<(&'a Tensor<f64>, &'a Targets)>,
+}
 pub use regressor::{RegressionEvaluation, Regressor, RegressorConfig};
 
+use crate::data::Targets;
 use crate::head::Head;
 use crate::layer::{Dense, Sequential};
 use crate::train::{Callback, FitOptions, History, MetricFn, TrainData, Trainer};
@@ -124,6 +136,34 @@ pub(crate) fn train_network<T: Float>(
 /// Converts a feature matrix to the model's float type.
 pub(crate) fn to_model<T: Float>(x: &Tensor<f64>) -> Tensor<T> {
     x.cast()
+}
+
+/// Checks sample weights: one finite, non-negative weight per row.
+pub(crate) fn check_sample_weights(
+    method: &'static str,
+    weights: Option<&[f64]>,
+    rows: usize,
+) -> Result<(), FitError> {
+    let Some(w) = weights else { return Ok(()) };
+    if w.len() != rows {
+        return Err(FitError::invalid(
+            method,
+            format!(
+                "{} sample weights were given for {rows} rows; give one per row",
+                w.len()
+            ),
+        ));
+    }
+    if let Some(i) = w.iter().position(|v| !v.is_finite() || *v < 0.0) {
+        return Err(FitError::invalid(
+            method,
+            format!(
+                "sample weight {i} is {}; weights must be finite and non-negative",
+                w[i]
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Splits off a validation share of `rows` (stratified by `strata` when given).

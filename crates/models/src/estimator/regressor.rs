@@ -2,7 +2,10 @@
 //! target standardised internally and predictions reported in the target's own units.
 
 use super::config::NetworkConfig;
-use super::{FitError, build_network, check_features, to_model, train_network, validation_split};
+use super::{
+    FitError, FitExtras, build_network, check_features, check_sample_weights, to_model,
+    train_network, validation_split,
+};
 use crate::data::{Standardizer, Targets};
 use crate::head::{Head, Loss};
 use crate::layer::Sequential;
@@ -85,7 +88,21 @@ impl<T: Float> Regressor<T> {
     /// # Errors
     /// When `x` and `y` disagree or `y` is not continuous.
     pub fn fit(&mut self, x: &Tensor<f64>, y: &Targets) -> Result<History, FitError> {
+        self.fit_with(x, y, FitExtras::default())
+    }
+
+    /// [`Regressor::fit`] with sample weights and/or separate validation data.
+    ///
+    /// # Errors
+    /// As [`Regressor::fit`], and when the weights or validation data do not fit.
+    pub fn fit_with(
+        &mut self,
+        x: &Tensor<f64>,
+        y: &Targets,
+        extras: FitExtras<'_>,
+    ) -> Result<History, FitError> {
         check_features("Regressor::fit", x, None)?;
+        check_sample_weights("Regressor::fit", extras.sample_weights, x.shape()[0])?;
         let Targets::Continuous(values) = y else {
             return Err(FitError::invalid(
                 "Regressor::fit",
@@ -103,6 +120,7 @@ impl<T: Float> Regressor<T> {
             ));
         }
         check_features("Regressor::fit (targets)", values, None)?;
+        crate::diagnose::gate(&self.check(x, y)?, self.config.network.ignore_diagnostics)?;
         let target_scale = if self.config.standardize_target {
             Some(Standardizer::fit(values)?)
         } else {
@@ -123,13 +141,39 @@ impl<T: Float> Regressor<T> {
             self.config.network.validation,
             self.config.network.fit.seed,
         )?;
+        let weights = extras
+            .sample_weights
+            .map(|w| w.iter().map(|&v| T::from_f64(v)).collect());
         let all = TrainData {
             x: to_model::<T>(x),
             y: TargetData::Dense(scaled.cast()),
-            sample_weights: None,
+            sample_weights: weights,
         };
         let train = all.select(&train_idx);
-        let val = val_idx.map(|v| all.select(&v));
+        let val = match extras.validation_data {
+            Some((vx, Targets::Continuous(vy))) if vy.shape() == [vx.shape()[0], outputs] => {
+                check_features("Regressor::fit (validation data)", vx, Some(x.shape()[1]))?;
+                let vy = match &target_scale {
+                    Some(s) => s.transform(vy)?,
+                    None => vy.clone(),
+                };
+                Some(TrainData {
+                    x: to_model::<T>(vx),
+                    y: TargetData::Dense(vy.cast()),
+                    sample_weights: None,
+                })
+            }
+            Some(_) => {
+                return Err(FitError::invalid(
+                    "Regressor::fit",
+                    format!(
+                        "validation targets must be continuous with {outputs} column(s) and one \
+                         row per validation feature row"
+                    ),
+                ));
+            }
+            None => val_idx.map(|v| all.select(&v)),
+        };
         let mut net = build_network::<T>(&self.config.network, x.shape()[1], &head);
         let metric = |out: &Tensor<T>, y: &TargetData<T>| match y {
             TargetData::Dense(t) => {

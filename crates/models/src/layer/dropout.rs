@@ -56,3 +56,42 @@ impl<T: Float> Layer<T> for Dropout {
         Vec::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nabla_autodiff::Tape;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    #[test]
+    fn drops_the_rate_while_training_and_nothing_in_evaluation() {
+        let tape = Tape::<f64>::new();
+        let mut rng = StdRng::seed_from_u64(0);
+        let x = tape.constant(Tensor::ones(&[100, 100]));
+        let layer = Dropout::new(0.3);
+        let y = layer.forward(
+            x,
+            &mut ForwardCtx {
+                training: true,
+                rng: &mut rng,
+            },
+        );
+        let kept = y.value().data().iter().filter(|&&v| v != 0.0).count();
+        assert!((6_700..7_300).contains(&kept), "kept {kept} of 10000");
+        assert!(
+            y.value()
+                .data()
+                .iter()
+                .all(|&v| v == 0.0 || (v - 1.0 / 0.7).abs() < 1e-15)
+        );
+        let e = layer.forward(
+            x,
+            &mut ForwardCtx {
+                training: false,
+                rng: &mut rng,
+            },
+        );
+        assert_eq!(e.id(), x.id(), "evaluation passes the input through");
+    }
+}

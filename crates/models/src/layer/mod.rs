@@ -8,7 +8,7 @@ mod sequential;
 
 pub use dense::Dense;
 pub use dropout::Dropout;
-pub use layer_norm::LayerNorm;
+pub use layer_norm::{LayerNorm, layer_norm};
 pub use sequential::{Sequential, Summary, SummaryRow};
 
 use crate::param::Param;

@@ -42,7 +42,8 @@ pub enum Mode {
     Max,
 }
 
-/// Tracks the best value of a monitored quantity.
+/// Tracks the best value of a monitored quantity and how many epochs have passed without
+/// improving on it: what early stopping and the plateau schedule both watch.
 #[derive(Debug, Clone)]
 struct Best {
     monitor: String,
@@ -50,10 +51,23 @@ struct Best {
     min_delta: f64,
     value: Option<f64>,
     epoch: usize,
+    patience: usize,
+    waited: usize,
+}
+
+/// What one epoch meant for a [`Best`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// A new best.
+    Improved,
+    /// No improvement, still within patience.
+    Waiting,
+    /// `patience` epochs without improvement; the count starts again.
+    Exhausted,
 }
 
 impl Best {
-    fn new(monitor: &str) -> Self {
+    fn new(monitor: &str, patience: usize) -> Self {
         let mode = if monitor.contains("loss") || monitor.contains("error") {
             Mode::Min
         } else {
@@ -65,7 +79,23 @@ impl Best {
             min_delta: 0.0,
             value: None,
             epoch: 0,
+            patience,
+            waited: 0,
         }
+    }
+
+    /// Feeds one epoch's record.
+    fn observe(&mut self, record: &EpochRecord) -> Verdict {
+        if self.improved(record) {
+            self.waited = 0;
+            return Verdict::Improved;
+        }
+        self.waited += 1;
+        if self.waited < self.patience {
+            return Verdict::Waiting;
+        }
+        self.waited = 0;
+        Verdict::Exhausted
     }
 
     /// Updates with this epoch's value; true if it improved by more than `min_delta`.
@@ -95,9 +125,7 @@ impl Best {
 #[derive(Debug, Clone)]
 pub struct EarlyStopping {
     best: Best,
-    patience: usize,
     restore_best: bool,
-    waited: usize,
 }
 
 impl EarlyStopping {
@@ -105,16 +133,14 @@ impl EarlyStopping {
     /// loss or error are minimised, others maximised. Patience 5 epochs, min_delta 0.
     pub fn new(monitor: &str) -> Self {
         EarlyStopping {
-            best: Best::new(monitor),
-            patience: 5,
+            best: Best::new(monitor, 5),
             restore_best: false,
-            waited: 0,
         }
     }
 
     /// Epochs without improvement before stopping.
     pub fn patience(mut self, epochs: usize) -> Self {
-        self.patience = epochs;
+        self.best.patience = epochs;
         self
     }
 
@@ -124,7 +150,7 @@ impl EarlyStopping {
         self
     }
 
-    /// Whether to overrides the direction guessed from the name.
+    /// Overrides the direction guessed from the name.
     pub fn mode(mut self, mode: Mode) -> Self {
         self.best.mode = mode;
         self
@@ -140,33 +166,30 @@ impl EarlyStopping {
 impl Callback for EarlyStopping {
     fn on_train_begin(&mut self, _epochs: usize) {
         self.best.value = None;
-        self.waited = 0;
+        self.best.waited = 0;
     }
 
     fn on_epoch_end(&mut self, record: &EpochRecord) -> Actions {
-        if self.best.improved(record) {
-            self.waited = 0;
-            return Actions {
+        match self.best.observe(record) {
+            Verdict::Improved => Actions {
                 save_weights: self.restore_best,
                 ..Actions::default()
-            };
+            },
+            Verdict::Waiting => Actions::default(),
+            Verdict::Exhausted => {
+                let best = self
+                    .best
+                    .value
+                    .map_or_else(|| "none".into(), |v| format!("{v:.6}"));
+                Actions {
+                    stop: Some(format!(
+                        "early stopping: {} did not improve for {} epochs (best {best} at epoch {})",
+                        self.best.monitor, self.best.patience, self.best.epoch
+                    )),
+                    ..Actions::default()
+                }
+            }
         }
-        self.waited += 1;
-        if self.waited >= self.patience {
-            let best = self
-                .best
-                .value
-                .map(|v| format!("{v:.6}"))
-                .unwrap_or_else(|| "none".into());
-            return Actions {
-                stop: Some(format!(
-                    "early stopping: {} did not improve for {} epochs (best {best} at epoch {})",
-                    self.best.monitor, self.patience, self.best.epoch
-                )),
-                ..Actions::default()
-            };
-        }
-        Actions::default()
     }
 
     fn on_train_end(&mut self, _history: &History) -> Actions {
@@ -183,9 +206,7 @@ impl Callback for EarlyStopping {
 pub struct ReduceLrOnPlateau {
     best: Best,
     factor: f64,
-    patience: usize,
     min_lr: f64,
-    waited: usize,
     current_lr: Option<f64>,
 }
 
@@ -193,11 +214,9 @@ impl ReduceLrOnPlateau {
     /// Watches `monitor`; factor 0.1, patience 10, no lower bound.
     pub fn new(monitor: &str) -> Self {
         ReduceLrOnPlateau {
-            best: Best::new(monitor),
+            best: Best::new(monitor, 10),
             factor: 0.1,
-            patience: 10,
             min_lr: 0.0,
-            waited: 0,
             current_lr: None,
         }
     }
@@ -210,7 +229,13 @@ impl ReduceLrOnPlateau {
 
     /// Epochs without improvement before reducing.
     pub fn patience(mut self, epochs: usize) -> Self {
-        self.patience = epochs;
+        self.best.patience = epochs;
+        self
+    }
+
+    /// The smallest change that counts as an improvement.
+    pub fn min_delta(mut self, delta: f64) -> Self {
+        self.best.min_delta = delta.abs();
         self
     }
 
@@ -224,15 +249,9 @@ impl ReduceLrOnPlateau {
 impl Callback for ReduceLrOnPlateau {
     fn on_epoch_end(&mut self, record: &EpochRecord) -> Actions {
         let lr = self.current_lr.unwrap_or(record.learning_rate);
-        if self.best.improved(record) {
-            self.waited = 0;
+        if self.best.observe(record) != Verdict::Exhausted || lr <= self.min_lr {
             return Actions::default();
         }
-        self.waited += 1;
-        if self.waited < self.patience || lr <= self.min_lr {
-            return Actions::default();
-        }
-        self.waited = 0;
         let new_lr = (lr * self.factor).max(self.min_lr);
         self.current_lr = Some(new_lr);
         Actions {

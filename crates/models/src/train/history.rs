@@ -78,6 +78,13 @@ pub struct History {
     pub non_finite: Option<NonFinite>,
     /// Optimisation steps taken.
     pub steps: usize,
+    /// The layers with parameters, named as `"index: description"`, in the order of the
+    /// columns of [`History::grad_norms`].
+    pub grad_norm_layers: Vec<String>,
+    /// The L2 norm of each layer's parameter gradient, averaged over each epoch's steps: one
+    /// row per epoch, one column per entry of [`History::grad_norm_layers`]. The diagnostics
+    /// read vanishing and exploding gradients from it.
+    pub grad_norms: Vec<Vec<f64>>,
 }
 
 impl History {

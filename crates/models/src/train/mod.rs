@@ -135,6 +135,7 @@ impl<T: Float> Trainer<'_, T> {
         let mut history = History::default();
         let mut saved: Option<Vec<Tensor<T>>> = None;
         let mut tape = Tape::<T>::new();
+        history.grad_norm_layers = layer_names_with_params(self.model);
         for cb in self.callbacks.iter_mut() {
             cb.on_train_begin(options.epochs);
         }
@@ -144,10 +145,12 @@ impl<T: Float> Trainer<'_, T> {
             }
             let learning_rate = self.optimizer.learning_rate();
             let (mut loss_sum, mut rows_seen) = (0.0, 0usize);
+            let mut layer_norms = vec![0.0; history.grad_norm_layers.len()];
+            let mut epoch_steps = 0usize;
             for batch in order.chunks(options.batch_size.max(1)) {
                 let data = train.select(batch);
                 tape.clear();
-                let loss = self.batch_loss(&tape, &data, &mut rng)?;
+                let loss = self.batch_loss(&tape, data, &mut rng)?;
                 let loss_value = loss.item().to_f64();
                 let grads = loss.backward();
                 history.steps += 1;
@@ -173,6 +176,8 @@ impl<T: Float> Trainer<'_, T> {
                     tape.recycle(grads);
                     break 'epochs;
                 }
+                accumulate_layer_norms(self.model, &grads, &mut layer_norms);
+                epoch_steps += 1;
                 tape.clear();
                 optim::step(
                     &mut *self.optimizer,
@@ -184,6 +189,10 @@ impl<T: Float> Trainer<'_, T> {
                 loss_sum += loss_value * batch.len() as f64;
                 rows_seen += batch.len();
             }
+            let steps = epoch_steps.max(1) as f64;
+            history
+                .grad_norms
+                .push(layer_norms.iter().map(|n| n / steps).collect());
             let record = self.epoch_record(
                 epoch,
                 loss_sum / rows_seen.max(1) as f64,
@@ -222,23 +231,31 @@ impl<T: Float> Trainer<'_, T> {
     fn batch_loss<'t>(
         &self,
         tape: &'t Tape<T>,
-        data: &TrainData<T>,
+        data: TrainData<T>,
         rng: &mut StdRng,
     ) -> Result<nabla_autodiff::Var<'t, T>, LossError> {
-        let x = tape.constant(data.x.clone());
-        let z = self.model.forward(
+        let TrainData {
             x,
+            y,
+            sample_weights,
+        } = data;
+        let z = self.model.forward(
+            tape.constant(x),
             &mut ForwardCtx {
                 training: true,
                 rng,
             },
         );
-        let targets = match &data.y {
-            TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t.clone())),
-            TargetData::Labels(l) => BatchTargets::Labels(l),
+        let labels;
+        let targets = match y {
+            TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t)),
+            TargetData::Labels(l) => {
+                labels = l;
+                BatchTargets::Labels(&labels)
+            }
         };
         let weights = LossWeights {
-            samples: data.sample_weights.as_deref(),
+            samples: sample_weights.as_deref(),
             classes: self.class_weights.as_deref(),
         };
         self.head.loss(z, targets, weights)
@@ -299,6 +316,29 @@ impl<T: Float> Trainer<'_, T> {
             val_metrics,
             learning_rate,
         })
+    }
+}
+
+/// `"index: description"` of each layer that has parameters.
+fn layer_names_with_params<T: Float>(model: &Sequential<T>) -> Vec<String> {
+    model
+        .layers()
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.param_count() > 0)
+        .map(|(i, l)| format!("{i}: {}", l.name()))
+        .collect()
+}
+
+/// Adds each parameterised layer's gradient norm to `sums`.
+fn accumulate_layer_norms<T: Float>(
+    model: &Sequential<T>,
+    grads: &nabla_autodiff::Gradients<T>,
+    sums: &mut [f64],
+) {
+    let layers = model.layers().iter().filter(|l| l.param_count() > 0);
+    for (sum, layer) in sums.iter_mut().zip(layers) {
+        *sum += optim::global_norm(layer.params().iter().filter_map(|p| p.grad(grads)));
     }
 }
 

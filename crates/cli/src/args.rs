@@ -1,0 +1,127 @@
+//! The command line: subcommands and their options.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Train and diagnose neural networks on CSV data. The output layer and loss follow the
+/// target; problems with the configuration or the training run are explained with the fix.
+#[derive(Debug, Parser)]
+#[command(name = "nabla", version)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model on a CSV file, evaluate it on held-out rows and diagnose the run.
+    Train(TrainArgs),
+    /// Describe a CSV file's target, recommend the output layer and loss, and check the data.
+    Inspect(DataArgs),
+}
+
+/// Which file and which target columns.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// The CSV file (header row, then one row per sample).
+    pub file: PathBuf,
+    /// Target column; repeat for one-hot, multi-hot or multi-output targets.
+    #[arg(short, long = "target", required = true)]
+    pub targets: Vec<String>,
+    /// How the target columns encode the target; `auto` reads it from the values.
+    #[arg(long, value_enum, default_value_t = Kind::Auto)]
+    pub kind: Kind,
+}
+
+/// How target columns are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// Infer from the values.
+    Auto,
+    /// Real values (regression).
+    Continuous,
+    /// One column of class labels (text or integers).
+    Labels,
+    /// One 0/1 column per class, a single 1 per row.
+    OneHot,
+    /// One 0/1 column per label, any number of 1s per row.
+    MultiHot,
+}
+
+/// Options of `nabla train`.
+#[derive(Debug, Clone, Args)]
+pub struct TrainArgs {
+    /// The data.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Units of each hidden layer, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "64")]
+    pub hidden: Vec<usize>,
+    /// Activation of the hidden layers (relu, tanh, gelu, leaky_relu(0.01), ...).
+    #[arg(long, default_value = "relu")]
+    pub activation: String,
+    /// The optimiser.
+    #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
+    pub optimizer: OptimizerArg,
+    /// Learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+    /// Passes over the training rows.
+    #[arg(long, default_value_t = 200)]
+    pub epochs: usize,
+    /// Rows per step.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// Seed of the split, the initial weights and the shuffling.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Share of rows held out for testing (stratified for classes).
+    #[arg(long, default_value_t = 0.2)]
+    pub test_fraction: f64,
+    /// Train on the features as they are, without standardising them.
+    #[arg(long)]
+    pub no_standardize: bool,
+    /// Weight the loss so that each class carries the same total weight.
+    #[arg(long)]
+    pub balanced: bool,
+    /// Output for binary targets: one sigmoid unit, or two softmax units.
+    #[arg(long, value_enum, default_value_t = BinaryHeadArg::Sigmoid)]
+    pub binary_head: BinaryHeadArg,
+    /// Probability at which a binary class or a label is predicted.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Stop when the validation loss has not improved for this many epochs (holds out 10% of
+    /// the training rows for validation) and keep the best weights.
+    #[arg(long)]
+    pub early_stopping: Option<usize>,
+    /// Print every this many epochs (0: only the result).
+    #[arg(long, default_value_t = 20)]
+    pub print_every: usize,
+    /// Train even when the configuration check finds an error.
+    #[arg(long)]
+    pub ignore_diagnostics: bool,
+}
+
+/// Optimisers by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerArg {
+    /// Adam.
+    Adam,
+    /// AdamW (decoupled weight decay 0.01).
+    Adamw,
+    /// Plain stochastic gradient descent.
+    Sgd,
+    /// RMSprop.
+    Rmsprop,
+}
+
+/// Binary head styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BinaryHeadArg {
+    /// One sigmoid unit and binary cross-entropy.
+    Sigmoid,
+    /// Two softmax units and categorical cross-entropy.
+    Softmax,
+}

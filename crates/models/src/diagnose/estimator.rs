@@ -1,0 +1,159 @@
+//! The estimators' diagnostics: `check` before training, `diagnose` after, and the gate that
+//! makes `fit` refuse a configuration with errors.
+
+use super::config::check;
+use super::data::{FeatureStats, class_shares};
+use super::network::dead_units;
+use super::report::Report;
+use super::training::{ClassOutcome, TrainingRun, diagnose_training};
+use crate::data::Targets;
+use crate::estimator::{ClassWeights, Classifier, FitError, Regressor, Task};
+use crate::head::{Head, Loss};
+use crate::train::History;
+use nabla_autodiff::{Float, Tensor};
+
+/// Diagnoses that `ignore_diagnostics` cannot override: training cannot run with them.
+const FATAL: [&str; 1] = ["label-out-of-range"];
+
+/// `Err(FitError::Diagnosed)` with the printed report when it holds an error, unless `ignore`
+/// is set (and the error is not fatal).
+pub(crate) fn gate(report: &Report, ignore: bool) -> Result<(), FitError> {
+    let blocking = report
+        .of(super::Severity::Error)
+        .any(|d| !ignore || FATAL.contains(&d.code));
+    if blocking {
+        return Err(FitError::Diagnosed(report.to_string()));
+    }
+    Ok(())
+}
+
+fn matrix(method: &'static str, x: &Tensor<f64>) -> Result<(), FitError> {
+    if x.ndim() != 2 || x.shape()[0] == 0 {
+        return Err(FitError::Invalid {
+            method,
+            message: format!(
+                "features must be a non-empty [rows, features] matrix, got shape {:?}",
+                x.shape()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Cross-entropy of always predicting the class shares, as the head's mean loss reads it.
+fn prior_loss(head: &Head, shares: &[(String, f64)]) -> Option<f64> {
+    let h = |p: f64| if p > 0.0 { -p * p.ln() } else { 0.0 };
+    match head.loss {
+        Loss::BinaryCrossEntropy { .. } if head.units == 1 && shares.len() == 2 => {
+            Some(h(shares[0].1) + h(shares[1].1))
+        }
+        Loss::CategoricalCrossEntropy { .. } | Loss::SparseCategoricalCrossEntropy { .. } => {
+            Some(shares.iter().map(|s| h(s.1)).sum())
+        }
+        _ => None,
+    }
+}
+
+impl<T: Float> Classifier<T> {
+    /// The before-training diagnoses of this configuration on features `x` and targets `y`:
+    /// what `fit` checks (it refuses when there is an error, unless
+    /// `config.network.ignore_diagnostics` is set), with the warnings and hints too.
+    ///
+    /// # Errors
+    /// If `x` is not a non-empty matrix, or the targets are not classes.
+    pub fn check(&self, x: &Tensor<f64>, y: &Targets) -> Result<Report, FitError> {
+        matrix("Classifier::check", x)?;
+        let head = self.head_for(y)?;
+        Ok(check(&head, y, &FeatureStats::of(x, None)))
+    }
+
+    /// The after-training diagnoses of the last `fit`, which returned `history` and was given
+    /// `x_train` and `y_train`. The collapse and accuracy checks read the predictions on
+    /// `held_out` rows when given (validation or test data), on the training rows otherwise.
+    ///
+    /// # Errors
+    /// If the model is not fitted or the data do not fit it.
+    pub fn diagnose(
+        &self,
+        history: &History,
+        x_train: &Tensor<f64>,
+        y_train: &Targets,
+        held_out: Option<(&Tensor<f64>, &Targets)>,
+    ) -> Result<Report, FitError> {
+        let net = self.network().ok_or(FitError::NotFitted {
+            method: "Classifier::diagnose",
+        })?;
+        let head = self.head().expect("fitted");
+        let (x_eval, y_eval, set) = match held_out {
+            Some((x, y)) => (x, y, "held-out"),
+            None => (x_train, y_train, "training"),
+        };
+        let outcome = match (self.task(), y_eval.class_indices()) {
+            (Some(Task::MultiLabel { .. }), _) | (_, None) => None,
+            (_, Some(truth)) => Some(ClassOutcome {
+                truth,
+                predicted: self.predict(x_eval)?,
+                class_names: self.class_names().unwrap_or_default().to_vec(),
+                set: set.to_string(),
+            }),
+        };
+        let shares = class_shares(y_train).unwrap_or_default();
+        let balanced = self.config.class_weights != ClassWeights::None;
+        let run = TrainingRun {
+            outcome,
+            prior_loss: if balanced {
+                None
+            } else {
+                prior_loss(&head, &shares)
+            },
+            class_shares: shares,
+            balanced,
+            features: Some(FeatureStats::of(x_train, None)),
+            layers: dead_units(net, &x_train.cast::<T>()),
+            optimizer: Some(self.config.network.optimizer),
+            ..TrainingRun::new(history)
+        };
+        Ok(diagnose_training(&run))
+    }
+}
+
+impl<T: Float> Regressor<T> {
+    /// The before-training diagnoses of this configuration on features `x` and targets `y`
+    /// (see [`Classifier::check`]): for example, 0/1 or few-valued integer targets that look
+    /// like classes.
+    ///
+    /// # Errors
+    /// If `x` is not a non-empty matrix.
+    pub fn check(&self, x: &Tensor<f64>, y: &Targets) -> Result<Report, FitError> {
+        matrix("Regressor::check", x)?;
+        Ok(check(&self.head_for(y), y, &FeatureStats::of(x, None)))
+    }
+
+    /// The head a fit on `y` trains: one linear unit per target column and the configured
+    /// loss.
+    pub fn head_for(&self, y: &Targets) -> Head {
+        Head {
+            loss: self.config.loss,
+            ..Head::regression(y.width())
+        }
+    }
+
+    /// The after-training diagnoses of the last `fit` (given `x_train`), which returned
+    /// `history`: a non-finite loss, dead units, vanishing or exploding gradients.
+    ///
+    /// # Errors
+    /// If the model is not fitted.
+    pub fn diagnose(&self, history: &History, x_train: &Tensor<f64>) -> Result<Report, FitError> {
+        let net = self.network().ok_or(FitError::NotFitted {
+            method: "Regressor::diagnose",
+        })?;
+        matrix("Regressor::diagnose", x_train)?;
+        let run = TrainingRun {
+            features: Some(FeatureStats::of(x_train, None)),
+            layers: dead_units(net, &x_train.cast::<T>()),
+            optimizer: Some(self.config.network.optimizer),
+            ..TrainingRun::new(history)
+        };
+        Ok(diagnose_training(&run))
+    }
+}
