@@ -90,12 +90,56 @@ def nabla_median_us(binary, name, threads, seconds):
     raise RuntimeError(f"no timing for {name} in the example's output:\n{out}")
 
 
+def gemm_gflops(fn, n, seconds):
+    """Median GFLOP/s of `fn()`, an n x n by n x n product."""
+    for _ in range(3):
+        fn()
+    times = []
+    t_end = time.perf_counter() + seconds
+    while len(times) < 5 or time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 2 * n**3 / statistics.median(times) / 1e9
+
+
+def compare_gemm(torch, binary, threads, seconds, n=1024):
+    """Prints f32 n^3 GFLOP/s of nabla, PyTorch and numpy (the ceiling), side by side."""
+    import numpy as np
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        threadpool_limits = None
+    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
+    b = np.random.default_rng(1).random((n, n), dtype=np.float32)
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    out = subprocess.run(
+        [binary, "--threads", str(threads), "--seconds", str(seconds), "--gemm", str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    ours = float(out[1])
+    theirs = gemm_gflops(lambda: ta @ tb, n, seconds)
+    if threadpool_limits is not None:
+        with threadpool_limits(threads):
+            blas = gemm_gflops(lambda: a @ b, n, seconds)
+    else:
+        blas = float("nan")
+    print(
+        f"gemm f32 {n}^3 GFLOP/s: nabla {ours:.1f}, PyTorch {theirs:.1f}, "
+        f"numpy (OpenBLAS, the ceiling) {blas:.1f}; nabla at {100 * ours / blas:.0f}% of it"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=1.0, help="timed seconds per run")
     parser.add_argument("--workloads", default="tiny,mnist-mlp,wide")
+    parser.add_argument("--no-gemm", action="store_true", help="skip the 1024^3 GEMM line")
     args = parser.parse_args()
     try:
         import torch
@@ -126,6 +170,8 @@ def main():
             theirs.append(torch_median_us(torch, name, args.seconds))
         a, b = statistics.median(ours), statistics.median(theirs)
         print(f"{name:<10} {a:>10.1f} {b:>11.1f} {b / a:>15.2f}x", flush=True)
+    if not args.no_gemm:
+        compare_gemm(torch, binary, args.threads, args.seconds)
 
 
 def cpu_name():

@@ -9,6 +9,9 @@
 //! takes 10 warm-up steps, then the median of `--steps` timed steps (default: enough for about
 //! `--seconds`, default 1, and at least 20). `--threads 0` (the default) uses every core.
 //!
+//! `--gemm N` instead prints the median GFLOP/s of an f32 `N x N` by `N x N` product (the
+//! workload name is then `gemm-N`).
+//!
 //! `--memory N` instead runs N steps of each workload and prints the resident memory (Linux's
 //! VmRSS) after 100 steps and then every N/10, to show that it stays flat.
 
@@ -24,10 +27,12 @@ fn main() {
     let mut steps: Option<usize> = None;
     let mut seconds = 1.0_f64;
     let mut memory_steps: Option<usize> = None;
+    let mut gemm_size: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--steps" => steps = args.next().and_then(|s| s.parse().ok()),
+            "--gemm" => gemm_size = args.next().and_then(|s| s.parse().ok()),
             "--memory" => memory_steps = args.next().and_then(|s| s.parse().ok()),
             "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(1.0),
             "--threads" => {
@@ -36,6 +41,9 @@ fn main() {
             }
             name => names.push(name.to_owned()),
         }
+    }
+    if let Some(n) = gemm_size {
+        return gemm_gflops(n, seconds);
     }
     let specs: Vec<Spec> = if names.is_empty() {
         SPECS.to_vec()
@@ -96,4 +104,29 @@ fn resident_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Prints the median GFLOP/s of `n x n` by `n x n` f32 products, timed for about `seconds`.
+fn gemm_gflops(n: usize, seconds: f64) {
+    use nabla::autodiff::{MatRef, gemm};
+    let a: Vec<f32> = (0..n * n).map(|i| (i % 13) as f32 * 0.1).collect();
+    let b: Vec<f32> = (0..n * n).map(|i| (i % 7) as f32 * 0.1).collect();
+    let mut c = vec![0.0_f32; n * n];
+    let mut run = || {
+        let t = Instant::now();
+        gemm(
+            1.0,
+            MatRef::row_major(&a, n, n, false),
+            MatRef::row_major(&b, n, n, false),
+            0.0,
+            &mut c,
+        );
+        t.elapsed().as_secs_f64()
+    };
+    let one = (0..3).map(|_| run()).fold(f64::INFINITY, f64::min);
+    let reps = ((seconds / one) as usize).clamp(5, 10_000);
+    let mut times: Vec<f64> = (0..reps).map(|_| run()).collect();
+    times.sort_by(f64::total_cmp);
+    let flops = 2.0 * (n as f64).powi(3);
+    println!("gemm-{n} {:.1}", flops / times[reps / 2] / 1e9);
 }
