@@ -14,8 +14,8 @@ The workloads (f32; one step = forward, loss, backward, plain SGD with learning 
   tiny       10 -> 64 relu -> 1, binary cross-entropy with logits, batch 32
   mnist-mlp  784 -> 256 relu -> 128 relu -> 10, softmax cross-entropy on labels, batch 128
   wide       1024 -> 1024 relu -> 1024 relu -> 10, softmax cross-entropy on labels, batch 256
-Inputs are random, drawn once from a fixed seed; each run takes 10 warm-up steps, then the
-median over the timed steps. Both sides use the same thread count (torch.set_num_threads and
+Inputs are random, drawn once from a fixed seed; each run takes at least 10 warm-up steps
+(and at least 0.2 s of them), then the median over the timed steps. Both sides use the same thread count (torch.set_num_threads and
 nabla's --threads). The two alternate for --rounds rounds per workload, so that both see the
 same machine load; the table shows the median of each side's per-round medians.
 """
@@ -61,12 +61,13 @@ def torch_median_us(torch, name, seconds):
         loss.backward()
         opt.step()
 
-    for _ in range(10):
+    # 10 warm-up steps, then more until 0.2 s have passed (as nabla's side does).
+    start, warm = time.perf_counter(), 0
+    while warm < 10 or time.perf_counter() - start < 0.2:
         step()
-    t0 = time.perf_counter()
-    step()
-    one = time.perf_counter() - t0
-    n = max(20, min(20000, int(seconds / max(one, 1e-7))))
+        warm += 1
+    one = (time.perf_counter() - start) / warm
+    n = max(20, min(1_000_000, int(seconds / max(one, 1e-7))))
     times = []
     for _ in range(n):
         t0 = time.perf_counter()

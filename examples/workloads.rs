@@ -6,7 +6,7 @@
 //! ```
 //!
 //! `bench/compare_pytorch.py` runs this next to the same workloads in PyTorch. Each workload
-//! takes 10 warm-up steps, then the median of `--steps` timed steps (default: enough for about
+//! takes at least 10 warm-up steps (and at least 0.2 s of them), then the median of `--steps` timed steps (default: enough for about
 //! `--seconds`, default 1, and at least 20). `--threads 0` (the default) uses every core.
 //!
 //! `--gemm N` instead prints the median GFLOP/s of an f32 `N x N` by `N x N` product (the
@@ -64,13 +64,16 @@ fn main() {
             report_memory(&mut w, n);
             continue;
         }
-        for _ in 0..10 {
-            w.step();
-        }
+        // 10 warm-up steps, then more until a fifth of a second has passed: the first tenth
+        // of a second of a process runs measurably slower on this machine.
         let start = Instant::now();
-        w.step();
-        let one = start.elapsed().as_secs_f64();
-        let n = steps.unwrap_or(((seconds / one.max(1e-7)) as usize).clamp(20, 20_000));
+        let mut warm = 0;
+        while warm < 10 || start.elapsed().as_secs_f64() < 0.2 {
+            w.step();
+            warm += 1;
+        }
+        let one = start.elapsed().as_secs_f64() / warm as f64;
+        let n = steps.unwrap_or(((seconds / one.max(1e-7)) as usize).clamp(20, 1_000_000));
         let mut times: Vec<f64> = (0..n)
             .map(|_| {
                 let t = Instant::now();

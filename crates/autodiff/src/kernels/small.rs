@@ -32,9 +32,12 @@ const BLOCK: usize = 32;
 #[inline(always)]
 fn body<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut [T]) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
-    if beta == T::ZERO {
-        c.fill(T::ZERO); // as in BLAS: C's old contents, NaN included, are ignored
-    } else if beta != T::ONE {
+    // With beta 0, C's old contents (NaN included) are ignored, as in BLAS: the register
+    // blocks below then store their sums instead of adding them.
+    let overwrite = beta == T::ZERO && b.col_stride == 1 && n >= LANES;
+    if beta == T::ZERO && !overwrite {
+        c.fill(T::ZERO);
+    } else if beta != T::ZERO && beta != T::ONE {
         c.iter_mut().for_each(|v| *v *= beta);
     }
     let at = |i: usize, p: usize| a.data[i * a.row_stride + p * a.col_stride];
@@ -45,11 +48,11 @@ fn body<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut
         let mut rows = c.chunks_exact_mut(2 * n);
         for (pair, two) in rows.by_ref().enumerate() {
             let (top, bottom) = two.split_at_mut(n);
-            row_blocks([top, bottom], 2 * pair, alpha, &at, &b, k);
+            row_blocks([top, bottom], 2 * pair, alpha, &at, &b, overwrite);
         }
         let last = rows.into_remainder();
         if !last.is_empty() {
-            row_blocks([last], m - 1, alpha, &at, &b, k);
+            row_blocks([last], m - 1, alpha, &at, &b, overwrite);
         }
     } else if a.col_stride == 1 && b.row_stride == 1 && k >= LANES {
         // Both operands run along k with unit stride: dot products in independent lanes.
@@ -82,8 +85,9 @@ fn body<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut
     }
 }
 
-/// Rows `first..first + R` of C (given as `out`) gain `alpha a[i, p] b[p, :]` for every p, in
-/// register blocks of BLOCK columns. B's rows have unit stride.
+/// Rows `first..first + R` of C (given as `out`) gain `alpha a[i, p] b[p, :]` summed over p
+/// (or, with `overwrite`, are set to that sum), in register blocks of BLOCK columns. B's rows
+/// have unit stride.
 #[inline(always)]
 fn row_blocks<T: Float, const R: usize>(
     mut out: [&mut [T]; R],
@@ -91,9 +95,9 @@ fn row_blocks<T: Float, const R: usize>(
     alpha: T,
     at: &impl Fn(usize, usize) -> T,
     b: &MatRef<'_, T>,
-    k: usize,
+    overwrite: bool,
 ) {
-    let n = b.cols;
+    let (k, n) = (b.rows, b.cols);
     let full = n / BLOCK * BLOCK;
     for j0 in (0..full).step_by(BLOCK) {
         let mut acc0 = [T::ZERO; BLOCK];
@@ -115,12 +119,18 @@ fn row_blocks<T: Float, const R: usize>(
             }
         }
         for (r, acc) in [acc0, acc1].iter().enumerate().take(R) {
-            for (cv, &v) in out[r][j0..j0 + BLOCK].iter_mut().zip(acc) {
-                *cv += v;
+            let dst = &mut out[r][j0..j0 + BLOCK];
+            if overwrite {
+                dst.copy_from_slice(acc);
+            } else {
+                dst.iter_mut().zip(acc).for_each(|(cv, &v)| *cv += v);
             }
         }
     }
     if full < n {
+        if overwrite {
+            out.iter_mut().for_each(|row| row[full..].fill(T::ZERO));
+        }
         for p in 0..k {
             let start = p * b.row_stride;
             let brow = &b.data[start + full..start + n];
