@@ -8,7 +8,7 @@ use nabla_models::estimator::{
     BinaryHead, ClassWeights, Classifier, ClassifierConfig, NetworkConfig, OptimizerKind,
     Regressor, RegressorConfig, Validation,
 };
-use nabla_models::train::{EarlyStopping, FitOptions, History, ProgressPrinter};
+use nabla_models::train::{Callback, EarlyStopping, FitOptions, History, ProgressPrinter};
 use nabla_ops::Activation;
 use std::error::Error;
 
@@ -89,14 +89,17 @@ fn network_config(args: &TrainArgs) -> Result<NetworkConfig, Box<dyn Error>> {
     })
 }
 
-fn callbacks(args: &TrainArgs) -> (Option<ProgressPrinter>, Option<EarlyStopping>) {
-    let printer = (args.print_every > 0).then(|| ProgressPrinter::every(args.print_every));
-    let stop = args.early_stopping.map(|p| {
-        EarlyStopping::new("val_loss")
-            .patience(p)
-            .restore_best_weights(true)
-    });
-    (printer, stop)
+/// The progress display and early stopping the options ask for.
+fn callbacks(args: &TrainArgs) -> Vec<Box<dyn Callback>> {
+    let mut list: Vec<Box<dyn Callback>> = Vec::new();
+    if args.print_every > 0 {
+        list.push(Box::new(ProgressPrinter::every(args.print_every)));
+    }
+    if let Some(patience) = args.early_stopping {
+        let stop = EarlyStopping::new("val_loss").patience(patience);
+        list.push(Box::new(stop.restore_best_weights(true)));
+    }
+    list
 }
 
 fn train_classifier(
@@ -123,12 +126,8 @@ fn train_classifier(
     let head = model.head_for(train.targets())?;
     println!("output: {head}");
     print_report("before training", &check_dataset(&head, train));
-    let (printer, stop) = callbacks(args);
-    if let Some(p) = printer {
-        model.add_callback(p);
-    }
-    if let Some(s) = stop {
-        model.add_callback(s);
+    for callback in callbacks(args) {
+        model.add_callback(callback);
     }
     let history = model.fit(train.features(), train.targets())?;
     if let Some(net) = model.network() {
@@ -173,12 +172,8 @@ fn train_regressor(
     let head = model.head_for(train.targets());
     println!("output: {head}");
     print_report("before training", &check_dataset(&head, train));
-    let (printer, stop) = callbacks(args);
-    if let Some(p) = printer {
-        model.add_callback(p);
-    }
-    if let Some(s) = stop {
-        model.add_callback(s);
+    for callback in callbacks(args) {
+        model.add_callback(callback);
     }
     let history = model.fit(train.features(), train.targets())?;
     print_history_end(&history);

@@ -33,6 +33,21 @@ pub trait Callback {
     }
 }
 
+/// A boxed callback is a callback, so lists of `Box<dyn Callback>` can be handed on.
+impl<C: Callback + ?Sized> Callback for Box<C> {
+    fn on_train_begin(&mut self, epochs: usize) {
+        (**self).on_train_begin(epochs);
+    }
+
+    fn on_epoch_end(&mut self, record: &EpochRecord) -> Actions {
+        (**self).on_epoch_end(record)
+    }
+
+    fn on_train_end(&mut self, history: &History) -> Actions {
+        (**self).on_train_end(history)
+    }
+}
+
 /// Whether smaller or larger values of the monitored quantity are better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
