@@ -1,8 +1,14 @@
 //! General matrix multiply, `C = alpha * op(A) op(B) + beta * C`, on strided row/column layouts.
 //!
-//! The blocked, vectorised inner kernels come from the `matrixmultiply` crate, which reads any
-//! row and column stride: so transposed operands cost nothing, and backward never copies a
-//! transpose. Its entry points take raw pointers, hence `unsafe`: [`gemm`] is the safe wrapper
+//! Three paths, by size:
+//! - up to [`SMALL_MAX`] multiply-adds, plain loops ([`small`]), AVX2+FMA where the CPU has it;
+//! - above, the blocked, vectorised kernels of the `matrixmultiply` crate (AVX-512, AVX2+FMA
+//!   or portable, chosen at run time), which read any row and column stride: so transposed
+//!   operands cost nothing, and backward never copies a transpose;
+//! - from [`PARALLEL_MIN_FLOPS`] up, the blocked product cut into row or column ranges that
+//!   the threads of [`run_parts`] compute side by side.
+//!
+//! The crate's entry points take raw pointers, hence `unsafe`: [`gemm`] is the safe wrapper
 //! that checks every index the kernel can touch lies inside the slices before calling it.
 #![allow(unsafe_code)]
 
