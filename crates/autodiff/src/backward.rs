@@ -8,6 +8,7 @@
 
 use crate::float::Float;
 use crate::op::Op;
+use crate::pool::BufferPool;
 use crate::shape::ShapeDisplay;
 use crate::tape::{INLINE_INPUTS, NodeId, NodeKind, Tape, TapeInner, Var};
 use crate::tensor::Tensor;
@@ -199,34 +200,7 @@ impl<T: Float> Tape<T> {
             let node = &nodes[id];
             let values: SmallVec<[&Tensor<T>; INLINE_INPUTS]> =
                 node.inputs.iter().map(|&i| nodes[i].value.get()).collect();
-            let wanted: SmallVec<[bool; INLINE_INPUTS]> = node
-                .inputs
-                .iter()
-                .map(|&input| relevant[nodes[input].position as usize])
-                .collect();
-            let mut contributions: SmallVec<[Option<Tensor<T>>; INLINE_INPUTS]> =
-                node.inputs.iter().map(|_| None).collect();
-            match &node.op {
-                Op::Custom(c) => c.vjps(
-                    &wanted,
-                    &values,
-                    node.value.get(),
-                    &g,
-                    pool,
-                    &mut contributions,
-                ),
-                op => {
-                    for (i, slot) in contributions.iter_mut().enumerate() {
-                        if wanted[i] {
-                            *slot = op.vjp(i, &values, node.value.get(), &g, pool);
-                        }
-                    }
-                }
-            }
-            for (i, contribution) in contributions.into_iter().enumerate() {
-                let Some(contribution) = contribution else {
-                    continue;
-                };
+            let mut deliver = |i: usize, contribution: Tensor<T>, pool: &mut BufferPool<T>| {
                 debug_assert_eq!(
                     contribution.shape(),
                     values[i].shape(),
@@ -240,6 +214,33 @@ impl<T: Float> Tape<T> {
                         pool.recycle(contribution);
                     }
                     slot @ None => *slot = Some(contribution),
+                }
+            };
+            let wanted = |i: usize| relevant[nodes[node.inputs[i]].position as usize];
+            match &node.op {
+                // A custom op computes its inputs' gradients together (they may share work).
+                Op::Custom(c) if node.inputs.len() > 1 => {
+                    let wanted: SmallVec<[bool; INLINE_INPUTS]> =
+                        (0..node.inputs.len()).map(wanted).collect();
+                    let mut contributions: SmallVec<[Option<Tensor<T>>; INLINE_INPUTS]> =
+                        node.inputs.iter().map(|_| None).collect();
+                    let out = node.value.get();
+                    c.vjps(&wanted, &values, out, &g, pool, &mut contributions);
+                    for (i, contribution) in contributions.into_iter().enumerate() {
+                        if let Some(contribution) = contribution {
+                            deliver(i, contribution, pool);
+                        }
+                    }
+                }
+                op => {
+                    for i in 0..node.inputs.len() {
+                        if !wanted(i) {
+                            continue;
+                        }
+                        if let Some(c) = op.vjp(i, &values, node.value.get(), &g, pool) {
+                            deliver(i, c, pool);
+                        }
+                    }
                 }
             }
             let keep = options.retain_all
