@@ -346,8 +346,11 @@ mod tests {
     }
 
     /// The odd sizes 1, 7, 17 and 1023 in each position: the small-product loops, the blocked
-    /// kernel, and (for the largest) the product split across threads.
-    const SHAPES: [(usize, usize, usize); 12] = [
+    /// kernel, and (for the largest) the product split across threads; and two small products
+    /// wide enough for the small loops' full register blocks (an odd row count included).
+    const SHAPES: [(usize, usize, usize); 14] = [
+        (7, 7, 70),
+        (17, 1, 33),
         (1, 1, 1),
         (7, 7, 7),
         (17, 17, 17),
