@@ -3,7 +3,7 @@
 use super::{ForwardCtx, Layer};
 use crate::param::Param;
 use nabla_autodiff::{Float, Var};
-use nabla_ops::{Activation, Init, dense};
+use nabla_ops::{Activation, Init, dense_activation};
 use rand::Rng;
 
 /// A fully connected layer: `y = activation(x W + b)` with `W` of shape `[inputs, units]`.
@@ -115,8 +115,14 @@ impl<T: Float> Layer<T> for Dense<T> {
 
     fn forward<'t>(&self, x: Var<'t, T>, _ctx: &mut ForwardCtx<'_>) -> Var<'t, T> {
         let tape = x.tape();
-        let z = dense(x, self.weight.bind(tape), Some(self.bias.bind(tape)));
-        self.activation.apply(z)
+        // One fused node where it pays (dense + bias + ReLU), the dense node and the
+        // activation otherwise.
+        dense_activation(
+            x,
+            self.weight.bind(tape),
+            Some(self.bias.bind(tape)),
+            self.activation,
+        )
     }
 
     fn params(&self) -> Vec<&Param<T>> {
