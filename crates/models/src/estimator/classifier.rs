@@ -91,11 +91,12 @@ struct Fitted<T: Float> {
 /// A neural-network classifier: hidden layers plus the output layer and loss that fit the
 /// target (see [`crate::head`]).
 ///
-/// ```no_run
-/// use nabla_models::data::{CsvOptions, Dataset, stratified_split};
+/// ```
+/// use nabla_models::data::{CsvOptions, Dataset, prepare_split};
 /// use nabla_models::estimator::Classifier;
-/// let data = Dataset::from_csv("data/iris.csv", &CsvOptions::labels("species"))?;
-/// let (train, test) = stratified_split(&data, 0.2, 0)?;
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/iris.csv");
+/// let data = Dataset::from_csv(path, &CsvOptions::labels("species"))?;
+/// let (train, test) = prepare_split(&data, 0.2, 0)?;
 /// let mut model = Classifier::<f32>::default();
 /// model.fit(train.features(), train.targets())?;
 /// println!("{:?}", model.predict_names(test.features())?); // ["setosa", "virginica", ...]
