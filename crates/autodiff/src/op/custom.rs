@@ -78,7 +78,7 @@ use std::borrow::Cow;
 
 /// A node type defined outside this crate: its forward value and its vector-Jacobian product.
 ///
-/// See the [module documentation](self) for a worked example.
+/// See the [`op::custom`](crate::op::custom) module documentation for a worked example.
 pub trait CustomOp<T: Float>: Any {
     /// A short name for graph dumps and messages, with parameters if any (`"leaky_relu 0.01"`).
     fn name(&self) -> Cow<'_, str>;

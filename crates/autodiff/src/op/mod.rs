@@ -1,9 +1,12 @@
 //! What a node computes: the built-in primitives as one enum (no boxing on the hot path), plus
 //! [`CustomOp`] for ops defined elsewhere. Each primitive's forward and vector-Jacobian product
-//! sit side by side in [`Op::forward`] and [`Op::vjp`], grouped by family.
+//! sit side by side in the (crate-private) `Op::forward` and `Op::vjp`, grouped by family; the
+//! element-wise families ([`Unary`], [`Binary`]) state only f and its derivatives.
+//!
+//! To write your own op, read the [`custom`] module: a complete worked example.
 
 mod binary;
-mod custom;
+pub mod custom;
 mod unary;
 
 pub use binary::Binary;
