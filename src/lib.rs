@@ -25,6 +25,8 @@ pub mod prelude {
 /// The guide's pages, compiled as doctests so their code stays true.
 #[cfg(doctest)]
 pub mod guide {
+    #[doc = include_str!("../README.md")]
+    pub struct Readme;
     #[doc = include_str!("../docs/autodiff.md")]
     pub struct Autodiff;
     #[doc = include_str!("../docs/models.md")]
