@@ -89,7 +89,7 @@ pub struct TrainArgs {
     /// Output for binary targets: one sigmoid unit, or two softmax units.
     #[arg(long, value_enum, default_value_t = BinaryHeadArg::Sigmoid)]
     pub binary_head: BinaryHeadArg,
-    /// Probability at which a binary class or a label is predicted.
+    /// Probability above which a binary class or a label is predicted.
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f64,
     /// Stop when the validation loss has not improved for this many epochs (holds out 10% of

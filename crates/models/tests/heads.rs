@@ -131,9 +131,10 @@ fn predictions_read_as_class_and_label_names() {
     assert_eq!(names, [vec!["He", "Xe"], vec!["Ne"]]);
     let proba = model.predict_proba(&probe).unwrap();
     assert_eq!(proba.shape(), &[2, 3], "one probability per label");
-    // The threshold is a setting: above every probability, no label is predicted.
+    // The threshold is a setting: at the highest probability no label is predicted (the rule is
+    // "above the threshold"), just below it exactly one.
     let highest = proba.max();
-    model.config.threshold = highest + 1e-9;
+    model.config.threshold = highest;
     assert!(
         model
             .predict_labels(&probe)
@@ -141,7 +142,7 @@ fn predictions_read_as_class_and_label_names() {
             .iter()
             .all(Vec::is_empty)
     );
-    model.config.threshold = highest;
+    model.config.threshold = highest - 1e-9;
     assert_eq!(
         model
             .predict_labels(&probe)

@@ -60,7 +60,8 @@ pub struct ClassifierConfig {
     pub network: NetworkConfig,
     /// Sigmoid or softmax output for binary targets.
     pub binary_head: BinaryHead,
-    /// Probability at or above which a binary class or a label is predicted. Default 0.5.
+    /// Probability above which a binary class or a label is predicted (a probability equal to
+    /// it predicts no), the rule of [`metrics::threshold_predictions`]. Default 0.5.
     pub threshold: f64,
     /// Loss weights per class.
     pub class_weights: ClassWeights,
@@ -333,11 +334,13 @@ impl<T: Float> Classifier<T> {
         let f = self.fitted("Classifier::predict", x)?;
         let p = self.predict_proba(x)?;
         match f.task {
-            Task::Binary => Ok(p
-                .data()
-                .chunks_exact(2)
-                .map(|r| usize::from(r[1] >= self.config.threshold))
-                .collect()),
+            Task::Binary => {
+                let positive: Vec<f64> = p.data().chunks_exact(2).map(|r| r[1]).collect();
+                Ok(metrics::threshold_predictions(
+                    &positive,
+                    self.config.threshold,
+                ))
+            }
             Task::MultiClass { .. } => Ok(p.argmax(1)),
             Task::MultiLabel { .. } => Err(FitError::invalid(
                 "Classifier::predict",
@@ -356,7 +359,7 @@ impl<T: Float> Classifier<T> {
         Ok(classes.into_iter().map(|c| names[c].clone()).collect())
     }
 
-    /// The labels predicted for each row (probability at or above the threshold). For
+    /// The labels predicted for each row (probability above the threshold). For
     /// single-label tasks, the one predicted class.
     ///
     /// # Errors
@@ -368,13 +371,10 @@ impl<T: Float> Classifier<T> {
         }
         let p = self.predict_proba(x)?;
         let k = p.shape()[1];
-        Ok(p.data()
+        let on = metrics::threshold_predictions(p.data(), self.config.threshold);
+        Ok(on
             .chunks_exact(k)
-            .map(|row| {
-                (0..k)
-                    .filter(|&j| row[j] >= self.config.threshold)
-                    .collect()
-            })
+            .map(|row| (0..k).filter(|&j| row[j] == 1).collect())
             .collect())
     }
 
@@ -513,19 +513,11 @@ fn accuracy_of<T: Float>(
 ) -> f64 {
     let out: Tensor<f64> = out.cast();
     let rows = out.shape()[0].max(1);
-    let units = out.shape()[1];
-    let predicted: Vec<usize> = if units == 1 {
-        out.data()
-            .iter()
-            .map(|&p| usize::from(p >= threshold))
-            .collect()
-    } else if matches!(task, Task::MultiLabel { .. })
-        || head.prediction_activation() == Activation::Sigmoid
-    {
-        out.data()
-            .iter()
-            .map(|&p| usize::from(p >= threshold))
-            .collect()
+    let thresholded = out.shape()[1] == 1
+        || matches!(task, Task::MultiLabel { .. })
+        || head.prediction_activation() == Activation::Sigmoid;
+    let predicted = if thresholded {
+        metrics::threshold_predictions(out.data(), threshold)
     } else {
         out.argmax(1)
     };
