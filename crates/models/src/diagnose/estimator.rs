@@ -7,7 +7,7 @@ use super::network::dead_units;
 use super::report::Report;
 use super::training::{ClassOutcome, TrainingRun, diagnose_training};
 use crate::data::Targets;
-use crate::estimator::{ClassWeights, Classifier, FitError, Regressor, Task};
+use crate::estimator::{ClassWeights, Classifier, FitError, Regressor, Task, check_matrix};
 use crate::head::{Head, Loss};
 use crate::train::History;
 use nabla_autodiff::{Float, Tensor};
@@ -23,19 +23,6 @@ pub(crate) fn gate(report: &Report, ignore: bool) -> Result<(), FitError> {
         .any(|d| !ignore || FATAL.contains(&d.code));
     if blocking {
         return Err(FitError::Diagnosed(report.to_string()));
-    }
-    Ok(())
-}
-
-fn matrix(method: &'static str, x: &Tensor<f64>) -> Result<(), FitError> {
-    if x.ndim() != 2 || x.shape()[0] == 0 {
-        return Err(FitError::Invalid {
-            method,
-            message: format!(
-                "features must be a non-empty [rows, features] matrix, got shape {:?}",
-                x.shape()
-            ),
-        });
     }
     Ok(())
 }
@@ -62,7 +49,7 @@ impl<T: Float> Classifier<T> {
     /// # Errors
     /// If `x` is not a non-empty matrix, or the targets are not classes.
     pub fn check(&self, x: &Tensor<f64>, y: &Targets) -> Result<Report, FitError> {
-        matrix("Classifier::check", x)?;
+        check_matrix("Classifier::check", x)?;
         let head = self.head_for(y)?;
         Ok(check(&head, y, &FeatureStats::of(x, None)))
     }
@@ -125,7 +112,7 @@ impl<T: Float> Regressor<T> {
     /// # Errors
     /// If `x` is not a non-empty matrix.
     pub fn check(&self, x: &Tensor<f64>, y: &Targets) -> Result<Report, FitError> {
-        matrix("Regressor::check", x)?;
+        check_matrix("Regressor::check", x)?;
         Ok(check(&self.head_for(y), y, &FeatureStats::of(x, None)))
     }
 
@@ -147,7 +134,7 @@ impl<T: Float> Regressor<T> {
         let net = self.network().ok_or(FitError::NotFitted {
             method: "Regressor::diagnose",
         })?;
-        matrix("Regressor::diagnose", x_train)?;
+        check_matrix("Regressor::diagnose", x_train)?;
         let run = TrainingRun {
             features: Some(FeatureStats::of(x_train, None)),
             layers: dead_units(net, &x_train.cast::<T>()),

@@ -67,12 +67,8 @@ pub(crate) fn build_network<T: Float>(
     net
 }
 
-/// Checks a feature matrix: 2-D, the expected width, finite values.
-pub(crate) fn check_features(
-    method: &'static str,
-    x: &Tensor<f64>,
-    expected: Option<usize>,
-) -> Result<(), FitError> {
+/// Checks that features form a non-empty `[rows, features]` matrix.
+pub(crate) fn check_matrix(method: &'static str, x: &Tensor<f64>) -> Result<(), FitError> {
     if x.ndim() != 2 || x.shape()[0] == 0 {
         return Err(FitError::invalid(
             method,
@@ -82,6 +78,16 @@ pub(crate) fn check_features(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Checks a feature matrix: 2-D, the expected width, finite values.
+pub(crate) fn check_features(
+    method: &'static str,
+    x: &Tensor<f64>,
+    expected: Option<usize>,
+) -> Result<(), FitError> {
+    check_matrix(method, x)?;
     if let Some(k) = expected
         && x.shape()[1] != k
     {
