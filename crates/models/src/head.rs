@@ -298,16 +298,11 @@ fn record_loss<'t, T: Float>(
         Loss::CategoricalCrossEntropy { from_logits } => {
             let y = match targets {
                 BatchTargets::Dense(v) => v,
-                BatchTargets::Labels(labels) => {
-                    let k = input.shape()[1];
-                    let hot = Tensor::from_fn(&[labels.len(), k], |i| {
-                        if labels[i / k] == i % k {
-                            T::ONE
-                        } else {
-                            T::ZERO
-                        }
-                    });
-                    input.tape().constant(hot)
+                // One-hot rows of these labels give exactly the sparse form's loss and
+                // gradient, and the sparse form checks each label against the class count.
+                BatchTargets::Labels(_) => {
+                    let sparse = Loss::SparseCategoricalCrossEntropy { from_logits };
+                    return record_loss(sparse, input, targets, weights);
                 }
             };
             if from_logits {

@@ -6,7 +6,7 @@ use super::{
     FitError, FitExtras, build_network, check_features, check_sample_weights, to_model,
     train_network, validation_split,
 };
-use crate::data::Targets;
+use crate::data::{Targets, to_categorical};
 use crate::head::Head;
 use crate::layer::Sequential;
 use crate::metrics::{self, ConfusionMatrix};
@@ -495,9 +495,12 @@ fn training_targets<T: Float>(y: &Targets, head: &Head) -> TargetData<T> {
     }
     let dense = match (y.class_indices(), head.units) {
         (Some(indices), 1) => Tensor::from_fn(&[indices.len(), 1], |i| indices[i] as f64),
-        (Some(indices), k) => Tensor::from_fn(&[indices.len(), k], |i| {
-            f64::from(u8::from(indices[i / k] == i % k))
-        }),
+        (Some(indices), k) => match to_categorical(&indices, k) {
+            Ok(one_hot) => one_hot,
+            // More classes than output units: the configuration check reports the mismatch;
+            // the raw class column lets the loss name the shapes if training goes ahead.
+            Err(_) => y.to_columns(),
+        },
         (None, _) => y.to_columns(),
     };
     TargetData::Dense(dense.cast())
