@@ -295,16 +295,9 @@ impl<T: Float> Trainer<'_, T> {
         let metrics = (self.metrics)(&outputs, &train.y);
         let (val_loss, val_metrics) = match val {
             Some(v) => {
-                let out = predict_outputs(self.model, &self.head, &v.x);
-                (
-                    Some(evaluate_loss(
-                        self.model,
-                        &self.head,
-                        v,
-                        self.class_weights.as_deref(),
-                    )?),
-                    (self.metrics)(&out, &v.y),
-                )
+                let class_weights = self.class_weights.as_deref();
+                let (out, loss) = evaluate_set(self.model, &self.head, v, class_weights)?;
+                (Some(loss), (self.metrics)(&out, &v.y))
             }
             None => (None, Vec::new()),
         };
@@ -380,10 +373,22 @@ pub fn evaluate_loss<T: Float>(
     data: &TrainData<T>,
     class_weights: Option<&[T]>,
 ) -> Result<f64, LossError> {
+    evaluate_set(model, head, data, class_weights).map(|(_, loss)| loss)
+}
+
+/// What the head reports for every row of `data` (as [`predict_outputs`]) and its loss (as
+/// [`evaluate_loss`]), from one forward pass per chunk.
+pub fn evaluate_set<T: Float>(
+    model: &Sequential<T>,
+    head: &Head,
+    data: &TrainData<T>,
+    class_weights: Option<&[T]>,
+) -> Result<(Tensor<T>, f64), LossError> {
     let rows = data.rows();
     let mut tape = Tape::<T>::new();
     let mut rng = StdRng::seed_from_u64(0);
     let mut total = 0.0;
+    let mut parts = Vec::new();
     for start in (0..rows).step_by(PREDICT_CHUNK) {
         let idx: Vec<usize> = (start..rows.min(start + PREDICT_CHUNK)).collect();
         let part = data.select(&idx);
@@ -405,6 +410,12 @@ pub fn evaluate_loss<T: Float>(
             classes: class_weights,
         };
         total += head.loss(z, targets, weights)?.item().to_f64() * idx.len() as f64;
+        parts.push(head.output(z).value().clone());
     }
-    Ok(total / rows.max(1) as f64)
+    let outputs = if parts.len() == 1 {
+        parts.pop().expect("one part")
+    } else {
+        Tensor::concat(&parts.iter().collect::<Vec<_>>(), 0)
+    };
+    Ok((outputs, total / rows.max(1) as f64))
 }
