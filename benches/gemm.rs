@@ -1,12 +1,13 @@
 //! Matrix-product throughput (reported as floating-point operations, 2 m k n per product):
 //! f32 and f64 at 1024^3, and f32 at the shapes the workloads' forward and backward passes
-//! multiply, in the transposes backward uses.
+//! multiply, in the transposes backward uses. Each product runs as the tape runs it: into a
+//! recycled buffer of a [`Scratch`], transposed operands read in place.
 
 // criterion_group! generates an undocumented `pub fn`.
 #![allow(missing_docs)]
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
-use nabla::autodiff::{Float, MatRef, gemm};
+use nabla::autodiff::{Float, Scratch, Tensor};
 
 /// (label, m, k, n, A transposed, B transposed).
 type Case = (&'static str, usize, usize, usize, bool, bool);
@@ -25,11 +26,11 @@ const SHAPES: [Case; 9] = [
 
 fn bench_case<T: Float>(c: &mut Criterion, group: &str, case: Case) {
     let (label, m, k, n, ta, tb) = case;
-    let a: Vec<T> = (0..m * k)
-        .map(|i| T::from_usize(i % 13) * T::HALF)
-        .collect();
-    let b: Vec<T> = (0..k * n).map(|i| T::from_usize(i % 7) * T::HALF).collect();
-    let mut out = vec![T::ZERO; m * n];
+    let a_shape = if ta { [k, m] } else { [m, k] };
+    let b_shape = if tb { [n, k] } else { [k, n] };
+    let a = Tensor::<T>::from_fn(&a_shape, |i| T::from_usize(i % 13) * T::HALF);
+    let b = Tensor::<T>::from_fn(&b_shape, |i| T::from_usize(i % 7) * T::HALF);
+    let mut scratch = Scratch::default();
     let mut group = c.benchmark_group(group);
     group.throughput(Throughput::Elements((2 * m * k * n) as u64));
     if m * k * n >= 1 << 26 {
@@ -37,18 +38,9 @@ fn bench_case<T: Float>(c: &mut Criterion, group: &str, case: Case) {
     }
     group.bench_function(format!("{label} [{m}x{k}]x[{k}x{n}]"), |bench| {
         bench.iter(|| {
-            let a = if ta {
-                MatRef::row_major(&a, k, m, true)
-            } else {
-                MatRef::row_major(&a, m, k, false)
-            };
-            let b = if tb {
-                MatRef::row_major(&b, n, k, true)
-            } else {
-                MatRef::row_major(&b, k, n, false)
-            };
-            gemm(T::ONE, a, b, T::ZERO, &mut out);
-            black_box(out[0]);
+            let c = scratch.matmul_t(&a, &b, ta, tb);
+            black_box(c.data()[0]);
+            scratch.recycle(c);
         })
     });
     group.finish();

@@ -15,7 +15,7 @@
 //! (render it with `dot -Tsvg graph.dot -o graph.svg`).
 
 use nabla::autodiff::dump::GraphDump;
-use nabla::autodiff::{BufferPool, CustomOp, Float, Tape, Tensor, Var};
+use nabla::autodiff::{CustomOp, Float, Scratch, Tape, Tensor, Var};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -31,9 +31,9 @@ impl<T: Float> CustomOp<T> for BinaryCrossEntropy {
         "binary cross-entropy".into()
     }
 
-    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut BufferPool<T>) -> Tensor<T> {
+    fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {
         let (p, y) = (inputs[0], inputs[1]);
-        p.zip_map_in(y, pool.take(p.numel()), "binary cross-entropy", |p, y| {
+        scratch.zip_map(p, y, |p, y| {
             -(y * p.ln() + (T::ONE - y) * (T::ONE - p).ln())
         })
     }
@@ -44,18 +44,15 @@ impl<T: Float> CustomOp<T> for BinaryCrossEntropy {
         inputs: &[&Tensor<T>],
         _output: &Tensor<T>,
         grad: &Tensor<T>,
-        pool: &mut BufferPool<T>,
+        scratch: &mut Scratch<T>,
     ) -> Option<Tensor<T>> {
         if input == 1 {
             return None; // the label is data, not something to learn
         }
         let (p, y) = (inputs[0], inputs[1]);
-        let buf = pool.take(p.numel());
-        Some(
-            grad.zip3_map_in(p, y, buf, "binary cross-entropy", |g, p, y| {
-                g * (-y / p + (T::ONE - y) / (T::ONE - p)) // g * dL/dp
-            }),
-        )
+        Some(scratch.zip3_map(grad, p, y, |g, p, y| {
+            g * (-y / p + (T::ONE - y) / (T::ONE - p)) // g * dL/dp
+        }))
     }
 
     fn is_elementwise(&self) -> bool {

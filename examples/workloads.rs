@@ -111,20 +111,16 @@ fn resident_kib() -> Option<u64> {
 
 /// Prints the median GFLOP/s of `n x n` by `n x n` f32 products, timed for about `seconds`.
 fn gemm_gflops(n: usize, seconds: f64) {
-    use nabla::autodiff::{MatRef, gemm};
-    let a: Vec<f32> = (0..n * n).map(|i| (i % 13) as f32 * 0.1).collect();
-    let b: Vec<f32> = (0..n * n).map(|i| (i % 7) as f32 * 0.1).collect();
-    let mut c = vec![0.0_f32; n * n];
+    use nabla::autodiff::{Scratch, Tensor};
+    let a = Tensor::<f32>::from_fn(&[n, n], |i| (i % 13) as f32 * 0.1);
+    let b = Tensor::<f32>::from_fn(&[n, n], |i| (i % 7) as f32 * 0.1);
+    let mut scratch = Scratch::default();
     let mut run = || {
         let t = Instant::now();
-        gemm(
-            1.0,
-            MatRef::row_major(&a, n, n, false),
-            MatRef::row_major(&b, n, n, false),
-            0.0,
-            &mut c,
-        );
-        t.elapsed().as_secs_f64()
+        let c = scratch.matmul_t(&a, &b, false, false);
+        let elapsed = t.elapsed().as_secs_f64();
+        scratch.recycle(c);
+        elapsed
     };
     let one = (0..3).map(|_| run()).fold(f64::INFINITY, f64::min);
     let reps = ((seconds / one) as usize).clamp(5, 10_000);

@@ -46,6 +46,8 @@ pub trait Float:
     const ONE: Self;
     /// 0.5.
     const HALF: Self;
+    /// 2.
+    const TWO: Self;
     /// The difference between 1 and the next larger representable number.
     const EPSILON: Self;
     /// The smallest positive normal number.
@@ -86,6 +88,10 @@ pub trait Float:
     fn powi(self, n: i32) -> Self;
     /// Hyperbolic tangent.
     fn tanh(self) -> Self;
+    /// Sine (radians).
+    fn sin(self) -> Self;
+    /// Cosine (radians).
+    fn cos(self) -> Self;
     /// The error function.
     fn erf(self) -> Self;
     /// The larger of the two; NaN if either is NaN.
@@ -108,6 +114,7 @@ macro_rules! impl_float {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const HALF: Self = 0.5;
+            const TWO: Self = 2.0;
             const EPSILON: Self = $t::EPSILON;
             const MIN_POSITIVE: Self = $t::MIN_POSITIVE;
             const MAX: Self = $t::MAX;
@@ -163,6 +170,14 @@ macro_rules! impl_float {
             #[inline]
             fn tanh(self) -> Self {
                 $t::tanh(self)
+            }
+            #[inline]
+            fn sin(self) -> Self {
+                $t::sin(self)
+            }
+            #[inline]
+            fn cos(self) -> Self {
+                $t::cos(self)
             }
             #[inline]
             fn erf(self) -> Self {

@@ -17,8 +17,10 @@
 //! The pieces:
 //! - [`Tensor`]: n-dimensional, row-major arrays of `f32`/`f64` ([`Float`]) with NumPy
 //!   broadcasting, reductions, matmul and indexing.
-//! - [`Tape`] and [`Var`]: record operations; [`Tape::backward`] returns [`Gradients`].
-//! - [`CustomOp`]: the extension point for new node types (see the [`op`] module).
+//! - [`Tape`] and [`Var`]: record operations; [`Tape::backward`] returns [`Gradients`], and
+//!   [`Tape::grad`] returns gradients as vars that can be differentiated again.
+//! - [`CustomOp`] and [`ElementwiseFn`]: the extension points for new node types (see the
+//!   [`op`] module).
 //! - [`GradCheck`]: checks any computation's gradients against central differences.
 //! - [`dump`]: the graph as plain text or Graphviz DOT, with values, gradients and the
 //!   contribution each edge passes back.
@@ -29,19 +31,18 @@ mod float;
 pub mod gradcheck;
 mod kernels;
 pub mod op;
-mod pool;
+mod scratch;
 pub mod shape;
 mod tape;
 mod tensor;
 
-pub use backward::{BackwardOptions, Gradients};
+pub use backward::{BackwardError, BackwardOptions, Gradients};
 pub use float::Float;
 pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport};
 
-pub use kernels::gemm::{MatRef, gemm};
-pub use kernels::{GemmKernel, num_threads, set_num_threads};
-pub use op::{Binary, CustomOp, Unary};
-pub use pool::BufferPool;
+pub use kernels::{num_threads, set_num_threads};
+pub use op::{CustomOp, Elem, ElementwiseFn, NotDifferentiable, Num};
+pub use scratch::Scratch;
 pub use shape::Shape;
 pub use tape::{NoGradGuard, NodeId, NodeKind, ScopeGuard, Tape, Value, Var};
 pub use tensor::{Comparison, ShapeError, Tensor};

@@ -4,7 +4,7 @@
 
 use nabla_autodiff::gradcheck::{CheckMode, Location};
 use nabla_autodiff::{
-    BufferPool, CustomOp, GradCheck, GradCheckError, GradCheckReport, Tape, Tensor, Var,
+    CustomOp, GradCheck, GradCheckError, GradCheckReport, Scratch, Tape, Tensor, Var,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -343,8 +343,8 @@ impl CustomOp<f64> for SquareWrongAt {
         "square (wrong)".into()
     }
 
-    fn forward(&mut self, inputs: &[&Tensor<f64>], pool: &mut BufferPool<f64>) -> Tensor<f64> {
-        inputs[0].map_in(pool.take(inputs[0].numel()), |x| x * x)
+    fn forward(&mut self, inputs: &[&Tensor<f64>], pool: &mut Scratch<f64>) -> Tensor<f64> {
+        pool.map(inputs[0], |x| x * x)
     }
 
     fn vjp(
@@ -353,7 +353,7 @@ impl CustomOp<f64> for SquareWrongAt {
         inputs: &[&Tensor<f64>],
         _output: &Tensor<f64>,
         grad: &Tensor<f64>,
-        _pool: &mut BufferPool<f64>,
+        _pool: &mut Scratch<f64>,
     ) -> Option<Tensor<f64>> {
         let x = inputs[0].data();
         let wrong = self.0;

@@ -1,6 +1,6 @@
 //! Behaviour of the tape and backward that every later crate leans on.
 
-use nabla_autodiff::{BackwardOptions, BufferPool, CustomOp, Float, NodeKind, Tape, Tensor};
+use nabla_autodiff::{BackwardOptions, CustomOp, Float, NodeKind, Scratch, Tape, Tensor};
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -57,7 +57,7 @@ impl<T: Float> CustomOp<T> for Counting {
     fn name(&self) -> Cow<'_, str> {
         "counting".into()
     }
-    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut BufferPool<T>) -> Tensor<T> {
+    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut Scratch<T>) -> Tensor<T> {
         pool.copy_of(inputs[0])
     }
     fn vjp(
@@ -66,7 +66,7 @@ impl<T: Float> CustomOp<T> for Counting {
         _: &[&Tensor<T>],
         _: &Tensor<T>,
         g: &Tensor<T>,
-        pool: &mut BufferPool<T>,
+        pool: &mut Scratch<T>,
     ) -> Option<Tensor<T>> {
         self.0.set(self.0.get() + 1);
         Some(pool.copy_of(g))

@@ -1,16 +1,17 @@
 //! The fully connected layer as one fused node: `y = x w + b`.
 
 use crate::Activation;
-use nabla_autodiff::{BufferPool, CustomOp, Float, MatRef, Tensor, Var, gemm};
+use nabla_autodiff::{CustomOp, Float, NotDifferentiable, Scratch, Tensor, Var};
 use std::borrow::Cow;
 
 /// `x w + b` for `x` of shape `[batch, in]`, `w` of shape `[in, out]` and an optional bias `b`
 /// of shape `[out]`, recorded as a single node.
 ///
-/// Forward is one matrix product written straight into a pooled buffer that already holds the
-/// bias rows. Backward computes `dx = g w^T`, `dw = x^T g` (both by handing the product a
-/// transposed operand, never a transposed copy) and `db` = the column sums of `g`; it computes
-/// only the gradients that are needed (none for `x` when it is data).
+/// Forward is one matrix product accumulated straight into a recycled buffer that already
+/// holds the bias rows. Backward computes `dx = g w^T`, `dw = x^T g` (both by handing the
+/// product a transposed operand, never a transposed copy) and `db` = the column sums of `g`; it
+/// computes only the gradients that are needed (none for `x` when it is data). The same
+/// products are recorded on vars for higher-order gradients.
 ///
 /// ```
 /// use nabla_autodiff::{Tape, Tensor};
@@ -98,49 +99,35 @@ struct Dense<const RELU: bool>;
 
 impl<const RELU: bool> Dense<RELU> {
     /// The gradient at the product `x w + b`: `grad` itself, or for the ReLU form `grad` where
-    /// the output is positive and 0 elsewhere (ReLU's derivative at 0 is 0), in a pooled
+    /// the output is positive and 0 elsewhere (ReLU's derivative at 0 is 0), in a recycled
     /// buffer.
     fn grad_at_product<'g, T: Float>(
         grad: &'g Tensor<T>,
         output: &Tensor<T>,
-        pool: &mut BufferPool<T>,
+        scratch: &mut Scratch<T>,
     ) -> Cow<'g, Tensor<T>> {
         if RELU {
-            let buf = pool.take(grad.numel());
-            Cow::Owned(grad.zip_map_in(output, buf, "dense relu", |g, y| {
-                if y > T::ZERO { g } else { T::ZERO }
-            }))
+            Cow::Owned(scratch.zip_map(grad, output, |g, y| if y > T::ZERO { g } else { T::ZERO }))
         } else {
             Cow::Borrowed(grad)
         }
     }
 
-    /// The gradient for one input from the gradient at the product.
+    /// The gradient for one input from the gradient `g` at the product: `dx = g w^T`,
+    /// `dw = x^T g`, `db` = the column sums of `g`.
     fn input_grad<T: Float>(
         input: usize,
         inputs: &[&Tensor<T>],
         g: &Tensor<T>,
-        pool: &mut BufferPool<T>,
+        scratch: &mut Scratch<T>,
     ) -> Tensor<T> {
         let (x, w) = (inputs[0], inputs[1]);
         match input {
-            0 => g.matmul_t_in(w, false, true, pool.take(x.numel())),
-            1 => x.matmul_t_in(g, true, false, pool.take(w.numel())),
-            _ => column_sums(g, pool),
+            0 => scratch.matmul_t(g, w, false, true),
+            1 => scratch.matmul_t(x, g, true, false),
+            _ => scratch.sum_axes(g, &[0], false),
         }
     }
-}
-
-/// The sums of each column of a 2-D tensor, the bias gradient.
-fn column_sums<T: Float>(g: &Tensor<T>, pool: &mut BufferPool<T>) -> Tensor<T> {
-    let n = g.shape()[1];
-    let mut out = pool.zeros(&[n]);
-    for row in g.data().chunks_exact(n.max(1)) {
-        for (o, &v) in out.data_mut().iter_mut().zip(row) {
-            *o += v;
-        }
-    }
-    out
 }
 
 impl<T: Float, const RELU: bool> CustomOp<T> for Dense<RELU> {
@@ -148,35 +135,20 @@ impl<T: Float, const RELU: bool> CustomOp<T> for Dense<RELU> {
         if RELU { "dense relu" } else { "dense" }.into()
     }
 
-    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut BufferPool<T>) -> Tensor<T> {
+    fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {
         let (x, w) = (inputs[0], inputs[1]);
-        let (m, k, n) = (x.shape()[0], x.shape()[1], w.shape()[1]);
-        let mut out = pool.take(m * n);
-        let beta = match inputs.get(2) {
+        let mut out = match inputs.get(2) {
             Some(b) => {
-                for _ in 0..m {
-                    out.extend_from_slice(b.data());
-                }
-                T::ONE
+                let mut out = scratch.broadcast_to(b, &[x.shape()[0], w.shape()[1]]);
+                out.add_matmul(x, w, false, false);
+                out
             }
-            None => {
-                out.resize(m * n, T::ZERO);
-                T::ZERO
-            }
+            None => scratch.matmul_t(x, w, false, false),
         };
-        gemm(
-            T::ONE,
-            MatRef::row_major(x.data(), m, k, false),
-            MatRef::row_major(w.data(), k, n, false),
-            beta,
-            &mut out,
-        );
         if RELU {
-            for v in &mut out {
-                *v = if *v > T::ZERO { *v } else { T::ZERO };
-            }
+            out.map_inplace(|v| if v > T::ZERO { v } else { T::ZERO });
         }
-        Tensor::from_vec(out, &[m, n])
+        out
     }
 
     fn vjp(
@@ -185,12 +157,12 @@ impl<T: Float, const RELU: bool> CustomOp<T> for Dense<RELU> {
         inputs: &[&Tensor<T>],
         output: &Tensor<T>,
         grad: &Tensor<T>,
-        pool: &mut BufferPool<T>,
+        scratch: &mut Scratch<T>,
     ) -> Option<Tensor<T>> {
-        let g = Self::grad_at_product(grad, output, pool);
-        let result = Self::input_grad(input, inputs, &g, pool);
+        let g = Self::grad_at_product(grad, output, scratch);
+        let result = Self::input_grad(input, inputs, &g, scratch);
         if let Cow::Owned(masked) = g {
-            pool.recycle(masked);
+            scratch.recycle(masked);
         }
         Some(result)
     }
@@ -202,18 +174,39 @@ impl<T: Float, const RELU: bool> CustomOp<T> for Dense<RELU> {
         inputs: &[&Tensor<T>],
         output: &Tensor<T>,
         grad: &Tensor<T>,
-        pool: &mut BufferPool<T>,
+        scratch: &mut Scratch<T>,
         out: &mut [Option<Tensor<T>>],
     ) {
-        let g = Self::grad_at_product(grad, output, pool);
+        let g = Self::grad_at_product(grad, output, scratch);
         for (i, (&want, slot)) in wanted.iter().zip(out.iter_mut()).enumerate() {
             if want {
-                *slot = Some(Self::input_grad(i, inputs, &g, pool));
+                *slot = Some(Self::input_grad(i, inputs, &g, scratch));
             }
         }
         if let Cow::Owned(masked) = g {
-            pool.recycle(masked);
+            scratch.recycle(masked);
         }
+    }
+
+    /// The same products on vars.
+    fn vjp_graph<'t>(
+        &self,
+        input: usize,
+        inputs: &[Var<'t, T>],
+        output: Var<'t, T>,
+        grad: Var<'t, T>,
+    ) -> Result<Option<Var<'t, T>>, NotDifferentiable> {
+        let g = if RELU {
+            grad * output.mask(nabla_autodiff::Comparison::Gt, T::ZERO)
+        } else {
+            grad
+        };
+        let (x, w) = (inputs[0], inputs[1]);
+        Ok(Some(match input {
+            0 => g.matmul_t(w, false, true),
+            1 => x.matmul_t(g, true, false),
+            _ => g.sum_axes(&[0], false),
+        }))
     }
 }
 

@@ -1,7 +1,9 @@
 //! Dense layers, activations, losses and initialisers as nodes on the [`nabla_autodiff`] tape.
 //!
-//! Built only on the public extension point of `nabla-autodiff` ([`CustomOp`]), so that a user
-//! could have written every op here. Every op works in `f32` and `f64`.
+//! Built only on the public extension points of `nabla-autodiff` ([`CustomOp`] and
+//! [`ElementwiseFn`]), so that a user could have written every op here. Every op works in `f32`
+//! and `f64`, and every op's gradient can be differentiated again (Hessian-vector products,
+//! gradient penalties, derivatives inside a loss).
 //!
 //! - [`dense()`]: `x w + b` as one fused node.
 //! - [`activation`]: ReLU and friends, GELU, sigmoid, softmax, ... and the [`Activation`] enum.
@@ -21,16 +23,16 @@
 //! ```
 //!
 //! [`CustomOp`]: nabla_autodiff::CustomOp
+//! [`ElementwiseFn`]: nabla_autodiff::ElementwiseFn
 
 pub mod activation;
 pub mod dense;
-mod indices;
 pub mod init;
 pub mod loss;
 
 pub use activation::{
-    Activation, elu, gelu, gelu_tanh, identity, leaky_relu, log_softmax, relu, sigmoid, silu,
-    softmax, softplus, tanh,
+    Activation, elu, gelu, gelu_tanh, identity, leaky_relu, log_softmax, mish, relu, sigmoid, silu,
+    softmax, softplus, softsign, tanh,
 };
 pub use dense::{dense, dense_activation};
 pub use init::Init;

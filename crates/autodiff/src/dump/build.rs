@@ -5,20 +5,22 @@
 use super::{BackwardInfo, DumpEdge, DumpNode, Gradient, GraphDump, LocalDerivative};
 use crate::backward::Gradients;
 use crate::float::Float;
-use crate::pool::BufferPool;
-use crate::tape::{Tape, TapeInner};
+use crate::scratch::Scratch;
+use crate::tape::{NodeId, Tape, TapeInner};
 use crate::tensor::Tensor;
 use smallvec::SmallVec;
 
 pub(super) fn build<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> GraphDump<T> {
     let inner = tape.inner.borrow();
+    let grads = grads.filter(|g| g.tape == tape.id);
     let on_path = grads.map(|g| upstream_of_output(&inner, g));
     let nodes: Vec<DumpNode<T>> = inner
         .order
         .iter()
         .enumerate()
-        .map(|(index, &id)| {
-            let node = &inner.nodes[id];
+        .map(|(index, &key)| {
+            let node = &inner.nodes[key];
+            let id = NodeId { key, tape: tape.id };
             let gradient = match (grads, &on_path) {
                 (Some(g), Some(on_path)) => match g.get_id(id) {
                     Some(t) => Gradient::Computed(t.clone()),
@@ -47,10 +49,10 @@ pub(super) fn build<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> G
         })
         .collect();
 
-    let mut pool = BufferPool::default();
+    let mut scratch = Scratch::default();
     let mut edges = Vec::new();
-    for (to, &id) in inner.order.iter().enumerate() {
-        let node = &inner.nodes[id];
+    for (to, &key) in inner.order.iter().enumerate() {
+        let node = &inner.nodes[key];
         let values: SmallVec<[&Tensor<T>; 2]> = node
             .inputs
             .iter()
@@ -58,15 +60,19 @@ pub(super) fn build<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> G
             .collect();
         let out = node.value.get();
         for (input_index, &from) in nodes[to].inputs.iter().enumerate() {
-            let vjp = |seed: &Tensor<T>, pool: &mut BufferPool<T>| {
-                node.op.vjp(input_index, &values, out, seed, pool)
+            // A gradient value recorded without its rule (`Opaque`) shows no contribution.
+            let vjp = |seed: &Tensor<T>, scratch: &mut Scratch<T>| {
+                node.op
+                    .vjp(input_index, &values, out, seed, scratch)
+                    .ok()
+                    .flatten()
             };
             let needed = nodes[from].gradient != Gradient::NoGradient;
             let local = if !needed {
                 LocalDerivative::NotNeeded
             } else if node.op.is_elementwise() && values[input_index].shape() == out.shape() {
                 let ones = Tensor::ones(out.shape());
-                match vjp(&ones, &mut pool) {
+                match vjp(&ones, &mut scratch) {
                     Some(d) => LocalDerivative::Elementwise(d),
                     None => LocalDerivative::NotNeeded,
                 }
@@ -75,7 +81,7 @@ pub(super) fn build<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> G
             };
             let contribution = match (&nodes[to].gradient, needed) {
                 (_, false) => Gradient::NoGradient,
-                (Gradient::Computed(g), true) => match vjp(g, &mut pool) {
+                (Gradient::Computed(g), true) => match vjp(g, &mut scratch) {
                     Some(c) => Gradient::Computed(c),
                     None => Gradient::NoGradient,
                 },

@@ -290,6 +290,70 @@ impl GradCheck {
         tally.finish(T::NAME, warnings, objective.evaluations, self.offenders)
     }
 
+    /// Checks second derivatives: the gradient of `f`, computed with [`Tape::grad`] and so
+    /// recorded on the tape, is itself checked against central differences, as
+    /// [`GradCheck::check`] checks `f` (PyTorch's `gradgradcheck`).
+    ///
+    /// The output of `f` is reduced to `J = sum_k w_k y_k` with fixed random weights (as the
+    /// first-order check does), and the function checked is `x -> dJ/dx`, all inputs'
+    /// gradients joined into one vector. Its own output is reduced with another set of random
+    /// weights `v`, so what is compared, element by element of each input, is the
+    /// Hessian-vector product `d/dx_j (v . dJ/dx)`. A failure reads like a first-order one:
+    /// the input, the element, the analytic and numeric values and the tolerance in force.
+    ///
+    /// ```
+    /// use nabla_autodiff::{GradCheck, Tensor};
+    /// let x = Tensor::from_vec(vec![0.3, -1.2, 2.0, 0.7], &[2, 2]);
+    /// let report = GradCheck::new()
+    ///     .check_second_order(&[x], |_tape, v| (v[0] * v[0]).tanh().sum())
+    ///     .unwrap();
+    /// assert_eq!(report.order, 2);
+    /// assert_eq!(report.checked, 4);
+    /// ```
+    ///
+    /// # Errors
+    /// A [`GradCheckError`] when any second derivative is outside the tolerance.
+    ///
+    /// # Panics
+    /// As [`GradCheck::check`], and if the gradient passes through a custom op with no
+    /// differentiable vector-Jacobian product (the message names the op).
+    pub fn check_second_order<T: Float, F>(
+        &self,
+        inputs: &[Tensor<T>],
+        f: F,
+    ) -> Result<GradCheckReport, GradCheckError>
+    where
+        F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
+    {
+        // Fixed weights for the first reduction, drawn once for the output's size.
+        let out_shape = {
+            let tape = Tape::new();
+            let vars: Vec<Var<'_, T>> = inputs.iter().map(|x| tape.param(x.clone())).collect();
+            f(&tape, &vars).shape()
+        };
+        let mut rng = StdRng::seed_from_u64(self.seed.wrapping_add(2));
+        let weights = objective::output_weights::<T>(out_shape.iter().product(), &mut rng);
+        let weights = Tensor::from_vec(weights.into_iter().map(T::from_f64).collect(), &out_shape);
+        let gradient = on_any_tape(|tape, v| {
+            let y = f(tape, v);
+            let j = (y * tape.constant(weights.clone())).sum();
+            let grads = tape.grad(j, v).unwrap_or_else(|e| panic!("{e}"));
+            let flat: Vec<Var<'_, T>> = grads
+                .iter()
+                .map(|g| g.reshape(&[g.shape().iter().product()]))
+                .collect();
+            Var::concat(&flat, 0)
+        });
+        let mark = |mut report: GradCheckReport| {
+            report.order = 2;
+            report
+        };
+        self.check(inputs, gradient).map(mark).map_err(|mut e| {
+            e.report.order = 2;
+            e
+        })
+    }
+
     /// The step and tolerances for element type `T`: as configured in `f64`, floored by
     /// [`F32_FLOOR`] in a less precise type.
     fn tolerance_for<T: Float>(&self) -> Tolerance {
@@ -308,6 +372,14 @@ impl GradCheck {
             configured
         }
     }
+}
+
+/// `f` itself, typed as a function of any tape (closures need the hint to be that general).
+fn on_any_tape<T: Float, F>(f: F) -> F
+where
+    F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
+{
+    f
 }
 
 /// `value`, if it is a usable tolerance (0 or more, not NaN).

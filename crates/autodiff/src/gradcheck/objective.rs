@@ -217,7 +217,7 @@ where
 /// Weights for the output elements: 1 for a one-element output, else a random sign times a
 /// magnitude in [0.5, 1.5), so that every element counts and none by accident cancels
 /// another. Rounded to `T`, as backward will see them.
-fn output_weights<T: Float>(n: usize, rng: &mut impl Rng) -> Vec<f64> {
+pub(super) fn output_weights<T: Float>(n: usize, rng: &mut impl Rng) -> Vec<f64> {
     if n == 1 {
         return vec![1.0];
     }

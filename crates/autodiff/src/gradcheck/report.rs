@@ -214,6 +214,12 @@ impl fmt::Display for Kink {
 pub struct GradCheckReport {
     /// The float type checked in, `"f32"` or `"f64"`.
     pub dtype: &'static str,
+    /// 1 for a check of first derivatives ([`GradCheck::check`]), 2 for one of second
+    /// derivatives ([`GradCheck::check_second_order`]).
+    ///
+    /// [`GradCheck::check`]: super::GradCheck::check
+    /// [`GradCheck::check_second_order`]: super::GradCheck::check_second_order
+    pub order: u32,
     /// Full or fast mode.
     pub mode: CheckMode,
     /// The step and tolerances in force (loosened in `f32`, see the module docs).
@@ -237,6 +243,15 @@ pub struct GradCheckReport {
 const KINKS_SHOWN: usize = 5;
 
 impl GradCheckReport {
+    /// What was checked, for the headline.
+    fn what(&self) -> &'static str {
+        if self.order == 2 {
+            "second-order gradient"
+        } else {
+            "gradient"
+        }
+    }
+
     /// The lines after the headline: tolerance, kinks, warnings; each starts a new line.
     fn write_details(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "\ntolerance: {}", self.tolerance)?;
@@ -264,8 +279,9 @@ impl fmt::Display for GradCheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "gradient check passed in {}: {} {} checked, max abs error {:.3e}, max rel error \
+            "{} check passed in {}: {} {} checked, max abs error {:.3e}, max rel error \
              {:.3e}, {} evaluations",
+            self.what(),
             self.dtype,
             self.checked,
             self.mode.unit(self.checked),
@@ -299,7 +315,8 @@ impl fmt::Display for GradCheckError {
         let r = &self.report;
         write!(
             f,
-            "gradient check failed in {}: {} of {} {} checked differ from central differences",
+            "{} check failed in {}: {} of {} {} checked differ from central differences",
+            r.what(),
             r.dtype,
             self.failed,
             r.checked,

@@ -78,6 +78,7 @@ impl Tally {
     ) -> Result<GradCheckReport, GradCheckError> {
         let report = GradCheckReport {
             dtype,
+            order: 1,
             mode: self.mode,
             tolerance: self.tolerance,
             checked: self.checked,

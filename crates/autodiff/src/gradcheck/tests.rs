@@ -1,6 +1,6 @@
 use super::*;
 use crate::op::CustomOp;
-use crate::pool::BufferPool;
+use crate::scratch::Scratch;
 use std::borrow::Cow;
 
 fn t(data: &[f64], shape: &[usize]) -> Tensor<f64> {
@@ -157,7 +157,7 @@ impl CustomOp<f64> for BadReluAtZero {
         "bad relu".into()
     }
 
-    fn forward(&mut self, inputs: &[&Tensor<f64>], _: &mut BufferPool<f64>) -> Tensor<f64> {
+    fn forward(&mut self, inputs: &[&Tensor<f64>], _: &mut Scratch<f64>) -> Tensor<f64> {
         inputs[0].map(|x| x.max(0.0))
     }
 
@@ -167,7 +167,7 @@ impl CustomOp<f64> for BadReluAtZero {
         inputs: &[&Tensor<f64>],
         _: &Tensor<f64>,
         grad: &Tensor<f64>,
-        _: &mut BufferPool<f64>,
+        _: &mut Scratch<f64>,
     ) -> Option<Tensor<f64>> {
         let slope = |x: f64| match x {
             0.0 => 5.0,

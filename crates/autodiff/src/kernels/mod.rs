@@ -9,5 +9,5 @@ pub(crate) mod gemm;
 mod small;
 mod threads;
 
-pub use gemm::GemmKernel;
+pub(crate) use gemm::GemmKernel;
 pub use threads::{num_threads, set_num_threads};

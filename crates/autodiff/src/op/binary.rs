@@ -1,108 +1,193 @@
-//! Element-wise binary primitives with broadcasting. Each states f(a, b) and its two partial
-//! derivatives; broadcasting is undone once, in the shared vector-Jacobian product.
+//! The element-wise functions of two tensors, broadcast together, as a table: one row per
+//! function gives its name, `f(a, b)` and the two partial derivatives in terms of `a`, `b`
+//! and the output `y`, each `const c` or an expression in the [`Elem`](super::Elem)
+//! vocabulary. Broadcasting is undone once, in the shared vector-Jacobian product: each
+//! input's gradient is summed back to its own shape.
 
+use super::Elem;
+use super::elementwise::Num;
+use super::unary::linear;
 use crate::float::Float;
+use crate::scratch::Scratch;
+use crate::shape::broadcast_or_panic;
+use crate::tape::Var;
 use crate::tensor::Tensor;
 
-/// An element-wise function of two tensors, broadcast to a common shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Binary {
-    /// a + b
-    Add,
-    /// a - b
-    Sub,
-    /// a * b
-    Mul,
-    /// a / b
-    Div,
-    /// max(a, b); on ties the gradient is split evenly.
-    Maximum,
-    /// min(a, b); on ties the gradient is split evenly.
-    Minimum,
+macro_rules! binary_ops {
+    ($(
+        $(#[doc = $doc:literal])+
+        $variant:ident {
+            method: $method:ident,
+            name: $name:literal,
+            f: |$fa:ident, $fb:ident| $f:expr,
+            da: [$($da:tt)+],
+            db: [$($db:tt)+]
+        }
+    )+) => {
+        /// An element-wise function of two tensors; one variant per row of the table.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Binary {
+            $( $(#[doc = $doc])+ $variant, )+
+        }
+
+        impl Binary {
+            /// The name shown in graph dumps and shape panics.
+            pub(crate) fn name(self) -> &'static str {
+                match self {
+                    $( Binary::$variant => $name, )+
+                }
+            }
+
+            /// `f` over `a` and `b` broadcast together, one loop per variant.
+            pub(crate) fn forward<T: Float>(self, a: &Tensor<T>, b: &Tensor<T>, s: &mut Scratch<T>) -> Tensor<T> {
+                let buf = s.take(a.numel().max(b.numel()));
+                match self {
+                    $( Binary::$variant => a.zip_map_in(b, buf, $name, |$fa, $fb| $f), )+
+                }
+            }
+
+            /// The fast vector-Jacobian product for input `i`: `g` times the partial
+            /// derivative, summed back to that input's shape.
+            pub(crate) fn vjp<T: Float>(
+                self,
+                i: usize,
+                a: &Tensor<T>,
+                b: &Tensor<T>,
+                y: &Tensor<T>,
+                g: &Tensor<T>,
+                s: &mut Scratch<T>,
+            ) -> Tensor<T> {
+                let full = match (self, i) {
+                    $(
+                        (Binary::$variant, 0) => binary_ops!(@fast s, a, b, y, g, $($da)+),
+                        (Binary::$variant, _) => binary_ops!(@fast s, a, b, y, g, $($db)+),
+                    )+
+                };
+                let x = if i == 0 { a } else { b };
+                match full {
+                    None => s.sum_to_shape(g, x.shape()),
+                    Some(d) if d.shape() == x.shape() => d,
+                    Some(d) => {
+                        let summed = s.sum_to_shape(&d, x.shape());
+                        s.recycle(d);
+                        summed
+                    }
+                }
+            }
+
+            /// The recorded vector-Jacobian product for input `i`: differentiable again.
+            pub(crate) fn vjp_graph<'t, T: Float>(
+                self,
+                i: usize,
+                a: Var<'t, T>,
+                b: Var<'t, T>,
+                y: Var<'t, T>,
+                g: Var<'t, T>,
+            ) -> Var<'t, T> {
+                let full = match (self, i) {
+                    $(
+                        (Binary::$variant, 0) => binary_ops!(@graph a, b, y, g, $($da)+),
+                        (Binary::$variant, _) => binary_ops!(@graph a, b, y, g, $($db)+),
+                    )+
+                };
+                let x = if i == 0 { a } else { b };
+                full.sum_to_shape(&x.shape())
+            }
+        }
+
+        #[allow(clippy::should_implement_trait)]
+        impl<'t, T: Float> Var<'t, T> {
+            $(
+                $(#[doc = $doc])+
+                pub fn $method(self, other: Var<'t, T>) -> Self {
+                    self.record_binary(Binary::$variant, other)
+                }
+            )+
+        }
+    };
+
+    // A constant partial: `None` for 1 (the gradient passes as it is), else `g c`.
+    (@fast $s:ident, $a:ident, $b:ident, $y:ident, $g:ident, const $c:expr) => {{
+        let c: T = $c;
+        if c == T::ONE { None } else { Some($s.map($g, move |g| g * c)) }
+    }};
+    (@fast $s:ident, $a:ident, $b:ident, $y:ident, $g:ident,
+        |$pa:pat_param, $pb:pat_param, $py:pat_param| $e:expr) => {{
+        let partial = move |a: T, b: T, y: T| {
+            let ($pa, $pb, $py) = (Num(a), Num(b), Num(y));
+            let d: Num<T> = $e;
+            d.0
+        };
+        let mut d = if $a.shape() == $b.shape() {
+            $s.zip3_map($a, $b, $y, partial)
+        } else {
+            // Broadcast both sides to the output's shape before taking partials.
+            let ab = $s.broadcast_to($a, $y.shape());
+            let bb = $s.broadcast_to($b, $y.shape());
+            let d = $s.zip3_map(&ab, &bb, $y, partial);
+            $s.recycle(ab);
+            $s.recycle(bb);
+            d
+        };
+        d.zip_assign($g, "binary vjp", |d, g| d * g);
+        Some(d)
+    }};
+    (@graph $a:ident, $b:ident, $y:ident, $g:ident, const $c:expr) => {
+        linear($g, $c)
+    };
+    (@graph $a:ident, $b:ident, $y:ident, $g:ident,
+        |$pa:pat_param, $pb:pat_param, $py:pat_param| $e:expr) => {{
+        let ($pa, $pb, $py) = ($a, $b, $y);
+        $g * $e
+    }};
 }
 
-impl Binary {
-    /// f(a, b).
-    #[inline]
-    pub fn f<T: Float>(self, a: T, b: T) -> T {
-        match self {
-            Binary::Add => a + b,
-            Binary::Sub => a - b,
-            Binary::Mul => a * b,
-            Binary::Div => a / b,
-            Binary::Maximum => a.max(b),
-            Binary::Minimum => a.min(b),
-        }
+binary_ops! {
+    /// Element-wise `a + b` with broadcasting (the `+` operator).
+    Add { method: add, name: "add", f: |a, b| a + b, da: [const T::ONE], db: [const T::ONE] }
+    /// Element-wise `a - b` with broadcasting (the `-` operator).
+    Sub { method: sub, name: "sub", f: |a, b| a - b, da: [const T::ONE], db: [const -T::ONE] }
+    /// Element-wise `a * b` with broadcasting (the `*` operator).
+    Mul { method: mul, name: "mul", f: |a, b| a * b, da: [|_, b, _| b], db: [|a, _, _| a] }
+    /// Element-wise `a / b` with broadcasting (the `/` operator).
+    Div {
+        method: div,
+        name: "div",
+        f: |a, b| a / b,
+        da: [|_, b, _| b.reciprocal()],
+        db: [|_, b, y| -(y / b)]
     }
-
-    /// df/da (`input == 0`) or df/db (`input == 1`) at (a, b), given y = f(a, b).
-    #[inline]
-    pub fn partial<T: Float>(self, input: usize, a: T, b: T, y: T) -> T {
-        let first = input == 0;
-        match self {
-            Binary::Add => T::ONE,
-            Binary::Sub => {
-                if first {
-                    T::ONE
-                } else {
-                    -T::ONE
-                }
-            }
-            Binary::Mul => {
-                if first {
-                    b
-                } else {
-                    a
-                }
-            }
-            Binary::Div => {
-                if first {
-                    T::ONE / b
-                } else {
-                    -y / b
-                }
-            }
-            Binary::Maximum | Binary::Minimum => {
-                let (mine, other) = if first { (a, b) } else { (b, a) };
-                let wins = if self == Binary::Maximum {
-                    mine > other
-                } else {
-                    mine < other
-                };
-                if mine == other {
-                    T::HALF
-                } else if wins {
-                    T::ONE
-                } else {
-                    T::ZERO
-                }
-            }
-        }
+    /// Element-wise maximum with broadcasting; on ties the gradient is split evenly.
+    Maximum {
+        method: maximum,
+        name: "maximum",
+        f: |a, b| a.max(b),
+        da: [|a, b, _| tie_split(a - b)],
+        db: [|a, b, _| tie_split(b - a)]
     }
-
-    /// `f` over `l` and `r` broadcast together, into a reused buffer; one loop per variant so
-    /// that each is vectorised.
-    pub(crate) fn map_in<T: Float>(self, l: &Tensor<T>, r: &Tensor<T>, buf: Vec<T>) -> Tensor<T> {
-        let name = self.name();
-        match self {
-            Binary::Add => l.zip_map_in(r, buf, name, |p, q| p + q),
-            Binary::Sub => l.zip_map_in(r, buf, name, |p, q| p - q),
-            Binary::Mul => l.zip_map_in(r, buf, name, |p, q| p * q),
-            Binary::Div => l.zip_map_in(r, buf, name, |p, q| p / q),
-            Binary::Maximum => l.zip_map_in(r, buf, name, |p, q| Binary::Maximum.f(p, q)),
-            Binary::Minimum => l.zip_map_in(r, buf, name, |p, q| Binary::Minimum.f(p, q)),
-        }
+    /// Element-wise minimum with broadcasting; on ties the gradient is split evenly.
+    Minimum {
+        method: minimum,
+        name: "minimum",
+        f: |a, b| a.min(b),
+        da: [|a, b, _| tie_split(b - a)],
+        db: [|a, b, _| tie_split(a - b)]
     }
+}
 
-    /// The name shown in graph dumps and panics.
-    pub fn name(self) -> &'static str {
-        match self {
-            Binary::Add => "add",
-            Binary::Sub => "sub",
-            Binary::Mul => "mul",
-            Binary::Div => "div",
-            Binary::Maximum => "maximum",
-            Binary::Minimum => "minimum",
-        }
+/// 1 where `d > 0`, 1/2 where `d == 0`, 0 elsewhere: the share of a maximum's gradient that
+/// goes to the side leading by `d` (a constant).
+fn tie_split<T: Float, S: Elem<T>>(d: S) -> S {
+    d.above(T::ZERO) + d.equal_to(T::ZERO) * T::HALF
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    fn record_binary(self, b: Binary, other: Var<'t, T>) -> Self {
+        let other = self.tape.own(other, b.name());
+        self.tape.with_shapes(self.key, other, |l, r| {
+            broadcast_or_panic(b.name(), l, r);
+        });
+        self.tape
+            .record(super::Op::Binary(b), smallvec::smallvec![self.key, other])
     }
 }

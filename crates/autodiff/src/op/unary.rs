@@ -1,239 +1,338 @@
-//! Element-wise unary primitives. Each states only its function f and derivative f'; the
-//! shared forward and vector-Jacobian product (`g * f'(x)`) are written once.
+//! The element-wise functions of one tensor, as a table: one row per function.
+//!
+//! A row gives the function's variant (with its parameters), the `Var` method that records it,
+//! the name graph dumps show, `f` on one element, and `f'` in terms of the input `x` and/or
+//! the output `y`. `f'` is either `const c` (a linear function) or an expression in the
+//! [`Elem`] vocabulary, which the row's own methods make up. From the rows the macro below
+//! generates:
+//!
+//! - the crate-private `Unary` enum and its fused loops: forward `f(x)` and the fast
+//!   vector-Jacobian product `g f'(x, y)`, each one loop per variant so that it vectorises;
+//! - the recorded product `g * f'(x, y)`, built from the same expression on vars, so that
+//!   gradients of gradients follow from the rows themselves;
+//! - the public `Var` method of every row and the [`Elem`] trait: the vocabulary in which
+//!   derivatives are written, implemented for plain numbers and for vars.
+//!
+//! Adding a function is one row here plus one gradient-check row in the tests (see
+//! "Adding a primitive" in `docs/autodiff.md`).
 
+use super::elementwise::{ElementwiseFn, Num};
 use crate::float::Float;
-use crate::tensor::Tensor;
+use crate::scratch::Scratch;
+use crate::tape::Var;
+use crate::tensor::{Comparison, Tensor};
+use std::borrow::Cow;
+use std::ops::{Add, Div, Mul, Neg, Sub};
 
-/// An element-wise function of one tensor.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Unary<T> {
-    /// -x
-    Neg,
-    /// x + c
-    AddScalar(T),
-    /// c * x
-    MulScalar(T),
-    /// c - x
-    ScalarSub(T),
-    /// x / c
-    DivScalar(T),
-    /// c / x
-    ScalarDiv(T),
-    /// x^p
-    Powf(T),
-    /// e^x
-    Exp,
-    /// ln x
-    Ln,
-    /// sqrt x
-    Sqrt,
-    /// |x|
-    Abs,
-    /// min(max(x, lo), hi)
-    Clamp(T, T),
-    /// tanh x
-    Tanh,
-    /// 1 / (1 + e^-x)
-    Sigmoid,
-    /// max(x, 0)
-    Relu,
-}
-
-impl<T: Float> Unary<T> {
-    /// f(x).
-    #[inline]
-    pub fn f(self, x: T) -> T {
-        match self {
-            Unary::Neg => -x,
-            Unary::AddScalar(c) => x + c,
-            Unary::MulScalar(c) => c * x,
-            Unary::ScalarSub(c) => c - x,
-            Unary::DivScalar(c) => x / c,
-            Unary::ScalarDiv(c) => c / x,
-            Unary::Powf(p) => x.powf(p),
-            Unary::Exp => x.exp(),
-            Unary::Ln => x.ln(),
-            Unary::Sqrt => x.sqrt(),
-            Unary::Abs => x.abs(),
-            Unary::Clamp(lo, hi) => x.max(lo).min(hi),
-            Unary::Tanh => x.tanh(),
-            Unary::Sigmoid => sigmoid(x),
-            Unary::Relu => {
-                if x > T::ZERO {
-                    x
-                } else {
-                    T::ZERO
-                }
-            }
-        }
-    }
-
-    /// f'(x), given also y = f(x) where that is cheaper.
-    #[inline]
-    pub fn df(self, x: T, y: T) -> T {
-        match self {
-            Unary::Neg | Unary::ScalarSub(_) => -T::ONE,
-            Unary::AddScalar(_) => T::ONE,
-            Unary::MulScalar(c) => c,
-            Unary::DivScalar(c) => T::ONE / c,
-            Unary::ScalarDiv(_) => -y / x,
-            Unary::Powf(p) => p * x.powf(p - T::ONE),
-            Unary::Exp => y,
-            Unary::Ln => T::ONE / x,
-            Unary::Sqrt => T::HALF / y,
-            Unary::Abs => x.signum0(),
-            Unary::Clamp(lo, hi) => {
-                if x >= lo && x <= hi {
-                    T::ONE
-                } else {
-                    T::ZERO
-                }
-            }
-            Unary::Tanh => T::ONE - y * y,
-            Unary::Sigmoid => y * (T::ONE - y),
-            Unary::Relu => {
-                if x > T::ZERO {
-                    T::ONE
-                } else {
-                    T::ZERO
-                }
-            }
-        }
-    }
-
-    /// The name shown in graph dumps.
-    pub fn name(self) -> String {
-        match self {
-            Unary::Neg => "neg".into(),
-            Unary::AddScalar(c) => format!("add {c}"),
-            Unary::MulScalar(c) => format!("mul {c}"),
-            Unary::ScalarSub(c) => format!("{c} - x"),
-            Unary::DivScalar(c) => format!("div {c}"),
-            Unary::ScalarDiv(c) => format!("{c} / x"),
-            Unary::Powf(p) => format!("pow {p}"),
-            Unary::Exp => "exp".into(),
-            Unary::Ln => "ln".into(),
-            Unary::Sqrt => "sqrt".into(),
-            Unary::Abs => "abs".into(),
-            Unary::Clamp(lo, hi) => format!("clamp [{lo}, {hi}]"),
-            Unary::Tanh => "tanh".into(),
-            Unary::Sigmoid => "sigmoid".into(),
-            Unary::Relu => "relu".into(),
-        }
+/// `g c` on the recorded path, without a node where `c` is 1 and as a negation where it is -1.
+pub(crate) fn linear<'t, T: Float>(g: Var<'t, T>, c: T) -> Var<'t, T> {
+    if c == T::ONE {
+        g
+    } else if c == -T::ONE {
+        -g
+    } else {
+        g.mul_scalar(c)
     }
 }
 
-/// Calls `$body` with `$f` bound to a closure computing `$method` of the variant `$u` has, once
-/// per variant: each loop then sees a fixed function that the compiler can vectorise, instead
-/// of matching on the variant for every element.
-macro_rules! with_unary {
-    ($u:expr, |$f:ident| $body:expr) => {
-        match $u {
-            Unary::Neg => {
-                let $f = |x, y| Unary::Neg.pick(x, y);
-                $body
+macro_rules! unary_ops {
+    ($(
+        $(#[doc = $doc:literal])+
+        $variant:ident $(($($p:ident: $pt:ty),+))? {
+            method: $method:ident,
+            name: $name:literal,
+            f: |$fx:ident| $f:expr,
+            df: $($df:tt)+
+        }
+    )+) => {
+        /// An element-wise function of one tensor; one variant per row of the table.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub(crate) enum Unary<T> {
+            $( $(#[doc = $doc])+ $variant $(($($pt),+))?, )+
+        }
+
+        impl<T: Float> Unary<T> {
+            /// The name shown in graph dumps.
+            pub(crate) fn name(self) -> Cow<'static, str> {
+                match self {
+                    $( Unary::$variant $(($($p),+))? => Cow::Owned(format!($name)), )+
+                }
             }
-            Unary::AddScalar(c) => {
-                let $f = move |x, y| Unary::AddScalar(c).pick(x, y);
-                $body
+
+            /// f at one element.
+            #[inline(always)]
+            pub(crate) fn f(self, x: T) -> T {
+                match self {
+                    $( Unary::$variant $(($($p),+))? => { let $fx = x; $f } )+
+                }
             }
-            Unary::MulScalar(c) => {
-                let $f = move |x, y| Unary::MulScalar(c).pick(x, y);
-                $body
+
+            /// `f` over a tensor, one loop per variant.
+            pub(crate) fn forward(self, x: &Tensor<T>, s: &mut Scratch<T>) -> Tensor<T> {
+                match self {
+                    $( Unary::$variant $(($($p),+))? => s.map(x, move |$fx| $f), )+
+                }
             }
-            Unary::ScalarSub(c) => {
-                let $f = move |x, y| Unary::ScalarSub(c).pick(x, y);
-                $body
+
+            /// The fast vector-Jacobian product `g f'(x, y)`, one loop per variant.
+            #[allow(unused_variables)] // a constant derivative leaves some parameters unused
+            pub(crate) fn vjp(
+                self,
+                g: &Tensor<T>,
+                x: &Tensor<T>,
+                y: &Tensor<T>,
+                s: &mut Scratch<T>,
+            ) -> Tensor<T> {
+                match self {
+                    $( Unary::$variant $(($($p),+))? => unary_ops!(@fast s, g, x, y, $($df)+), )+
+                }
             }
-            Unary::DivScalar(c) => {
-                let $f = move |x, y| Unary::DivScalar(c).pick(x, y);
-                $body
+
+            /// The recorded vector-Jacobian product `g * f'(x, y)`: differentiable again.
+            #[allow(unused_variables)]
+            pub(crate) fn vjp_graph<'t>(self, g: Var<'t, T>, x: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T> {
+                match self {
+                    $( Unary::$variant $(($($p),+))? => unary_ops!(@graph g, x, y, $($df)+), )+
+                }
             }
-            Unary::ScalarDiv(c) => {
-                let $f = move |x, y| Unary::ScalarDiv(c).pick(x, y);
-                $body
+        }
+
+        /// The vocabulary element-wise derivatives are written in: every element-wise
+        /// primitive of the tape, the four arithmetic operators (with another value or a
+        /// plain number `T`), and masks. It is implemented for vars, where each method records
+        /// its op, and (crate-internally) for single numbers, where it computes in place; so
+        /// one expression serves the fast loop and the recorded, differentiable gradient.
+        ///
+        /// Write an [`ElementwiseFn`](crate::ElementwiseFn)'s derivative with it:
+        ///
+        /// ```
+        /// use nabla_autodiff::{Elem, Float};
+        /// // d/dx tanh x = 1 - tanh(x)^2, from the output y.
+        /// fn tanh_derivative<T: Float, S: Elem<T>>(_x: S, y: S) -> S {
+        ///     y.square().rsub(T::ONE)
+        /// }
+        /// ```
+        pub trait Elem<T: Float>:
+            Copy
+            + Add<Output = Self>
+            + Sub<Output = Self>
+            + Mul<Output = Self>
+            + Div<Output = Self>
+            + Neg<Output = Self>
+            + Add<T, Output = Self>
+            + Sub<T, Output = Self>
+            + Mul<T, Output = Self>
+            + Div<T, Output = Self>
+        {
+            $(
+                $(#[doc = $doc])+
+                fn $method(self $(, $($p: $pt),+)?) -> Self;
+            )+
+
+            /// 1 where `x cmp c` holds, else 0. A mask is a constant: no gradient flows
+            /// through it.
+            fn mask(self, cmp: Comparison, c: T) -> Self;
+
+            /// 1 where `x > c`, else 0 (a constant).
+            fn above(self, c: T) -> Self {
+                self.mask(Comparison::Gt, c)
             }
-            Unary::Powf(p) => {
-                let $f = move |x, y| Unary::Powf(p).pick(x, y);
-                $body
+
+            /// 1 where `x >= c`, else 0 (a constant).
+            fn at_least(self, c: T) -> Self {
+                self.mask(Comparison::Ge, c)
             }
-            Unary::Exp => {
-                let $f = |x, y| Unary::Exp.pick(x, y);
-                $body
+
+            /// 1 where `x < c`, else 0 (a constant).
+            fn below(self, c: T) -> Self {
+                self.mask(Comparison::Lt, c)
             }
-            Unary::Ln => {
-                let $f = |x, y| Unary::Ln.pick(x, y);
-                $body
+
+            /// 1 where `x <= c`, else 0 (a constant).
+            fn at_most(self, c: T) -> Self {
+                self.mask(Comparison::Le, c)
             }
-            Unary::Sqrt => {
-                let $f = |x, y| Unary::Sqrt.pick(x, y);
-                $body
+
+            /// 1 where `x == c`, else 0 (a constant).
+            fn equal_to(self, c: T) -> Self {
+                self.mask(Comparison::Eq, c)
             }
-            Unary::Abs => {
-                let $f = |x, y| Unary::Abs.pick(x, y);
-                $body
+
+            /// The sign of `x`: 1, 0 or -1 (a constant).
+            fn sign(self) -> Self {
+                self.above(T::ZERO) - self.below(T::ZERO)
             }
-            Unary::Clamp(lo, hi) => {
-                let $f = move |x, y| Unary::Clamp(lo, hi).pick(x, y);
-                $body
+
+            /// Another element-wise function applied to this value, so that one function's
+            /// derivative can use another (mish's uses softplus).
+            fn elementwise<F: ElementwiseFn<T>>(self, f: F) -> Self;
+        }
+
+        impl<T: Float> Elem<T> for Num<T> {
+            $(
+                #[inline(always)]
+                fn $method(self $(, $($p: $pt),+)?) -> Self {
+                    Num(Unary::$variant $(($($p),+))?.f(self.0))
+                }
+            )+
+
+            #[inline(always)]
+            fn mask(self, cmp: Comparison, c: T) -> Self {
+                Num(if cmp.holds(self.0, c) { T::ONE } else { T::ZERO })
             }
-            Unary::Tanh => {
-                let $f = |x, y| Unary::Tanh.pick(x, y);
-                $body
+
+            #[inline(always)]
+            fn elementwise<F: ElementwiseFn<T>>(self, f: F) -> Self {
+                Num(f.f(self.0))
             }
-            Unary::Sigmoid => {
-                let $f = |x, y| Unary::Sigmoid.pick(x, y);
-                $body
+        }
+
+        impl<'t, T: Float> Elem<T> for Var<'t, T> {
+            $(
+                fn $method(self $(, $($p: $pt),+)?) -> Self {
+                    Var::$method(self $(, $($p),+)?)
+                }
+            )+
+
+            fn mask(self, cmp: Comparison, c: T) -> Self {
+                Var::mask(self, cmp, c)
             }
-            Unary::Relu => {
-                let $f = |x, y| Unary::Relu.pick(x, y);
-                $body
+
+            fn elementwise<F: ElementwiseFn<T>>(self, f: F) -> Self {
+                Var::elementwise(self, f)
             }
+        }
+
+        #[allow(clippy::should_implement_trait)]
+        impl<'t, T: Float> Var<'t, T> {
+            $(
+                $(#[doc = $doc])+
+                pub fn $method(self $(, $($p: $pt),+)?) -> Self {
+                    self.record_unary(Unary::$variant $(($($p),+))?)
+                }
+            )+
         }
     };
+
+    // f' = c: the gradient scaled.
+    (@fast $s:ident, $g:ident, $x:ident, $y:ident, const $c:expr) => {{
+        let c: T = $c;
+        if c == T::ONE { $s.copy_of($g) } else { $s.map($g, move |g| g * c) }
+    }};
+    (@fast $s:ident, $g:ident, $x:ident, $y:ident, |$dx:pat_param, $dy:pat_param| $e:expr) => {
+        $s.zip3_map($g, $x, $y, move |g, x, y| {
+            let ($dx, $dy) = (Num(x), Num(y));
+            let d: Num<T> = $e;
+            g * d.0
+        })
+    };
+    (@graph $g:ident, $x:ident, $y:ident, const $c:expr) => {
+        linear($g, $c)
+    };
+    (@graph $g:ident, $x:ident, $y:ident, |$dx:pat_param, $dy:pat_param| $e:expr) => {{
+        let ($dx, $dy) = ($x, $y);
+        $g * $e
+    }};
 }
 
-impl<T: Float> Unary<T> {
-    /// `f(x)` when `y` is `None`, else `f'(x)` given `y = f(x)`: one entry point for
-    /// [`with_unary`], constant-folded once the variant is known.
-    #[inline(always)]
-    fn pick(self, x: T, y: Option<T>) -> T {
-        match y {
-            None => self.f(x),
-            Some(y) => self.df(x, y),
-        }
+unary_ops! {
+    /// `-x`, element-wise.
+    Neg { method: neg, name: "neg", f: |x| -x, df: const -T::ONE }
+    /// `x + c` for a number `c` (the `+` operator with a number).
+    AddScalar(c: T) { method: add_scalar, name: "add {c}", f: |x| x + c, df: const T::ONE }
+    /// `c x` for a number `c` (the `*` operator with a number).
+    MulScalar(c: T) { method: mul_scalar, name: "mul {c}", f: |x| c * x, df: const c }
+    /// `x / c` for a number `c` (the `/` operator with a number).
+    DivScalar(c: T) { method: div_scalar, name: "div {c}", f: |x| x / c, df: const T::ONE / c }
+    /// `c - x` for a number `c`.
+    ScalarSub(c: T) { method: rsub, name: "{c} - x", f: |x| c - x, df: const -T::ONE }
+    /// `c / x` for a number `c`.
+    ScalarDiv(c: T) { method: rdiv, name: "{c} / x", f: |x| c / x, df: |x, y| -(y / x) }
+    /// `x^p`, element-wise.
+    Powf(p: T) {
+        method: powf, name: "pow {p}", f: |x| x.powf(p), df: |x, _| x.powf(p - T::ONE) * p
     }
-
-    /// `f` applied to every element of `x`, into a reused buffer.
-    pub(crate) fn map_in(self, x: &Tensor<T>, buf: Vec<T>) -> Tensor<T> {
-        with_unary!(self, |f| x.map_in(buf, |v| f(v, None)))
+    /// `x^2`, element-wise.
+    Square { method: square, name: "square", f: |x| x * x, df: |x, _| x * T::TWO }
+    /// `1 / x`, element-wise.
+    Reciprocal {
+        method: reciprocal, name: "reciprocal", f: |x| T::ONE / x, df: |_, y| -y.square()
     }
-
-    /// `g * f'(x)` element by element (given `y = f(x)`), into a reused buffer.
-    pub(crate) fn vjp_in(
-        self,
-        g: &Tensor<T>,
-        x: &Tensor<T>,
-        y: &Tensor<T>,
-        buf: Vec<T>,
-    ) -> Tensor<T> {
-        with_unary!(self, |f| g.zip3_map_in(
-            x,
-            y,
-            buf,
-            "unary vjp",
-            |g, x, y| g * f(x, Some(y))
-        ))
+    /// `sqrt x`, element-wise.
+    Sqrt { method: sqrt, name: "sqrt", f: |x| x.sqrt(), df: |_, y| y.rdiv(T::HALF) }
+    /// `e^x`, element-wise.
+    Exp { method: exp, name: "exp", f: |x| x.exp(), df: |_, y| y }
+    /// `e^x - 1`, element-wise, accurate near 0.
+    Expm1 { method: expm1, name: "expm1", f: |x| x.exp_m1(), df: |_, y| y + T::ONE }
+    /// Natural logarithm, element-wise.
+    Ln { method: ln, name: "ln", f: |x| x.ln(), df: |x, _| x.reciprocal() }
+    /// `ln(1 + x)`, element-wise, accurate near 0.
+    Log1p {
+        method: log1p, name: "log1p", f: |x| x.ln_1p(), df: |x, _| (x + T::ONE).reciprocal()
+    }
+    /// `|x|`, element-wise. Its derivative at 0 is 0.
+    Abs { method: abs, name: "abs", f: |x| x.abs(), df: |x, _| x.sign() }
+    /// `min(max(x, lo), hi)`, element-wise. The derivative is 1 inside `[lo, hi]` (bounds
+    /// included) and 0 outside.
+    Clamp(lo: T, hi: T) {
+        method: clamp,
+        name: "clamp [{lo}, {hi}]",
+        f: |x| x.max(lo).min(hi),
+        df: |x, _| x.at_least(lo) * x.at_most(hi)
+    }
+    /// Sine (radians), element-wise.
+    Sin { method: sin, name: "sin", f: |x| x.sin(), df: |x, _| x.cos() }
+    /// Cosine (radians), element-wise.
+    Cos { method: cos, name: "cos", f: |x| x.cos(), df: |x, _| -x.sin() }
+    /// Hyperbolic tangent, element-wise.
+    Tanh { method: tanh, name: "tanh", f: |x| x.tanh(), df: |_, y| y.square().rsub(T::ONE) }
+    /// The logistic function `1 / (1 + e^-x)`, element-wise, without overflow.
+    Sigmoid { method: sigmoid, name: "sigmoid", f: |x| sigmoid(x), df: |_, y| y * y.rsub(T::ONE) }
+    /// `max(x, 0)`, element-wise. Its derivative at 0 is 0.
+    Relu {
+        method: relu,
+        name: "relu",
+        f: |x| if x > T::ZERO { x } else { T::ZERO },
+        df: |x, _| x.above(T::ZERO)
+    }
+    /// The error function, element-wise.
+    Erf {
+        method: erf,
+        name: "erf",
+        f: |x| x.erf(),
+        df: |x, _| (-x.square()).exp() * T::from_f64(std::f64::consts::FRAC_2_SQRT_PI)
     }
 }
 
 /// The logistic function, computed without overflow for any finite input.
 #[inline]
-pub fn sigmoid<T: Float>(x: T) -> T {
+pub(crate) fn sigmoid<T: Float>(x: T) -> T {
     if x >= T::ZERO {
         T::ONE / (T::ONE + (-x).exp())
     } else {
         let e = x.exp();
         e / (T::ONE + e)
+    }
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// 1 where `self cmp c` holds, else 0, as a constant: no gradient flows through a mask.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Comparison, Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![-1.0, 0.0, 2.0], &[3]));
+    /// assert_eq!(x.mask(Comparison::Gt, 0.0).value().data(), &[0.0, 0.0, 1.0]);
+    /// ```
+    pub fn mask(self, cmp: Comparison, c: T) -> Self {
+        let mask = self.tape.map_value(self, |x, s| {
+            s.map(x, |v| if cmp.holds(v, c) { T::ONE } else { T::ZERO })
+        });
+        self.tape.constant(mask)
+    }
+
+    fn record_unary(self, u: Unary<T>) -> Self {
+        self.tape
+            .record(super::Op::Unary(u), smallvec::smallvec![self.key])
     }
 }

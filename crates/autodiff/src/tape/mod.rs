@@ -4,39 +4,46 @@
 //! live in a `slotmap` arena (stale handles are caught, not misread) and are also listed in
 //! creation order, which is a topological order: backward walks that list from the output down.
 
-mod spare;
 mod var;
 
-pub(crate) use spare::Spare;
 pub use var::Var;
 
 use crate::float::Float;
 use crate::op::{CustomOp, Op};
-use crate::pool::BufferPool;
+use crate::scratch::Scratch;
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 use slotmap::{SlotMap, new_key_type};
 use smallvec::SmallVec;
-use std::cell::{Ref, RefCell};
+use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Inputs a node holds without a heap allocation (a dense node with bias has three).
 pub(crate) const INLINE_INPUTS: usize = 4;
 
-/// A node's input ids.
-pub(crate) type Inputs = SmallVec<[NodeId; INLINE_INPUTS]>;
+/// A node's input keys.
+pub(crate) type Inputs = SmallVec<[NodeKey; INLINE_INPUTS]>;
 
 new_key_type! {
-    /// Identifies a node on a tape. Stays unique across [`Tape::clear`]: an id from before a
-    /// clear never finds a node recorded after it.
-    pub struct NodeId;
+    /// A node's place in its tape's arena.
+    pub(crate) struct NodeKey;
+}
+
+/// Identifies a node and the tape it is on. Stays unique across [`Tape::clear`] (an id from
+/// before a clear never finds a node recorded after it) and across tapes (an id of one tape
+/// never finds another tape's node).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NodeId {
+    pub(crate) key: NodeKey,
+    pub(crate) tape: u64,
 }
 
 /// How a node holds its value: owned, or shared with the caller (a model's parameters are
 /// shared so that putting them on the tape copies nothing).
 #[derive(Clone)]
 pub enum Value<T> {
-    /// The tape owns the tensor; its buffer returns to the pool on [`Tape::clear`].
+    /// The tape owns the tensor; its buffer returns to the tape's scratch on [`Tape::clear`].
     Owned(Tensor<T>),
     /// The tensor is shared; the tape drops its reference on [`Tape::clear`].
     Shared(Arc<Tensor<T>>),
@@ -96,17 +103,18 @@ pub(crate) struct Node<T: Float> {
 }
 
 pub(crate) struct TapeInner<T: Float> {
-    pub(crate) nodes: SlotMap<NodeId, Node<T>>,
-    pub(crate) order: Vec<NodeId>,
-    pub(crate) pool: BufferPool<T>,
+    pub(crate) nodes: SlotMap<NodeKey, Node<T>>,
+    pub(crate) order: Vec<NodeKey>,
+    /// The one recycler: buffers, index lists and op boxes.
+    pub(crate) scratch: Scratch<T>,
     pub(crate) recording: bool,
     pub(crate) scopes: Vec<String>,
     scope_stack: Vec<u32>,
     /// Per-position gradient slots, kept between backward passes for their memory.
     pub(crate) grad_slots: Vec<Option<Tensor<T>>>,
     pub(crate) relevant: Vec<bool>,
-    /// Memory of cleared nodes' ops and of returned gradients, for the next step.
-    pub(crate) spare: Spare<T>,
+    /// The map of the last gradients handed back with [`Tape::recycle`].
+    pub(crate) spare_grads: Option<slotmap::SecondaryMap<NodeKey, Tensor<T>>>,
 }
 
 /// Records operations on [`Var`]s so that [`Tape::backward`] can compute gradients.
@@ -125,6 +133,8 @@ pub(crate) struct TapeInner<T: Float> {
 /// assert_eq!(g[y].item(), 3.0); // df/dy = x
 /// ```
 pub struct Tape<T: Float> {
+    /// This tape's identity, for telling its ids and gradients from another tape's.
+    pub(crate) id: u64,
     pub(crate) inner: RefCell<TapeInner<T>>,
 }
 
@@ -134,20 +144,24 @@ impl<T: Float> Default for Tape<T> {
     }
 }
 
+/// Hands out tape identities.
+static NEXT_TAPE: AtomicU64 = AtomicU64::new(1);
+
 impl<T: Float> Tape<T> {
     /// An empty tape, recording.
     pub fn new() -> Self {
         Tape {
+            id: NEXT_TAPE.fetch_add(1, Ordering::Relaxed),
             inner: RefCell::new(TapeInner {
                 nodes: SlotMap::with_key(),
                 order: Vec::new(),
-                pool: BufferPool::default(),
+                scratch: Scratch::default(),
                 recording: true,
                 scopes: Vec::new(),
                 scope_stack: Vec::new(),
                 grad_slots: Vec::new(),
                 relevant: Vec::new(),
-                spare: Spare::default(),
+                spare_grads: None,
             }),
         }
     }
@@ -164,9 +178,24 @@ impl<T: Float> Tape<T> {
         self.leaf(value.into(), NodeKind::Constant)
     }
 
+    /// A constant whose row-major element `i` is `f(i)`, built in the tape's recycled memory
+    /// (so a training step that makes one each time allocates nothing once warmed up).
+    ///
+    /// ```
+    /// use nabla_autodiff::Tape;
+    /// let tape = Tape::<f32>::new();
+    /// let labels = [2_usize, 0, 1];
+    /// let y = tape.constant_from_fn(&[3], |i| labels[i] as f32);
+    /// assert_eq!(y.value().data(), &[2.0, 0.0, 1.0]);
+    /// ```
+    pub fn constant_from_fn(&self, shape: &[usize], f: impl FnMut(usize) -> T) -> Var<'_, T> {
+        let t = self.inner.borrow_mut().scratch.from_fn(shape, f);
+        self.constant(t)
+    }
+
     /// A zero-dimensional constant.
     pub fn scalar(&self, value: T) -> Var<'_, T> {
-        let t = self.inner.borrow_mut().pool.full(&[], value);
+        let t = self.inner.borrow_mut().scratch.full(&[], value);
         self.constant(t)
     }
 
@@ -175,35 +204,32 @@ impl<T: Float> Tape<T> {
     /// # Panics
     /// If an input belongs to another tape, or the op's forward panics.
     pub fn apply(&self, op: impl CustomOp<T>, inputs: &[Var<'_, T>]) -> Var<'_, T> {
-        let ids: Inputs = inputs.iter().map(|v| self.own(*v, "apply")).collect();
-        let op = self.inner.borrow_mut().spare.boxed(op);
-        self.record(Op::Custom(op), ids, &[])
+        let keys: Inputs = inputs.iter().map(|v| self.own(*v, "apply")).collect();
+        let op = self.inner.borrow_mut().scratch.boxed(op);
+        self.record(Op::Custom(op), keys)
     }
 
-    /// Forgets every node, keeping the memory: node values go back to the buffer pool, ready
-    /// for the next step. Spare buffers that went unused for a whole step are freed, so memory
-    /// stays flat. Requires `&mut` so that no [`Var`] of this tape can outlive it.
+    /// Forgets every node, keeping the memory: node values go back to the scratch memory,
+    /// ready for the next step. Spare memory that went unused for a whole step is freed, so
+    /// memory stays flat. Requires `&mut` so that no [`Var`] of this tape can outlive it.
     pub fn clear(&mut self) {
         let inner = self.inner.get_mut();
         let TapeInner {
             nodes,
             order,
-            pool,
+            scratch,
             scopes,
             scope_stack,
-            spare,
             ..
         } = inner;
-        pool.trim();
-        spare.trim();
+        scratch.trim();
         for (_, node) in nodes.drain() {
             if let Value::Owned(t) = node.value {
-                pool.recycle(t);
+                scratch.recycle(t);
             }
-            spare.keep(node.op);
+            node.op.recycle(scratch);
         }
-        spare.mark();
-        pool.mark();
+        scratch.mark();
         order.clear();
         scopes.clear();
         scope_stack.clear();
@@ -235,9 +261,7 @@ impl<T: Float> Tape<T> {
     /// assert!(!y.requires_grad());
     /// ```
     pub fn no_grad(&self) -> NoGradGuard<'_, T> {
-        let mut inner = self.inner.borrow_mut();
-        let previous = inner.recording;
-        inner.recording = false;
+        let previous = self.set_recording(false);
         NoGradGuard {
             tape: self,
             previous,
@@ -268,77 +292,103 @@ impl<T: Float> Tape<T> {
         ScopeGuard { tape: self }
     }
 
-    /// Returns the buffers of gradients you are done with to the pool (and the gradients'
-    /// index, so that the next backward allocates nothing).
+    /// Returns the buffers of gradients you are done with to the tape's scratch memory (and
+    /// the gradients' index, so that the next backward allocates nothing).
+    ///
+    /// # Panics
+    /// If the gradients came from another tape.
     pub fn recycle(&self, grads: crate::Gradients<T>) {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
+        assert!(
+            grads.tape == self.id,
+            "recycle: these gradients come from another tape"
+        );
         let mut map = grads.into_map();
         for (_, t) in map.drain() {
-            inner.pool.recycle(t);
+            inner.scratch.recycle(t);
         }
-        inner.spare.grads = Some(map);
+        inner.spare_grads = Some(map);
     }
 
     /// Total capacity, in elements, of spare buffers kept for reuse.
     pub fn spare_elements(&self) -> usize {
-        self.inner.borrow().pool.spare_elements()
+        self.inner.borrow().scratch.spare_elements()
     }
 
     fn leaf(&self, value: Value<T>, kind: NodeKind) -> Var<'_, T> {
         let mut inner = self.inner.borrow_mut();
         let requires_grad = kind == NodeKind::Parameter && inner.recording;
-        let id = inner.insert(Op::Leaf, SmallVec::new(), value, kind, requires_grad);
-        Var::new(self, id)
+        let key = inner.insert(Op::Leaf, SmallVec::new(), value, kind, requires_grad);
+        Var::new(self, key)
     }
 
     /// Records an op on the given inputs and returns its output.
-    pub(crate) fn record(
-        &self,
-        mut op: Op<T>,
-        inputs: Inputs,
-        target_shape: &[usize],
-    ) -> Var<'_, T> {
+    pub(crate) fn record(&self, mut op: Op<T>, inputs: Inputs) -> Var<'_, T> {
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
         let value = {
+            let TapeInner { nodes, scratch, .. } = &mut *inner;
             let values: SmallVec<[&Tensor<T>; INLINE_INPUTS]> =
-                inputs.iter().map(|&i| inner.nodes[i].value.get()).collect();
-            op.forward(&values, target_shape, &mut inner.pool)
+                inputs.iter().map(|&i| live(nodes, i).value.get()).collect();
+            op.forward(&values, scratch)
         };
-        let requires_grad = inner.recording && inputs.iter().any(|&i| inner.nodes[i].requires_grad);
-        let id = if inner.recording {
-            inner.insert(
-                op,
-                inputs,
-                Value::Owned(value),
-                NodeKind::Operation,
-                requires_grad,
-            )
-        } else {
-            inner.insert(
-                Op::Leaf,
-                SmallVec::new(),
-                Value::Owned(value),
-                NodeKind::Constant,
-                false,
-            )
-        };
-        Var::new(self, id)
+        let key = inner.insert_result(op, inputs, value);
+        Var::new(self, key)
     }
 
-    /// Checks that `v` was recorded on this tape and is still there; returns its id.
-    pub(crate) fn own(&self, v: Var<'_, T>, op: &str) -> NodeId {
+    /// Records an op whose value is already known (a gradient computed on the fast path).
+    pub(crate) fn record_value(&self, op: Op<T>, inputs: Inputs, value: Tensor<T>) -> Var<'_, T> {
+        let key = self.inner.borrow_mut().insert_result(op, inputs, value);
+        Var::new(self, key)
+    }
+
+    /// Checks that `v` was recorded on this tape; returns its key.
+    ///
+    /// # Panics
+    /// If it belongs to another tape; `op` names the operation in the message.
+    pub(crate) fn own(&self, v: Var<'_, T>, op: &str) -> NodeKey {
         assert!(
             std::ptr::eq(v.tape, self),
             "{op}: the operands belong to different tapes; record every var of one computation \
              on the same tape"
         );
-        v.id()
+        v.key
     }
 
-    pub(crate) fn value_of(&self, id: NodeId) -> Ref<'_, Tensor<T>> {
-        Ref::map(self.inner.borrow(), |inner| inner.node(id).value.get())
+    /// Calls `f` with the shapes of two nodes, under one borrow.
+    pub(crate) fn with_shapes<R>(
+        &self,
+        a: NodeKey,
+        b: NodeKey,
+        f: impl FnOnce(&[usize], &[usize]) -> R,
+    ) -> R {
+        let inner = self.inner.borrow();
+        f(
+            inner.node(a).value.get().shape(),
+            inner.node(b).value.get().shape(),
+        )
+    }
+
+    /// A tensor computed from a node's value in the tape's scratch memory.
+    pub(crate) fn map_value(
+        &self,
+        v: Var<'_, T>,
+        f: impl FnOnce(&Tensor<T>, &mut Scratch<T>) -> Tensor<T>,
+    ) -> Tensor<T> {
+        let mut guard = self.inner.borrow_mut();
+        let TapeInner { nodes, scratch, .. } = &mut *guard;
+        f(live(nodes, v.key).value.get(), scratch)
+    }
+
+    /// A copy of `indices` in a reused vector.
+    pub(crate) fn indices(&self, indices: &[usize]) -> Vec<usize> {
+        self.inner.borrow_mut().scratch.indices(indices)
+    }
+
+    /// Sets whether ops are recorded; returns the previous setting.
+    pub(crate) fn set_recording(&self, on: bool) -> bool {
+        std::mem::replace(&mut self.inner.borrow_mut().recording, on)
     }
 }
 
@@ -350,10 +400,10 @@ impl<T: Float> TapeInner<T> {
         value: Value<T>,
         kind: NodeKind,
         requires_grad: bool,
-    ) -> NodeId {
+    ) -> NodeKey {
         let position = self.order.len() as u32;
         let scope = self.scope_stack.last().copied();
-        let id = self.nodes.insert(Node {
+        let key = self.nodes.insert(Node {
             op,
             inputs,
             value,
@@ -363,20 +413,43 @@ impl<T: Float> TapeInner<T> {
             name: None,
             scope,
         });
-        self.order.push(id);
-        id
+        self.order.push(key);
+        key
     }
 
-    /// The node, or a panic that explains a stale id.
-    pub(crate) fn node(&self, id: NodeId) -> &Node<T> {
-        self.nodes.get(id).unwrap_or_else(|| {
-            panic!("this var's node is gone: the tape was cleared after the var was made")
-        })
+    /// Inserts an op's result: with its inputs when recording, as a constant otherwise.
+    fn insert_result(&mut self, op: Op<T>, inputs: Inputs, value: Tensor<T>) -> NodeKey {
+        if self.recording {
+            let requires_grad = inputs.iter().any(|&i| self.nodes[i].requires_grad);
+            self.insert(
+                op,
+                inputs,
+                Value::Owned(value),
+                NodeKind::Operation,
+                requires_grad,
+            )
+        } else {
+            op.recycle(&mut self.scratch);
+            let value = Value::Owned(value);
+            self.insert(Op::Leaf, SmallVec::new(), value, NodeKind::Constant, false)
+        }
     }
 
-    pub(crate) fn shape_of(&self, id: NodeId) -> Shape {
-        self.node(id).value.get().shape().into()
+    /// The node, or a panic that explains a stale key.
+    pub(crate) fn node(&self, key: NodeKey) -> &Node<T> {
+        live(&self.nodes, key)
     }
+
+    pub(crate) fn shape_of(&self, key: NodeKey) -> Shape {
+        self.node(key).value.get().shape().into()
+    }
+}
+
+/// The node at `key`, or a panic that explains a stale key.
+fn live<T: Float>(nodes: &SlotMap<NodeKey, Node<T>>, key: NodeKey) -> &Node<T> {
+    nodes.get(key).unwrap_or_else(|| {
+        panic!("this var's node is gone: the tape was cleared after the var was made")
+    })
 }
 
 /// Restores recording when dropped. See [`Tape::no_grad`].
@@ -387,7 +460,7 @@ pub struct NoGradGuard<'t, T: Float> {
 
 impl<T: Float> Drop for NoGradGuard<'_, T> {
     fn drop(&mut self) {
-        self.tape.inner.borrow_mut().recording = self.previous;
+        self.tape.set_recording(self.previous);
     }
 }
 

@@ -23,7 +23,8 @@ pub enum Comparison {
 }
 
 impl Comparison {
-    fn holds<T: Float>(self, a: T, b: T) -> bool {
+    /// Whether `a cmp b` holds.
+    pub(crate) fn holds<T: Float>(self, a: T, b: T) -> bool {
         match self {
             Comparison::Eq => a == b,
             Comparison::Ne => a != b,
@@ -42,7 +43,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::map`] writing into a reused buffer.
-    pub fn map_in(&self, buf: Vec<T>, f: impl Fn(T) -> T) -> Self {
+    pub(crate) fn map_in(&self, buf: Vec<T>, f: impl Fn(T) -> T) -> Self {
         Tensor::build_in(buf, self.shape(), |out| {
             out.extend(self.data().iter().map(|&x| f(x)))
         })
@@ -61,7 +62,13 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::zip_map`] writing into a reused buffer.
-    pub fn zip_map_in(&self, other: &Self, buf: Vec<T>, op: &str, f: impl Fn(T, T) -> T) -> Self {
+    pub(crate) fn zip_map_in(
+        &self,
+        other: &Self,
+        buf: Vec<T>,
+        op: &str,
+        f: impl Fn(T, T) -> T,
+    ) -> Self {
         if self.shape() == other.shape() {
             return Tensor::build_in(buf, self.shape(), |out| {
                 out.extend(self.data().iter().zip(other.data()).map(|(&a, &b)| f(a, b)))
@@ -77,7 +84,7 @@ impl<T: Float> Tensor<T> {
     ///
     /// # Panics
     /// If the shapes differ; `op` names the operation in the message.
-    pub fn zip3_map_in(
+    pub(crate) fn zip3_map_in(
         &self,
         b: &Self,
         c: &Self,

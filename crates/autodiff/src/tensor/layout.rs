@@ -49,7 +49,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::permute`] writing into a reused buffer.
-    pub fn permute_in(&self, perm: &[usize], buf: Vec<T>) -> Self {
+    pub(crate) fn permute_in(&self, perm: &[usize], buf: Vec<T>) -> Self {
         check_permutation(perm, self.shape());
         let own = contiguous_strides(self.shape());
         let shape: Shape = perm.iter().map(|&p| self.shape()[p]).collect();
@@ -74,7 +74,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::broadcast_to`] writing into a reused buffer.
-    pub fn broadcast_to_in(&self, shape: &[usize], buf: Vec<T>) -> Self {
+    pub(crate) fn broadcast_to_in(&self, shape: &[usize], buf: Vec<T>) -> Self {
         assert!(
             can_broadcast_to(self.shape(), shape),
             "broadcast_to: shape {} cannot be broadcast to shape {}",
@@ -105,7 +105,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::concat`] writing into a reused buffer.
-    pub fn concat_in(parts: &[&Tensor<T>], axis: usize, buf: Vec<T>) -> Self {
+    pub(crate) fn concat_in(parts: &[&Tensor<T>], axis: usize, buf: Vec<T>) -> Self {
         assert!(!parts.is_empty(), "concat: needs at least one tensor");
         let first = parts[0].shape();
         check_axis("concat", axis, first);
@@ -142,7 +142,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::narrow`] writing into a reused buffer.
-    pub fn narrow_in(&self, axis: usize, start: usize, len: usize, buf: Vec<T>) -> Self {
+    pub(crate) fn narrow_in(&self, axis: usize, start: usize, len: usize, buf: Vec<T>) -> Self {
         check_axis("narrow", axis, self.shape());
         let extent = self.shape()[axis];
         assert!(
@@ -159,6 +159,47 @@ impl<T: Float> Tensor<T> {
             for o in 0..outer {
                 let base = (o * extent + start) * inner;
                 out.extend_from_slice(&self.data()[base..base + len * inner]);
+            }
+        })
+    }
+}
+
+impl<T: Float> Tensor<T> {
+    /// The reverse of [`Tensor::narrow`]: this tensor placed at `start..start + len` along
+    /// `axis` of a zero tensor whose extent there is `extent`.
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let t = Tensor::from_vec(vec![1.0, 2.0], &[1, 2]);
+    /// assert_eq!(t.pad(1, 1, 4).data(), &[0.0, 1.0, 2.0, 0.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `axis` is out of range or the tensor does not fit at `start`.
+    pub fn pad(&self, axis: usize, start: usize, extent: usize) -> Self {
+        self.pad_in(axis, start, extent, Vec::new())
+    }
+
+    /// [`Tensor::pad`] writing into a reused buffer.
+    pub(crate) fn pad_in(&self, axis: usize, start: usize, extent: usize, buf: Vec<T>) -> Self {
+        check_axis("pad", axis, self.shape());
+        let len = self.shape()[axis];
+        assert!(
+            start + len <= extent,
+            "pad: a tensor of shape {} does not fit at {start}..{} of an axis of extent {extent}",
+            ShapeDisplay(self.shape()),
+            start + len
+        );
+        let mut shape: Shape = self.shape().into();
+        shape[axis] = extent;
+        let outer: usize = self.shape()[..axis].iter().product();
+        let inner: usize = self.shape()[axis + 1..].iter().product();
+        Tensor::build_in(buf, &shape, |out| {
+            for o in 0..outer {
+                out.resize(out.len() + start * inner, T::ZERO);
+                let part = &self.data()[o * len * inner..(o + 1) * len * inner];
+                out.extend_from_slice(part);
+                out.resize(out.len() + (extent - start - len) * inner, T::ZERO);
             }
         })
     }

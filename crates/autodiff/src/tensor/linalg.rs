@@ -3,7 +3,7 @@
 use super::Tensor;
 use crate::float::Float;
 use crate::kernels::gemm::{MatRef, gemm};
-use crate::shape::{Shape, ShapeDisplay};
+use crate::shape::{Shape, ShapeDisplay, numel};
 
 impl<T: Float> Tensor<T> {
     /// The matrix product. 2-D: `[m, k] x [k, n] -> [m, n]`. Batched: `[..., m, k] x
@@ -37,38 +37,53 @@ impl<T: Float> Tensor<T> {
         self.matmul_t_in(other, transpose_self, transpose_other, Vec::new())
     }
 
+    /// `self += op(a) op(b)`, accumulating a product into this tensor without a temporary
+    /// (PyTorch's `addmm`): with `self` holding a bias broadcast over rows, this is a dense
+    /// layer's forward pass in one sweep.
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let x = Tensor::from_vec(vec![1.0, 2.0], &[1, 2]);
+    /// let w = Tensor::from_vec(vec![3.0, 4.0], &[2, 1]);
+    /// let mut y = Tensor::full(&[1, 1], 0.5);
+    /// y.add_matmul(&x, &w, false, false);
+    /// assert_eq!(y.item(), 11.5);
+    /// ```
+    ///
+    /// # Panics
+    /// If the product's shape is not this tensor's shape, or as [`Tensor::matmul`].
+    pub fn add_matmul(&mut self, a: &Self, b: &Self, transpose_a: bool, transpose_b: bool) {
+        let p = MatmulPlan::new(a.shape(), b.shape(), transpose_a, transpose_b);
+        assert!(
+            p.out_shape.as_slice() == self.shape(),
+            "add_matmul: the product has shape {} but the tensor it adds into has shape {}",
+            ShapeDisplay(&p.out_shape),
+            ShapeDisplay(self.shape())
+        );
+        p.run(a, b, transpose_a, transpose_b, T::ONE, self.data_mut());
+    }
+
     /// [`Tensor::matmul_t`] writing into a reused buffer.
-    pub fn matmul_t_in(&self, other: &Self, ta: bool, tb: bool, buf: Vec<T>) -> Self {
+    pub(crate) fn matmul_t_in(&self, other: &Self, ta: bool, tb: bool, buf: Vec<T>) -> Self {
         let p = MatmulPlan::new(self.shape(), other.shape(), ta, tb);
         let mut out = Tensor::build_in(buf, &p.out_shape, |o| {
             o.resize(p.batch * p.m * p.n, T::ZERO)
         });
-        let (a_step, b_step) = (
-            p.a_batched as usize * p.m * p.k,
-            p.b_batched as usize * p.k * p.n,
-        );
-        for (i, c) in out
-            .data_mut()
-            .chunks_exact_mut((p.m * p.n).max(1))
-            .enumerate()
-            .take(p.batch)
-        {
-            let a = &self.data()[i * a_step..i * a_step + p.m * p.k];
-            let b = &other.data()[i * b_step..i * b_step + p.k * p.n];
-            let a = if ta {
-                MatRef::row_major(a, p.k, p.m, true)
-            } else {
-                MatRef::row_major(a, p.m, p.k, false)
-            };
-            let b = if tb {
-                MatRef::row_major(b, p.n, p.k, true)
-            } else {
-                MatRef::row_major(b, p.k, p.n, false)
-            };
-            gemm(T::ONE, a, b, T::ZERO, c);
-        }
+        p.run(self, other, ta, tb, T::ZERO, out.data_mut());
         out
     }
+}
+
+/// Element count of a matmul's output, 0 where the shapes cannot multiply (the product itself
+/// then panics with the reason).
+pub(crate) fn matmul_len(a: &[usize], b: &[usize], ta: bool, tb: bool) -> usize {
+    if a.len() < 2 || b.len() < 2 {
+        return 0;
+    }
+    let m = if ta { a[a.len() - 1] } else { a[a.len() - 2] };
+    let n = if tb { b[b.len() - 2] } else { b[b.len() - 1] };
+    let batch = numel(&a[..a.len() - 2]).max(numel(&b[..b.len() - 2]));
+    batch * m * n
 }
 
 /// Shapes of a (possibly batched, possibly transposed) product, checked.
@@ -83,6 +98,42 @@ struct MatmulPlan {
 }
 
 impl MatmulPlan {
+    /// `c = op(a) op(b) + beta c`, batch by batch.
+    fn run<T: Float>(
+        &self,
+        a: &Tensor<T>,
+        b: &Tensor<T>,
+        ta: bool,
+        tb: bool,
+        beta: T,
+        c: &mut [T],
+    ) {
+        let (m, k, n) = (self.m, self.k, self.n);
+        let (a_step, b_step) = (
+            self.a_batched as usize * m * k,
+            self.b_batched as usize * k * n,
+        );
+        for (i, c) in c
+            .chunks_exact_mut((m * n).max(1))
+            .enumerate()
+            .take(self.batch)
+        {
+            let a = &a.data()[i * a_step..i * a_step + m * k];
+            let b = &b.data()[i * b_step..i * b_step + k * n];
+            let a = if ta {
+                MatRef::row_major(a, k, m, true)
+            } else {
+                MatRef::row_major(a, m, k, false)
+            };
+            let b = if tb {
+                MatRef::row_major(b, n, k, true)
+            } else {
+                MatRef::row_major(b, k, n, false)
+            };
+            gemm(T::ONE, a, b, beta, c);
+        }
+    }
+
     fn new(a: &[usize], b: &[usize], ta: bool, tb: bool) -> Self {
         let fail = |why: &str| -> ! {
             panic!(

@@ -3,9 +3,9 @@
 //! The tensor is a plain value: a `Vec` of elements and a shape. Everything here is eager and
 //! records nothing; the [`Tape`](crate::Tape) builds on these operations to record a graph.
 //!
-//! Operations that produce a new tensor come in two forms where the tape needs it: the ordinary
-//! one, which allocates, and an `_in` form taking a spare buffer whose memory it reuses, so that a
-//! training step can run without allocating once its buffers exist.
+//! Every operation here allocates its result. The tape computes the same operations into
+//! recycled buffers through crate-private `_in` forms, which [`Scratch`](crate::Scratch)
+//! exposes to op authors; the user-facing methods below never take a buffer.
 
 mod construct;
 mod display;
@@ -16,6 +16,7 @@ mod reduce;
 mod select;
 
 pub use elementwise::Comparison;
+pub(crate) use linalg::matmul_len;
 
 use crate::float::Float;
 use crate::shape::{Shape, ShapeDisplay, numel};

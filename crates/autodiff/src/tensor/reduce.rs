@@ -41,7 +41,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::sum_axes`] writing into a reused buffer.
-    pub fn sum_axes_in(&self, axes: &[usize], keepdim: bool, buf: Vec<T>) -> Self {
+    pub(crate) fn sum_axes_in(&self, axes: &[usize], keepdim: bool, buf: Vec<T>) -> Self {
         self.reduce_axes_in("sum_axes", axes, keepdim, buf, T::ZERO, |acc, x| acc + x)
     }
 
@@ -51,7 +51,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::mean_axes`] writing into a reused buffer.
-    pub fn mean_axes_in(&self, axes: &[usize], keepdim: bool, buf: Vec<T>) -> Self {
+    pub(crate) fn mean_axes_in(&self, axes: &[usize], keepdim: bool, buf: Vec<T>) -> Self {
         let mut out = self.sum_axes_in(axes, keepdim, buf);
         let count = T::from_usize(reduced_count(self.shape(), axes));
         out.map_inplace(|s| s / count);
@@ -93,7 +93,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::sum_to_shape`] writing into a reused buffer.
-    pub fn sum_to_shape_in(&self, shape: &[usize], buf: Vec<T>) -> Self {
+    pub(crate) fn sum_to_shape_in(&self, shape: &[usize], buf: Vec<T>) -> Self {
         assert!(
             can_broadcast_to(shape, self.shape()),
             "sum_to_shape: a tensor of shape {} cannot be summed to shape {} (that shape does \

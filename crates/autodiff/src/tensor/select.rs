@@ -21,7 +21,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::select_rows`] writing into a reused buffer.
-    pub fn select_rows_in(&self, indices: &[usize], buf: Vec<T>) -> Self {
+    pub(crate) fn select_rows_in(&self, indices: &[usize], buf: Vec<T>) -> Self {
         let (rows, width) = self.rows_and_width("select_rows");
         let mut shape: Shape = self.shape().into();
         shape[0] = indices.len();
@@ -34,13 +34,33 @@ impl<T: Float> Tensor<T> {
     }
 
     /// The reverse of [`Tensor::select_rows`]: a tensor of `rows` rows, zero except that row
-    /// `indices[i]` accumulates row `i` of `self`.
-    pub fn index_add_rows_in(&self, indices: &[usize], rows: usize, buf: Vec<T>) -> Self {
+    /// `indices[i]` accumulates row `i` of `self` (repeated indices add up).
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let g = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3, 1]);
+    /// assert_eq!(g.index_add_rows(&[2, 0, 2], 3).data(), &[2.0, 0.0, 4.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `indices` does not have one entry per row of `self` or an index is not below `rows`.
+    pub fn index_add_rows(&self, indices: &[usize], rows: usize) -> Self {
+        self.index_add_rows_in(indices, rows, Vec::new())
+    }
+
+    /// [`Tensor::index_add_rows`] writing into a reused buffer.
+    pub(crate) fn index_add_rows_in(&self, indices: &[usize], rows: usize, buf: Vec<T>) -> Self {
         let width = if self.ndim() == 0 {
             1
         } else {
             self.numel() / self.shape()[0].max(1)
         };
+        assert!(
+            self.ndim() > 0 && self.shape()[0] == indices.len(),
+            "index_add_rows: {} indices for a tensor of shape {}; give one per row",
+            indices.len(),
+            ShapeDisplay(self.shape())
+        );
         let mut shape: Shape = self.shape().into();
         shape[0] = rows;
         let mut out = Tensor::build_in(buf, &shape, |o| o.resize(rows * width, T::ZERO));
@@ -72,7 +92,7 @@ impl<T: Float> Tensor<T> {
     }
 
     /// [`Tensor::gather_rows`] writing into a reused buffer.
-    pub fn gather_rows_in(&self, columns: &[usize], buf: Vec<T>) -> Self {
+    pub(crate) fn gather_rows_in(&self, columns: &[usize], buf: Vec<T>) -> Self {
         let (rows, width) = self.check_gather("gather_rows", columns);
         Tensor::build_in(buf, &[rows], |out| {
             out.extend(columns.iter().enumerate().map(|(i, &c)| {
@@ -84,8 +104,28 @@ impl<T: Float> Tensor<T> {
 
     /// The reverse of [`Tensor::gather_rows`]: a `[rows, width]` tensor, zero except
     /// `out[i, columns[i]] = self[i]`.
-    pub fn scatter_rows_in(&self, columns: &[usize], width: usize, buf: Vec<T>) -> Self {
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let v = Tensor::from_vec(vec![5.0, 7.0], &[2]);
+    /// assert_eq!(v.scatter_rows(&[1, 0], 2).data(), &[0.0, 5.0, 7.0, 0.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `self` does not hold one element per entry of `columns` or a column is not below
+    /// `width`.
+    pub fn scatter_rows(&self, columns: &[usize], width: usize) -> Self {
+        self.scatter_rows_in(columns, width, Vec::new())
+    }
+
+    /// [`Tensor::scatter_rows`] writing into a reused buffer.
+    pub(crate) fn scatter_rows_in(&self, columns: &[usize], width: usize, buf: Vec<T>) -> Self {
         let rows = columns.len();
+        assert!(
+            self.numel() == rows,
+            "scatter_rows: {rows} columns for a tensor of shape {}; give one per element",
+            ShapeDisplay(self.shape())
+        );
         let mut out = Tensor::build_in(buf, &[rows, width], |o| o.resize(rows * width, T::ZERO));
         let dst = out.data_mut();
         for (i, &c) in columns.iter().enumerate() {

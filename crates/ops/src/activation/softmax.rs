@@ -1,8 +1,44 @@
 //! Softmax and log-softmax along one axis, each a node whose backward works lane by lane,
 //! never through a materialised Jacobian.
 
-use nabla_autodiff::{BufferPool, CustomOp, Float, Tensor};
+use nabla_autodiff::{CustomOp, Float, NotDifferentiable, Scratch, Tensor, Var};
 use std::borrow::Cow;
+
+/// Softmax along `axis`: `s_k = e^(x_k - m) / sum_j e^(x_j - m)`, `m` the maximum of the lane,
+/// so each lane along `axis` is a probability distribution. Backward computes
+/// `s * (g - sum(g * s))` lane by lane (fused on the fast path, recorded from the same formula
+/// on vars for higher-order gradients).
+///
+/// ```
+/// use nabla_autodiff::{Tape, Tensor};
+/// let tape = Tape::<f64>::new();
+/// let z = tape.param(Tensor::from_vec(vec![0.0, 2.0_f64.ln()], &[1, 2]));
+/// let p = nabla_ops::softmax(z, 1);
+/// assert!((p.value().data()[1] - 2.0 / 3.0).abs() < 1e-15);
+/// ```
+///
+/// # Panics
+/// If `axis` is out of range for `x`'s shape.
+pub fn softmax<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Var<'t, T> {
+    let op = SoftmaxOp {
+        kind: Kind::Softmax,
+        axis,
+    };
+    x.apply(op, &[])
+}
+
+/// Log-softmax along `axis`: `x_k - m - ln sum_j e^(x_j - m)`, `m` the lane maximum; finite
+/// wherever `x` is. Backward computes `g - softmax(x) * sum(g)` lane by lane.
+///
+/// # Panics
+/// If `axis` is out of range for `x`'s shape.
+pub fn log_softmax<'t, T: Float>(x: Var<'t, T>, axis: usize) -> Var<'t, T> {
+    let op = SoftmaxOp {
+        kind: Kind::LogSoftmax,
+        axis,
+    };
+    x.apply(op, &[])
+}
 
 /// One lane along an axis of a row-major tensor: the positions `start + k * stride`, `k < len`.
 #[derive(Debug, Clone, Copy)]
@@ -90,9 +126,9 @@ impl<T: Float> CustomOp<T> for SoftmaxOp {
         }
     }
 
-    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut BufferPool<T>) -> Tensor<T> {
+    fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
-        let mut out = pool.copy_of(x);
+        let mut out = scratch.copy_of(x);
         let o = out.data_mut();
         let kind = self.kind;
         for_each_lane(
@@ -125,9 +161,9 @@ impl<T: Float> CustomOp<T> for SoftmaxOp {
         _inputs: &[&Tensor<T>],
         output: &Tensor<T>,
         grad: &Tensor<T>,
-        pool: &mut BufferPool<T>,
+        scratch: &mut Scratch<T>,
     ) -> Option<Tensor<T>> {
-        let mut dx = pool.copy_of(grad);
+        let mut dx = scratch.copy_of(grad);
         let (y, d) = (output.data(), dx.data_mut());
         let kind = self.kind;
         for_each_lane(
@@ -149,6 +185,21 @@ impl<T: Float> CustomOp<T> for SoftmaxOp {
         );
         Some(dx)
     }
+
+    /// The same products on vars: `y (g - sum(g y))` and `g - e^y sum(g)` along the axis.
+    fn vjp_graph<'t>(
+        &self,
+        _input: usize,
+        _inputs: &[Var<'t, T>],
+        output: Var<'t, T>,
+        grad: Var<'t, T>,
+    ) -> Result<Option<Var<'t, T>>, NotDifferentiable> {
+        let axis = [self.axis];
+        Ok(Some(match self.kind {
+            Kind::Softmax => output * (grad - (grad * output).sum_axes(&axis, true)),
+            Kind::LogSoftmax => grad - output.exp() * grad.sum_axes(&axis, true),
+        }))
+    }
 }
 
 #[cfg(test)]
@@ -157,7 +208,7 @@ mod tests {
 
     fn run(kind: Kind, axis: usize, x: &Tensor<f64>) -> Tensor<f64> {
         let mut op = SoftmaxOp { kind, axis };
-        CustomOp::<f64>::forward(&mut op, &[x], &mut BufferPool::default())
+        CustomOp::<f64>::forward(&mut op, &[x], &mut Scratch::default())
     }
 
     #[test]
@@ -209,7 +260,7 @@ mod tests {
 
     fn run_f32(kind: Kind, x: &Tensor<f32>) -> Tensor<f32> {
         let mut op = SoftmaxOp { kind, axis: 1 };
-        CustomOp::<f32>::forward(&mut op, &[x], &mut BufferPool::default())
+        CustomOp::<f32>::forward(&mut op, &[x], &mut Scratch::default())
     }
 
     #[test]

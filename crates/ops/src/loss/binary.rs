@@ -1,10 +1,9 @@
 //! Binary and multi-label cross-entropy, on probabilities and on logits.
 
 use super::elementwise::{ElementwiseLoss, PointLoss};
-use super::{LossError, Reduction, above_floor, floored_ln};
+use super::{EPSILON, LossError, Reduction, floored_ln};
 use crate::activation::stable_softplus;
-use nabla_autodiff::op::sigmoid;
-use nabla_autodiff::{Float, Var};
+use nabla_autodiff::{Elem, Float, Var};
 
 /// Options of the binary cross-entropies.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -125,21 +124,20 @@ struct BinaryKernel<T> {
 }
 
 impl<T: Float> BinaryKernel<T> {
-    /// The smoothed target and the weight of the positive term for `label`.
-    fn target_and_weight(&self, y: T, label: usize) -> (T, T) {
+    /// The smoothed target `y (1 - e) + e / 2`.
+    fn smoothed<S: Elem<T>>(&self, y: S) -> S {
         let e = self.smoothing;
-        let y = y * (T::ONE - e) + T::HALF * e;
-        let q = match &self.pos_weight {
-            Some(p) => p[label % p.len()],
-            None => T::ONE,
-        };
-        (y, q)
+        y * (T::ONE - e) + T::HALF * e
     }
 }
 
 impl<T: Float> PointLoss<T> for BinaryKernel<T> {
     fn value(&self, x: T, y: T, label: usize) -> T {
-        let (y, q) = self.target_and_weight(y, label);
+        let y = y * (T::ONE - self.smoothing) + T::HALF * self.smoothing;
+        let q = self
+            .pos_weight
+            .as_ref()
+            .map_or(T::ONE, |p| p[label % p.len()]);
         if self.from_logits {
             q * y * stable_softplus(-x) + (T::ONE - y) * stable_softplus(x)
         } else {
@@ -147,20 +145,28 @@ impl<T: Float> PointLoss<T> for BinaryKernel<T> {
         }
     }
 
-    fn slope(&self, x: T, y: T, label: usize) -> T {
-        let (y, q) = self.target_and_weight(y, label);
+    /// With logits, `(1 - y') sigmoid(x) - q y' sigmoid(-x)`; with probabilities,
+    /// `-q y' / x + (1 - y') / (1 - x)`, each term only where its logarithm is above the floor
+    /// (`1 / max(p, eps)` stays finite where the mask is 0).
+    fn slope<S: Elem<T>>(&self, x: S, y: S, pos_weight: Option<S>) -> S {
+        let y = self.smoothed(y);
+        let qy = match pos_weight {
+            Some(q) => q * y,
+            None => y,
+        };
         if self.from_logits {
-            (T::ONE - y) * sigmoid(x) - q * y * sigmoid(-x)
+            y.rsub(T::ONE) * x.sigmoid() - qy * (-x).sigmoid()
         } else {
-            let mut slope = T::ZERO;
-            if above_floor(x) {
-                slope -= q * y / x;
-            }
-            if above_floor(T::ONE - x) {
-                slope += (T::ONE - y) / (T::ONE - x);
-            }
-            slope
+            let eps = T::from_f64(EPSILON);
+            let (p, not_p) = (x, x.rsub(T::ONE));
+            let positive = qy / p.clamp(eps, T::INFINITY) * p.at_least(eps);
+            let negative = y.rsub(T::ONE) / not_p.clamp(eps, T::INFINITY) * not_p.at_least(eps);
+            negative - positive
         }
+    }
+
+    fn label_weights(&self) -> Option<&[T]> {
+        self.pos_weight.as_deref()
     }
 }
 

@@ -3,9 +3,8 @@
 
 use super::check::Checker;
 use super::{LossError, Reduction, above_floor, floored_ln};
-use crate::activation::{Lane, max_and_log_sum};
-use crate::indices::Indices;
-use nabla_autodiff::{BufferPool, CustomOp, Float, Tensor, Var};
+use crate::activation::{Lane, max_and_log_sum, softmax};
+use nabla_autodiff::{CustomOp, Elem, Float, NotDifferentiable, Scratch, Tensor, Var};
 use std::borrow::Cow;
 
 /// Options of the categorical cross-entropies.
@@ -150,12 +149,14 @@ enum Targets<'t, 'a, T: Float> {
     Labels(&'a [usize]),
 }
 
-/// The node: inputs are the predictions and, for dense targets, the targets.
+/// The node: inputs are the predictions and the targets, either `[batch, classes]` or (for
+/// the sparse losses) one class index per row, held as a `[batch]` constant so that it lives
+/// in the tape's recycled memory like every other value.
 struct CrossEntropy<T> {
     name: &'static str,
     from_logits: bool,
-    /// Integer labels, when the targets are not an input.
-    labels: Option<Indices>,
+    /// Whether the targets are class indices.
+    sparse: bool,
     class_weights: Option<Vec<T>>,
     sample_weights: Option<Vec<T>>,
     smoothing: T,
@@ -174,17 +175,18 @@ impl<T: Float> CrossEntropy<T> {
         options: CategoricalOptions<'_, T>,
     ) -> Result<Var<'t, T>, LossError> {
         let (rows, classes) = checker.batch_by_classes(predictions)?;
-        let labels = match targets {
+        let targets = match targets {
             Targets::Labels(labels) => {
-                checker.labels(labels, rows, classes)?;
-                Some(Indices::copy_of(labels))
+                checker.labels::<T>(labels, rows, classes)?;
+                let tape = predictions.tape();
+                tape.constant_from_fn(&[rows], |r| T::from_usize(labels[r]))
             }
-            Targets::Dense(_) => None,
+            Targets::Dense(t) => t,
         };
         let op = CrossEntropy {
             name: checker.loss,
             from_logits,
-            labels,
+            sparse: targets.shape().len() == 1,
             sample_weights: checker.sample_weights(options.sample_weights, rows)?,
             class_weights: checker.weights(
                 "class_weights",
@@ -196,10 +198,7 @@ impl<T: Float> CrossEntropy<T> {
             reduction: options.reduction,
             total_weight: T::ZERO,
         };
-        Ok(match targets {
-            Targets::Dense(t) => predictions.apply(op, &[t]),
-            Targets::Labels(_) => predictions.apply(op, &[]),
-        })
+        Ok(predictions.apply(op, &[targets]))
     }
 
     fn sample_weight(&self, row: usize) -> T {
@@ -219,13 +218,13 @@ impl<T: Float> CrossEntropy<T> {
         scratch: &'a mut [T],
     ) -> &'a [T] {
         let c = scratch.len();
-        match &self.labels {
-            Some(labels) => {
-                scratch.fill(T::ZERO);
-                scratch[labels[row]] = T::ONE;
-                scratch
-            }
-            None => &inputs[1].data()[row * c..(row + 1) * c],
+        let targets = inputs[1].data();
+        if self.sparse {
+            scratch.fill(T::ZERO);
+            scratch[targets[row].to_f64() as usize] = T::ONE;
+            scratch
+        } else {
+            &targets[row * c..(row + 1) * c]
         }
     }
 
@@ -265,7 +264,7 @@ impl<T: Float> CustomOp<T> for CrossEntropy<T> {
         self.name.into()
     }
 
-    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut BufferPool<T>) -> Tensor<T> {
+    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
         let (rows, c) = (x.shape()[0], x.shape()[1]);
         let mut scratch = pool.zeros(&[c]);
@@ -296,7 +295,7 @@ impl<T: Float> CustomOp<T> for CrossEntropy<T> {
         inputs: &[&Tensor<T>],
         _output: &Tensor<T>,
         grad: &Tensor<T>,
-        pool: &mut BufferPool<T>,
+        pool: &mut Scratch<T>,
     ) -> Option<Tensor<T>> {
         if input != 0 {
             return None; // targets are data
@@ -330,6 +329,41 @@ impl<T: Float> CustomOp<T> for CrossEntropy<T> {
         }
         pool.recycle(scratch);
         Some(dx)
+    }
+
+    /// On vars, with `a = c * y'` (class weights times smoothed targets) as a constant:
+    /// `scale (sum_k a_k softmax(z) - a)` from logits, `-scale a / p` from probabilities
+    /// (where `p` is above the logarithm's floor).
+    fn vjp_graph<'t>(
+        &self,
+        input: usize,
+        inputs: &[Var<'t, T>],
+        _output: Var<'t, T>,
+        grad: Var<'t, T>,
+    ) -> Result<Option<Var<'t, T>>, NotDifferentiable> {
+        if input != 0 {
+            return Ok(None);
+        }
+        let x = inputs[0];
+        let (tape, shape) = (x.tape(), x.shape());
+        let (rows, c) = (shape[0], shape[1]);
+        let targets = inputs[1].value();
+        let mut row = vec![T::ZERO; c];
+        let mut a = Vec::with_capacity(rows * c);
+        for r in 0..rows {
+            let y = self.target_row(r, &[&targets, &targets], &mut row);
+            a.extend((0..c).map(|k| self.coefficient(y[k], k, c)));
+        }
+        let a = tape.constant(Tensor::from_vec(a, &shape));
+        let d = if self.from_logits {
+            softmax(x, 1) * a.sum_axes(&[1], true) - a
+        } else {
+            let eps = T::from_f64(super::EPSILON);
+            -(a / x.clamp(eps, T::INFINITY) * x.at_least(eps))
+        };
+        let weights: Vec<T> = (0..rows).map(|r| self.sample_weight(r)).collect();
+        let d = d * tape.constant(Tensor::from_vec(weights, &[rows, 1]));
+        Ok(Some(self.reduction.chain(d, grad, self.total_weight)))
     }
 }
 

@@ -120,13 +120,22 @@ impl Checker {
         })
     }
 
-    /// Every label is below `classes`, one label per row.
-    pub(crate) fn labels(
+    /// Every label is below `classes`, one label per row, and `T` holds every class index
+    /// exactly (the labels travel as a tensor of `T`).
+    pub(crate) fn labels<T: Float>(
         &self,
         labels: &[usize],
         rows: usize,
         classes: usize,
     ) -> Result<(), LossError> {
+        let largest = classes.saturating_sub(1);
+        if T::from_usize(largest).to_f64() != largest as f64 {
+            return self.fail(LossErrorKind::BadShape {
+                shape: vec![rows, classes],
+                expected: "no more classes than the element type indexes exactly (2^24 in f32); \
+                           use f64 predictions",
+            });
+        }
         if labels.len() != rows {
             return self.fail(LossErrorKind::WrongLength {
                 what: "labels",

@@ -1,18 +1,24 @@
 //! The node shared by the element-wise losses (regression and binary): each loss states only
 //! its per-element value and slope; weighting, reduction and backward are written once here.
+//! The slope is written once, in the [`Elem`] vocabulary: the fast backward pass evaluates it
+//! element by element, the recorded one builds it from vars for higher-order gradients.
 
 use super::check::Checker;
 use super::{LossError, Reduction};
-use nabla_autodiff::{BufferPool, CustomOp, Float, Tensor, Var};
+use nabla_autodiff::{CustomOp, Elem, Float, NotDifferentiable, Num, Scratch, Tensor, Var};
 use std::borrow::Cow;
 
-/// A loss on one prediction `x` and its target `y`. `label` is the element's position within
-/// its sample (its column), for per-label options.
+/// A loss on one prediction `x` and its target `y`.
 pub(crate) trait PointLoss<T: Float>: 'static {
-    /// l(x, y).
+    /// l(x, y) for an element in column `label` of its sample.
     fn value(&self, x: T, y: T, label: usize) -> T;
-    /// dl/dx at (x, y).
-    fn slope(&self, x: T, y: T, label: usize) -> T;
+    /// dl/dx at (x, y); `weight` is the element's per-label weight where the loss has one
+    /// ([`PointLoss::label_weights`]).
+    fn slope<S: Elem<T>>(&self, x: S, y: S, weight: Option<S>) -> S;
+    /// A weight per label (per column of a sample), if the loss has them.
+    fn label_weights(&self) -> Option<&[T]> {
+        None
+    }
 }
 
 /// The node: inputs are the predictions and the targets, of the same shape `[batch, ...]`.
@@ -73,14 +79,14 @@ impl<T: Float, L: PointLoss<T>> CustomOp<T> for ElementwiseLoss<T, L> {
         self.name.into()
     }
 
-    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut BufferPool<T>) -> Tensor<T> {
+    fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {
         let (x, y) = (inputs[0], inputs[1]);
         let k = self.per_sample;
         let weighted = x.data().iter().zip(y.data()).enumerate();
         let weighted =
             weighted.map(|(i, (&x, &y))| self.weight(i) * self.kernel.value(x, y, i % k));
         self.reduction
-            .output(weighted, x.shape(), self.total_weight, pool)
+            .output(weighted, x.shape(), self.total_weight, scratch)
     }
 
     fn vjp(
@@ -89,7 +95,7 @@ impl<T: Float, L: PointLoss<T>> CustomOp<T> for ElementwiseLoss<T, L> {
         inputs: &[&Tensor<T>],
         _output: &Tensor<T>,
         grad: &Tensor<T>,
-        pool: &mut BufferPool<T>,
+        scratch: &mut Scratch<T>,
     ) -> Option<Tensor<T>> {
         if input != 0 {
             return None; // targets are data
@@ -97,14 +103,38 @@ impl<T: Float, L: PointLoss<T>> CustomOp<T> for ElementwiseLoss<T, L> {
         let (x, y) = (inputs[0], inputs[1]);
         let k = self.per_sample;
         let upstream = self.reduction.upstream(grad, self.total_weight);
-        let mut buf = pool.take(x.numel());
-        buf.extend(
-            x.data()
-                .iter()
-                .zip(y.data())
-                .enumerate()
-                .map(|(i, (&x, &y))| upstream(i) * self.weight(i) * self.kernel.slope(x, y, i % k)),
-        );
-        Some(Tensor::from_vec(buf, x.shape()))
+        let labels = self.kernel.label_weights();
+        let (xs, ys) = (x.data(), y.data());
+        Some(scratch.from_fn(x.shape(), |i| {
+            let q = labels.map(|q| Num(q[(i % k) % q.len()]));
+            let slope = self.kernel.slope(Num(xs[i]), Num(ys[i]), q).0;
+            upstream(i) * self.weight(i) * slope
+        }))
+    }
+
+    /// `upstream * w * slope(x, y)` on vars, the weights as constants.
+    fn vjp_graph<'t>(
+        &self,
+        input: usize,
+        inputs: &[Var<'t, T>],
+        _output: Var<'t, T>,
+        grad: Var<'t, T>,
+    ) -> Result<Option<Var<'t, T>>, NotDifferentiable> {
+        if input != 0 {
+            return Ok(None);
+        }
+        let (x, y) = (inputs[0], inputs[1]);
+        let (tape, shape) = (x.tape(), x.shape());
+        let q = self
+            .kernel
+            .label_weights()
+            .map(|q| tape.constant(Tensor::from_fn(&shape[1..], |j| q[j % q.len()])));
+        let mut d = self.kernel.slope(x, y, q);
+        if let Some(w) = &self.sample_weights {
+            let mut column = vec![1; shape.len()];
+            column[0] = shape[0];
+            d = d * tape.constant(Tensor::from_vec(w.clone(), &column));
+        }
+        Ok(Some(self.reduction.chain(d, grad, self.total_weight)))
     }
 }

@@ -42,7 +42,7 @@ pub use categorical::{
 pub use error::{LossError, LossErrorKind};
 pub use regression::{RegressionOptions, huber, mean_absolute_error, mean_squared_error};
 
-use nabla_autodiff::{BufferPool, Float, Tensor};
+use nabla_autodiff::{Float, Scratch, Tensor, Var};
 
 /// The floor under every logarithm the probability-input losses take, Keras's epsilon: they use
 /// `ln(max(p, EPSILON))` and `ln(max(1 - p, EPSILON))`, so a probability of exactly 0 or 1 costs
@@ -86,12 +86,13 @@ impl Reduction {
         weighted: impl Iterator<Item = T>,
         units_shape: &[usize],
         total_weight: T,
-        pool: &mut BufferPool<T>,
+        pool: &mut Scratch<T>,
     ) -> Tensor<T> {
+        let mut weighted = weighted;
         if self == Reduction::None {
-            let mut buf = pool.take(units_shape.iter().product());
-            buf.extend(weighted);
-            return Tensor::from_vec(buf, units_shape);
+            return pool.from_fn(units_shape, |_| {
+                weighted.next().expect("one weighted loss per unit")
+            });
         }
         // Accumulate in f64: a batch's loss is one number worth getting right.
         let sum = T::from_f64(weighted.map(T::to_f64).sum());
@@ -116,6 +117,27 @@ impl Reduction {
         }
     }
 
+    /// The recorded form of [`Reduction::upstream`]: `d`, a var of per-unit derivatives, times
+    /// the incoming gradient as each unit receives it (a per-unit gradient is shaped to
+    /// broadcast over `d`'s trailing axes).
+    pub(crate) fn chain<'t, T: Float>(
+        self,
+        d: Var<'t, T>,
+        grad: Var<'t, T>,
+        total_weight: T,
+    ) -> Var<'t, T> {
+        match self {
+            Reduction::Mean if total_weight == T::ZERO => d * grad * T::ZERO,
+            Reduction::Mean => d * grad * (T::ONE / total_weight),
+            Reduction::Sum => d * grad,
+            Reduction::None => {
+                let mut shape = grad.shape();
+                shape.resize(d.shape().len(), 1);
+                d * grad.reshape(&shape)
+            }
+        }
+    }
+
     /// `value` divided by the total weight for the mean (0 when that is 0), as is otherwise.
     fn scale<T: Float>(self, value: T, total_weight: T) -> T {
         match self {
@@ -132,7 +154,7 @@ mod tests {
 
     #[test]
     fn reductions_of_weighted_units() {
-        let mut pool = BufferPool::<f64>::default();
+        let mut pool = Scratch::<f64>::default();
         let units = [1.0, 2.0, 6.0];
         let mean = Reduction::Mean.output(units.into_iter(), &[3], 4.0, &mut pool);
         assert_eq!((mean.shape(), mean.item()), (&[][..], 9.0 / 4.0));

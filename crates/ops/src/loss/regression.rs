@@ -3,7 +3,7 @@
 use super::check::Checker;
 use super::elementwise::{ElementwiseLoss, PointLoss};
 use super::{LossError, Reduction};
-use nabla_autodiff::{Float, Var};
+use nabla_autodiff::{Elem, Float, Var};
 
 /// Options of the regression losses.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -117,8 +117,8 @@ impl<T: Float> PointLoss<T> for Squared {
     fn value(&self, x: T, y: T, _: usize) -> T {
         (x - y) * (x - y)
     }
-    fn slope(&self, x: T, y: T, _: usize) -> T {
-        T::from_f64(2.0) * (x - y)
+    fn slope<S: Elem<T>>(&self, x: S, y: S, _: Option<S>) -> S {
+        (x - y) * T::TWO
     }
 }
 
@@ -129,8 +129,8 @@ impl<T: Float> PointLoss<T> for Absolute {
     fn value(&self, x: T, y: T, _: usize) -> T {
         (x - y).abs()
     }
-    fn slope(&self, x: T, y: T, _: usize) -> T {
-        (x - y).signum0()
+    fn slope<S: Elem<T>>(&self, x: S, y: S, _: Option<S>) -> S {
+        (x - y).sign()
     }
 }
 
@@ -146,13 +146,9 @@ impl<T: Float> PointLoss<T> for Huber<T> {
             delta * (d - T::HALF * delta)
         }
     }
-    fn slope(&self, x: T, y: T, _: usize) -> T {
-        let (d, delta) = (x - y, self.0);
-        if d.abs() <= delta {
-            d
-        } else {
-            delta * d.signum0()
-        }
+    /// `d` inside `[-delta, delta]`, `delta sign(d)` outside: `d` clamped.
+    fn slope<S: Elem<T>>(&self, x: S, y: S, _: Option<S>) -> S {
+        (x - y).clamp(-self.0, self.0)
     }
 }
 
