@@ -179,7 +179,8 @@ impl<T: Float> Tape<T> {
     /// If `output` has more than one element (give a seed with [`Tape::backward_with`]) or
     /// belongs to another tape, or as [`Tape::try_backward_with`] fails.
     pub fn backward(&self, output: Var<'_, T>) -> Gradients<T> {
-        self.backward_with(output, BackwardOptions::default())
+        self.try_backward_with(output, BackwardOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Reverse mode from a one-element output, keeping the gradient of every node it visits:
@@ -251,68 +252,16 @@ impl<T: Float> Tape<T> {
         let wanted: Option<SmallVec<[NodeKey; 4]>> = options
             .wrt
             .map(|vars| vars.iter().map(|v| self.own(*v, "backward wrt")).collect());
+        let wanted = wanted.as_deref();
+        let retain_all = options.retain_all;
         let seed = {
             let mut inner = self.inner.borrow_mut();
             seed_gradient(&mut inner, out, options.seed)
         };
         if options.create_graph {
-            self.backward_graph(out, seed, wanted.as_deref(), options.retain_all)
-        } else {
-            self.backward_fast(out, seed, wanted.as_deref(), options.retain_all)
+            return self.backward_graph(out, seed, wanted, retain_all);
         }
-    }
-
-    /// Gradients of `output` with respect to each of `wrt`, recorded on the tape: each is a
-    /// var that can be differentiated again, to any order (PyTorch's `autograd.grad` with
-    /// `create_graph=True`, JAX's `grad`). A var the output does not depend on gets zeros.
-    ///
-    /// ```
-    /// use nabla_autodiff::{Tape, Tensor};
-    /// let tape = Tape::<f64>::new();
-    /// let x = tape.param(Tensor::scalar(2.0));
-    /// let y = x.powf(3.0);
-    /// let dy = tape.grad(y, &[x]).unwrap()[0]; // 3x^2 = 12
-    /// let d2y = tape.grad(dy, &[x]).unwrap()[0]; // 6x = 12
-    /// let d3y = tape.grad(d2y, &[x]).unwrap()[0]; // 6
-    /// assert_eq!((dy.item(), d2y.item(), d3y.item()), (12.0, 12.0, 6.0));
-    /// ```
-    ///
-    /// # Errors
-    /// If the gradient passes through a custom op whose own gradient was computed without
-    /// being recorded (see [`BackwardError`]).
-    ///
-    /// # Panics
-    /// If `output` has more than one element, or a var belongs to another tape.
-    pub fn grad<'t>(
-        &'t self,
-        output: Var<'t, T>,
-        wrt: &[Var<'t, T>],
-    ) -> Result<Vec<Var<'t, T>>, BackwardError> {
-        let options = BackwardOptions {
-            wrt: Some(wrt),
-            create_graph: true,
-            ..BackwardOptions::default()
-        };
-        let grads = self.try_backward_with(output, options)?;
-        Ok(wrt
-            .iter()
-            .map(|&v| {
-                grads.var(v).unwrap_or_else(|| {
-                    let zeros = self.map_value(v, |x, s| s.zeros(x.shape()));
-                    self.constant(zeros)
-                })
-            })
-            .collect())
-    }
-
-    /// The fast walk: gradients as tensors in recycled buffers.
-    fn backward_fast(
-        &self,
-        out: NodeKey,
-        seed: Tensor<T>,
-        wanted: Option<&[NodeKey]>,
-        retain_all: bool,
-    ) -> Result<Gradients<T>, BackwardError> {
+        // The fast walk: gradients as tensors in recycled buffers.
         let mut guard = self.inner.borrow_mut();
         let inner = &mut *guard;
         let out_pos = inner.node(out).position as usize;
@@ -396,6 +345,49 @@ impl<T: Float> Tape<T> {
             }
         }
         Ok(result)
+    }
+
+    /// Gradients of `output` with respect to each of `wrt`, recorded on the tape: each is a
+    /// var that can be differentiated again, to any order (PyTorch's `autograd.grad` with
+    /// `create_graph=True`, JAX's `grad`). A var the output does not depend on gets zeros.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::scalar(2.0));
+    /// let y = x.powf(3.0);
+    /// let dy = tape.grad(y, &[x]).unwrap()[0]; // 3x^2 = 12
+    /// let d2y = tape.grad(dy, &[x]).unwrap()[0]; // 6x = 12
+    /// let d3y = tape.grad(d2y, &[x]).unwrap()[0]; // 6
+    /// assert_eq!((dy.item(), d2y.item(), d3y.item()), (12.0, 12.0, 6.0));
+    /// ```
+    ///
+    /// # Errors
+    /// If the gradient passes through a custom op whose own gradient was computed without
+    /// being recorded (see [`BackwardError`]).
+    ///
+    /// # Panics
+    /// If `output` has more than one element, or a var belongs to another tape.
+    pub fn grad<'t>(
+        &'t self,
+        output: Var<'t, T>,
+        wrt: &[Var<'t, T>],
+    ) -> Result<Vec<Var<'t, T>>, BackwardError> {
+        let options = BackwardOptions {
+            wrt: Some(wrt),
+            create_graph: true,
+            ..BackwardOptions::default()
+        };
+        let grads = self.try_backward_with(output, options)?;
+        Ok(wrt
+            .iter()
+            .map(|&v| {
+                grads.var(v).unwrap_or_else(|| {
+                    let zeros = self.map_value(v, |x, s| s.zeros(x.shape()));
+                    self.constant(zeros)
+                })
+            })
+            .collect())
     }
 
     /// The recorded walk: the same rules on vars, each gradient a node on the tape.

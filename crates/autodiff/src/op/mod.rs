@@ -166,7 +166,11 @@ impl<T: Float> Op<T> {
         g: &Tensor<T>,
         s: &mut Scratch<T>,
     ) -> Result<Option<Tensor<T>>, BackwardError> {
-        with_primitive!(self, p => Ok(Some(Eager::run(inputs, g, s, |e, x, g| p.vjp(e, i, x, g)))),
+        with_primitive!(self, p => {
+            let (mut e, x, g) = Eager::new(inputs, g, s);
+            let v = p.vjp(&mut e, i, &x, g);
+            Ok(Some(e.finish(v)))
+        },
         _ => match self {
             Op::Unary(u) => Ok(Some(u.vjp(g, inputs[0], out, s))),
             Op::Binary(b) => Ok(Some(b.vjp(i, inputs[0], inputs[1], out, g, s))),

@@ -59,24 +59,22 @@ pub(crate) struct Eager<'a, T: Float> {
 }
 
 impl<'a, T: Float> Eager<'a, T> {
-    /// Runs `rule` on `inputs` and the gradient `g`, and returns its result as an owned
-    /// tensor; every temporary goes back to `scratch`.
-    pub(crate) fn run(
+    /// The eager context for one product: `inputs` and the gradient `g`, with the handles
+    /// a rule sees for them.
+    pub(crate) fn new(
         inputs: &[&'a Tensor<T>],
         g: &'a Tensor<T>,
         scratch: &'a mut Scratch<T>,
-        rule: impl FnOnce(&mut Self, &[Slot], Slot) -> Slot,
-    ) -> Tensor<T> {
+    ) -> (Self, SmallVec<[Slot; 4]>, Slot) {
         let mut args: SmallVec<[&'a Tensor<T>; 4]> = inputs.iter().copied().collect();
         args.push(g);
-        let slots: SmallVec<[Slot; 4]> = (0..inputs.len() as u32).map(Slot::Arg).collect();
-        let mut e = Eager {
+        let slots = (0..inputs.len() as u32).map(Slot::Arg).collect();
+        let e = Eager {
             args,
             temps: SmallVec::new(),
             scratch,
         };
-        let result = rule(&mut e, &slots, Slot::Arg(inputs.len() as u32));
-        e.finish(result)
+        (e, slots, Slot::Arg(inputs.len() as u32))
     }
 
     fn get(&self, v: Slot) -> &Tensor<T> {
@@ -100,7 +98,7 @@ impl<'a, T: Float> Eager<'a, T> {
     }
 
     /// The result as an owned tensor; the other temporaries are recycled.
-    fn finish(mut self, v: Slot) -> Tensor<T> {
+    pub(crate) fn finish(mut self, v: Slot) -> Tensor<T> {
         let result = match v {
             Slot::Arg(i) => self.scratch.copy_of(self.args[i as usize]),
             Slot::Temp(i) => self.temps.swap_remove(i as usize),

@@ -108,7 +108,9 @@ impl<'t, T: Float> Var<'t, T> {
     /// Reverse mode from this scalar: the gradient of every parameter on a path to it.
     /// See [`Tape::backward`].
     pub fn backward(self) -> Gradients<T> {
-        self.tape.backward(self)
+        let options = crate::BackwardOptions::default();
+        let grads = self.tape.try_backward_with(self, options);
+        grads.unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// A constant holding a copy of this value: gradients stop here.
