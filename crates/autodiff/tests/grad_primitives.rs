@@ -3,71 +3,18 @@
 //! kinks are reported instead of failed, f32 is flagged, and fast mode works on large inputs.
 
 use nabla_autodiff::gradcheck::{CheckMode, Location};
-use nabla_autodiff::{
-    CustomOp, GradCheck, GradCheckError, GradCheckReport, Scratch, Tape, Tensor, Var,
-};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use nabla_autodiff::{CustomOp, GradCheck, GradCheckError, Scratch, Tensor, Var};
+use rand::Rng;
 use std::borrow::Cow;
 
-fn rng(seed: u64) -> StdRng {
-    StdRng::seed_from_u64(seed)
-}
+mod common;
 
-/// Standard normal entries.
-fn normal(shape: &[usize], rng: &mut StdRng) -> Tensor<f64> {
-    Tensor::randn(shape, 0.0, 1.0, rng)
-}
-
-/// Entries in [0.5, 2.5).
-fn positive(shape: &[usize], rng: &mut StdRng) -> Tensor<f64> {
-    Tensor::rand_uniform(shape, 0.5, 2.5, rng)
-}
-
-/// Entries with magnitude in [0.5, 2.0) and a random sign: safe to divide by.
-fn nonzero(shape: &[usize], rng: &mut StdRng) -> Tensor<f64> {
-    let magnitude = Tensor::rand_uniform(shape, 0.5, 2.0, rng);
-    let sign = Tensor::from_fn(shape, |_| if rng.random::<bool>() { 1.0 } else { -1.0 });
-    &magnitude * &sign
-}
-
-/// `ndim` random extents from 2 to 4.
-fn random_shape(ndim: usize, rng: &mut StdRng) -> Vec<usize> {
-    (0..ndim).map(|_| rng.random_range(2..=4)).collect()
-}
-
-/// Checks `f` in f64 and asserts it passed cleanly: every element compared, no kink, errors
-/// tiny. `what` names the case in the panic message.
-fn passes<F>(what: &str, inputs: &[Tensor<f64>], f: F) -> GradCheckReport
-where
-    F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
-{
-    let report = GradCheck::new()
-        .check(inputs, f)
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    let elements: usize = inputs.iter().map(Tensor::numel).sum();
-    assert_eq!(report.checked, elements, "{what}: {report}");
-    assert!(report.kinks.is_empty(), "{what}: {report}");
-    assert!(report.warnings.is_empty(), "{what}: {report}");
-    assert!(report.max_abs_error < 1e-6, "{what}: {report}");
-    report
-}
-
-type BinaryOp = for<'t> fn(Var<'t, f64>, Var<'t, f64>) -> Var<'t, f64>;
-
-const BINARY_OPS: [(&str, BinaryOp); 6] = [
-    ("add", |a, b| a + b),
-    ("sub", |a, b| a - b),
-    ("mul", |a, b| a * b),
-    ("div", |a, b| a / b),
-    ("maximum", |a, b| a.maximum(b)),
-    ("minimum", |a, b| a.minimum(b)),
-];
+use common::{BINARY, BROADCAST_PAIRS, UNARY, nonzero, normal, passes, random_shape, rng};
 
 #[test]
 fn binary_ops_on_equal_shapes() {
     let mut rng = rng(1);
-    for (name, op) in BINARY_OPS {
+    for (name, op, _) in BINARY {
         let shape = random_shape(2, &mut rng);
         let inputs = [normal(&shape, &mut rng), nonzero(&shape, &mut rng)];
         passes(name, &inputs, |_, v| op(v[0], v[1]));
@@ -76,11 +23,9 @@ fn binary_ops_on_equal_shapes() {
 
 #[test]
 fn binary_ops_with_broadcasting_both_ways() {
-    let pairs: [(&[usize], &[usize]); 3] =
-        [(&[3, 1], &[1, 4]), (&[2, 3], &[3]), (&[4, 1, 3], &[2, 1])];
     let mut rng = rng(2);
-    for (name, op) in BINARY_OPS {
-        for (left, right) in pairs {
+    for (name, op, _) in BINARY {
+        for (left, right) in BROADCAST_PAIRS {
             let inputs = [normal(left, &mut rng), nonzero(right, &mut rng)];
             passes(&format!("{name} {left:?} {right:?}"), &inputs, |_, v| {
                 op(v[0], v[1])
@@ -94,51 +39,17 @@ fn binary_ops_with_broadcasting_both_ways() {
 }
 
 #[test]
-fn scalar_ops_on_either_side() {
-    type ScalarOp = for<'t> fn(Var<'t, f64>) -> Var<'t, f64>;
-    let ops: [(&str, ScalarOp); 11] = [
-        ("x + c", |x| x + 1.5),
-        ("c + x", |x| 1.5 + x),
-        ("x - c", |x| x - 0.7),
-        ("c - x", |x| 0.7 - x),
-        ("x * c", |x| x * -2.5),
-        ("c * x", |x| -2.5 * x),
-        ("x / c", |x| x / 3.0),
-        ("c / x", |x| 3.0 / x),
-        ("rsub", |x| x.rsub(-1.25)),
-        ("rdiv", |x| x.rdiv(-1.25)),
-        ("neg", |x| -x),
-    ];
-    let mut rng = rng(3);
-    for (name, op) in ops {
-        let x = nonzero(&random_shape(2, &mut rng), &mut rng);
-        passes(name, &[x], |_, v| op(v[0]));
-    }
-}
-
-#[test]
 fn elementwise_functions() {
-    type UnaryOp = for<'t> fn(Var<'t, f64>) -> Var<'t, f64>;
-    type Inputs = fn(&[usize], &mut StdRng) -> Tensor<f64>;
-    let wide: Inputs = |shape, rng| Tensor::randn(shape, 0.0, 1.5, rng);
-    let ops: [(&str, UnaryOp, Inputs); 11] = [
-        ("powf 2.5", |x| x.powf(2.5), positive),
-        ("powf 3", |x| x.powf(3.0), normal),
-        ("powf -1.5", |x| x.powf(-1.5), positive),
-        ("exp", |x| x.exp(), normal),
-        ("ln", |x| x.ln(), positive),
-        ("sqrt", |x| x.sqrt(), positive),
-        ("abs", |x| x.abs(), nonzero),
-        ("clamp", |x| x.clamp(-0.5, 0.7), wide),
-        ("tanh", |x| x.tanh(), wide),
-        ("sigmoid", |x| x.sigmoid(), wide),
-        ("relu", |x| x.relu(), normal),
-    ];
     let mut rng = rng(4);
-    for (name, op, inputs) in ops {
-        let x = inputs(&random_shape(3, &mut rng), &mut rng);
-        passes(name, &[x], |_, v| op(v[0]));
+    for case in UNARY {
+        let x = (case.inputs)(&random_shape(3, &mut rng), &mut rng);
+        passes(case.name, &[x], |_, v| (case.op)(v[0]));
     }
+    let x = nonzero(&random_shape(2, &mut rng), &mut rng);
+    passes("rsub", std::slice::from_ref(&x), |_, v| v[0].rsub(-1.25));
+    passes("rdiv", &[x], |_, v| v[0].rdiv(-1.25));
+    let wide = Tensor::randn(&random_shape(3, &mut rng), 0.0, 1.5, &mut rng);
+    passes("clamp", &[wide], |_, v| v[0].clamp(-0.5, 0.7));
     // Sigmoid far out on both sides, where a naive formula overflows.
     let far = Tensor::from_vec(vec![-40.0, -12.0, 12.0, 40.0], &[4]);
     passes("sigmoid far out", &[far], |_, v| v[0].sigmoid());
@@ -509,4 +420,46 @@ fn fast_mode_on_a_large_matmul() {
         "{message}"
     );
     assert!(message.contains("directions checked"), "{message}");
+}
+
+#[test]
+fn reverses_of_the_layout_and_indexing_ops() {
+    let mut rng = rng(13);
+    let x = normal(&[3, 4], &mut rng);
+    passes(
+        "sum_to_shape [3, 4] -> [1, 4]",
+        std::slice::from_ref(&x),
+        |_, v| v[0].sum_to_shape(&[1, 4]),
+    );
+    passes(
+        "sum_to_shape [3, 4] -> [3, 1]",
+        std::slice::from_ref(&x),
+        |_, v| v[0].sum_to_shape(&[3, 1]),
+    );
+    passes(
+        "sum_to_shape [3, 4] -> [4]",
+        std::slice::from_ref(&x),
+        |_, v| v[0].sum_to_shape(&[4]),
+    );
+    passes(
+        "index_add_rows with repeats",
+        std::slice::from_ref(&x),
+        |_, v| v[0].index_add_rows(&[4, 0, 4], 5),
+    );
+    let column = normal(&[3], &mut rng);
+    passes("scatter_rows", &[column], |_, v| {
+        v[0].scatter_rows(&[2, 0, 2], 3)
+    });
+    for axis in [0, 1] {
+        passes(
+            &format!("narrow axis {axis}"),
+            std::slice::from_ref(&x),
+            |_, v| v[0].narrow(axis, 1, 2),
+        );
+        passes(
+            &format!("pad axis {axis}"),
+            std::slice::from_ref(&x),
+            |_, v| v[0].pad(axis, 2, 7),
+        );
+    }
 }

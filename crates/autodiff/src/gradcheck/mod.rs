@@ -115,6 +115,8 @@ pub struct GradCheck {
     seed: u64,
     names: Vec<String>,
     offenders: usize,
+    /// Take the analytic gradient from the recorded backward pass (`create_graph`).
+    recorded: bool,
 }
 
 impl Default for GradCheck {
@@ -146,6 +148,7 @@ impl GradCheck {
             seed: 0x006e_6162_6c61, // "nabla" in ASCII
             names: Vec::new(),
             offenders: 5,
+            recorded: false,
         }
     }
 
@@ -244,7 +247,8 @@ impl GradCheck {
             k => CheckMode::Projections(k),
         };
         let mut rng = StdRng::seed_from_u64(self.seed);
-        let (mut objective, start) = Objective::new(&f, inputs, configured.eps, &mut rng);
+        let (mut objective, start) =
+            Objective::new(&f, inputs, configured.eps, self.recorded, &mut rng);
         let tolerance = Tolerance {
             atol: configured
                 .atol
@@ -292,7 +296,9 @@ impl GradCheck {
 
     /// Checks second derivatives: the gradient of `f`, computed with [`Tape::grad`] and so
     /// recorded on the tape, is itself checked against central differences, as
-    /// [`GradCheck::check`] checks `f` (PyTorch's `gradgradcheck`).
+    /// [`GradCheck::check`] checks `f` (PyTorch's `gradgradcheck`). Before that, the recorded
+    /// gradient is checked to first order, like [`GradCheck::check`] checks the fast one, so
+    /// that a wrong recorded product cannot pass by being differentiated consistently.
     ///
     /// The output of `f` is reduced to `J = sum_k w_k y_k` with fixed random weights (as the
     /// first-order check does), and the function checked is `x -> dJ/dx`, all inputs'
@@ -325,6 +331,16 @@ impl GradCheck {
     where
         F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
     {
+        let recorded = GradCheck {
+            recorded: true,
+            ..self.clone()
+        };
+        recorded.check(inputs, &f).map_err(|mut e| {
+            e.report
+                .warnings
+                .push(warnings::RECORDED_GRADIENT.to_owned());
+            e
+        })?;
         // Fixed weights for the first reduction, drawn once for the output's size.
         let out_shape = {
             let tape = Tape::new();

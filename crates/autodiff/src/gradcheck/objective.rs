@@ -64,11 +64,13 @@ where
     F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
 {
     /// Evaluates `f` at `originals`, draws the output weights from `rng` (a one-element output
-    /// gets weight 1) and runs backward with them.
+    /// gets weight 1) and runs backward with them: the fast pass, or with `recorded` the pass
+    /// recorded for higher-order gradients.
     pub(super) fn new(
         f: &'a F,
         originals: &'a [Tensor<T>],
         eps: f64,
+        recorded: bool,
         rng: &mut impl Rng,
     ) -> (Self, Start) {
         let mut tape = Tape::new();
@@ -85,6 +87,7 @@ where
                 BackwardOptions {
                     seed: Some(seed),
                     wrt: Some(&vars),
+                    create_graph: recorded,
                     ..Default::default()
                 },
             );
@@ -324,7 +327,8 @@ mod tests {
         // apart against atol, though the function is smooth.
         let f = func(|_, v| (v[0] * v[0] * 1000.0).sum());
         let x = [Tensor::from_vec(vec![0.0, 1.0], &[2])];
-        let (mut objective, start) = Objective::new(&f, &x, 1e-6, &mut StdRng::seed_from_u64(3));
+        let (mut objective, start) =
+            Objective::new(&f, &x, 1e-6, false, &mut StdRng::seed_from_u64(3));
         assert_eq!(start.gradients[0], [0.0, 2000.0]);
         match objective.probe(0, Step::Element(0), &tolerance) {
             Probe::Smooth { numeric } => assert!(numeric.abs() < 1e-6, "{numeric}"),
@@ -334,7 +338,7 @@ mod tests {
 
         let g = func(|_, v| v[0].relu().sum());
         let x = [Tensor::from_vec(vec![0.05, 0.0], &[2])];
-        let (mut objective, _) = Objective::new(&g, &x, 1e-6, &mut StdRng::seed_from_u64(3));
+        let (mut objective, _) = Objective::new(&g, &x, 1e-6, false, &mut StdRng::seed_from_u64(3));
         match objective.probe(0, Step::Element(1), &tolerance) {
             Probe::Kink { forward, backward } => {
                 assert!((forward - 1.0).abs() < 1e-9 && backward.abs() < 1e-9)
@@ -352,7 +356,7 @@ mod tests {
             atol: 1e-5,
             rtol: 1e-3,
         };
-        let (mut objective, _) = Objective::new(&f, &x, 1e-6, &mut StdRng::seed_from_u64(4));
+        let (mut objective, _) = Objective::new(&f, &x, 1e-6, false, &mut StdRng::seed_from_u64(4));
         let u = unit_direction(3, &mut StdRng::seed_from_u64(5));
         objective.probe(0, Step::Element(1), &tolerance);
         objective.probe(0, Step::Direction(&u), &tolerance);

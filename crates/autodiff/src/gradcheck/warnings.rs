@@ -56,6 +56,11 @@ pub(super) fn before<T: Float>(
 }
 
 /// An input whose gradient is zero both ways: the check learnt nothing about it.
+/// Why a second-order check failed at first order.
+pub(super) const RECORDED_GRADIENT: &str = "this is the first-order check of the gradient \
+    recorded for higher-order use (Tape::grad): an op's recorded vector-Jacobian product \
+    (CustomOp::vjp_graph, or a primitive's rule on vars) disagrees with central differences";
+
 pub(super) fn zero_gradient(input: usize, name: Option<&str>) -> String {
     format!(
         "{}: the gradient is zero everywhere, analytic and numeric, so this check says nothing \
