@@ -18,7 +18,8 @@ pub use nabla_ops as ops;
 /// The names most programs use.
 pub mod prelude {
     pub use nabla_autodiff::{
-        BackwardOptions, CustomOp, Float, GradCheck, Gradients, Tape, Tensor, Var,
+        BackwardOptions, CustomOp, Elem, ElementwiseFn, Float, GradCheck, Gradients, Scratch, Tape,
+        Tensor, Var,
     };
 }
 
