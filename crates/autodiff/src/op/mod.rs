@@ -6,11 +6,11 @@
 //! - the recorded path, on [`Var`]s, so that gradients can be differentiated again
 //!   ([`Tape::grad`], or [`BackwardOptions::create_graph`]).
 //!
-//! The element-wise families are tables ([`unary`], [`binary`]): one row per function gives
-//! its name, `f` and `f'` in the [`Elem`] vocabulary, and generates the `Var` method, the
+//! The element-wise families are tables (`op/unary.rs`, `op/binary.rs`): one row per function
+//! gives its name, `f` and `f'` in the [`Elem`] vocabulary, and generates the `Var` method, the
 //! fused loops of the fast path and the recorded derivative. Every other primitive states its
-//! vector-Jacobian product once, against the small [`rule::Backprop`] interface that both
-//! paths implement.
+//! vector-Jacobian product once, against a small interface (`Backprop`, in `op/rule.rs`) that
+//! both paths implement.
 //!
 //! To write your own op, read the [`custom`] module: a complete worked example.
 //!

@@ -100,8 +100,8 @@ macro_rules! unary_ops {
         /// The vocabulary element-wise derivatives are written in: every element-wise
         /// primitive of the tape, the four arithmetic operators (with another value or a
         /// plain number `T`), and masks. It is implemented for vars, where each method records
-        /// its op, and (crate-internally) for single numbers, where it computes in place; so
-        /// one expression serves the fast loop and the recorded, differentiable gradient.
+        /// its op, and for single numbers ([`Num`](crate::Num)), where it computes in place;
+        /// so one expression serves the fast loop and the recorded, differentiable gradient.
         ///
         /// Write an [`ElementwiseFn`](crate::ElementwiseFn)'s derivative with it:
         ///
