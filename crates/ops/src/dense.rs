@@ -125,9 +125,21 @@ impl<const RELU: bool> Dense<RELU> {
         match input {
             0 => scratch.matmul_t(g, w, false, true),
             1 => scratch.matmul_t(x, g, true, false),
-            _ => scratch.sum_axes(g, &[0], false),
+            _ => column_sums(g, scratch),
         }
     }
+}
+
+/// The sums of each column of a 2-D tensor: the bias gradient.
+fn column_sums<T: Float>(g: &Tensor<T>, scratch: &mut Scratch<T>) -> Tensor<T> {
+    let n = g.shape()[1];
+    let mut sums = scratch.zeros(&[n]);
+    for row in g.data().chunks_exact(n.max(1)) {
+        for (sum, &v) in sums.data_mut().iter_mut().zip(row) {
+            *sum += v;
+        }
+    }
+    sums
 }
 
 impl<T: Float, const RELU: bool> CustomOp<T> for Dense<RELU> {

@@ -65,6 +65,7 @@ macro_rules! binary_ops {
                 };
                 let x = if i == 0 { a } else { b };
                 match full {
+                    None if g.shape() == x.shape() => s.copy_of(g),
                     None => s.sum_to_shape(g, x.shape()),
                     Some(d) if d.shape() == x.shape() => d,
                     Some(d) => {

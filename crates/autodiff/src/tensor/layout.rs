@@ -81,6 +81,16 @@ impl<T: Float> Tensor<T> {
             ShapeDisplay(self.shape()),
             ShapeDisplay(shape)
         );
+        let lead = shape.len() - self.ndim();
+        if self.shape() == &shape[lead..] {
+            // Repeated whole (a bias over a batch): one copy per repetition.
+            let data = self.data();
+            return Tensor::build_in(buf, shape, |out| {
+                for _ in 0..numel(&shape[..lead]) {
+                    out.extend_from_slice(data);
+                }
+            });
+        }
         copy_strided_in(
             self.data(),
             shape,

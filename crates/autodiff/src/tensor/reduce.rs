@@ -145,6 +145,26 @@ impl<T: Float> Tensor<T> {
         if self.numel() == 0 {
             return out;
         }
+        // Reducing leading axes (a bias gradient) or trailing ones (row sums) folds contiguous
+        // runs: no index bookkeeping per element.
+        let first_kept = reduced.iter().position(|&r| !r).unwrap_or(shape.len());
+        let last_kept = reduced.iter().rposition(|&r| !r).map_or(0, |i| i + 1);
+        let (o, data) = (out.data_mut(), self.data());
+        if reduced[..first_kept].iter().all(|&r| r) && !reduced[first_kept..].contains(&true) {
+            for run in data.chunks_exact(o.len()) {
+                for (slot, &x) in o.iter_mut().zip(run) {
+                    *slot = f(*slot, x);
+                }
+            }
+            return out;
+        }
+        if !reduced[..last_kept].contains(&true) {
+            let run_len = data.len() / o.len();
+            for (slot, run) in o.iter_mut().zip(data.chunks_exact(run_len)) {
+                *slot = run.iter().fold(*slot, |acc, &x| f(acc, x));
+            }
+            return out;
+        }
         // Output strides seen from the input's index space: zero on reduced axes.
         let mut ostrides = contiguous_strides(&kept_shape);
         for (s, &r) in ostrides.iter_mut().zip(&reduced) {
@@ -152,13 +172,7 @@ impl<T: Float> Tensor<T> {
                 *s = 0;
             }
         }
-        let data = self.data();
-        let o = out.data_mut();
-        if shape.is_empty() {
-            o[0] = f(o[0], data[0]);
-            return out;
-        }
-        let last = shape.len() - 1;
+        let last = shape.len() - 1; // not a scalar: it took the first path
         let inner = shape[last];
         let inner_stride = ostrides[last];
         let mut index: SmallVec<[usize; 4]> = SmallVec::from_elem(0, last);

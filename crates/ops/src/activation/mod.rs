@@ -17,5 +17,4 @@ pub use kind::{
 };
 pub use softmax::{log_softmax, softmax};
 
-pub(crate) use kind::stable_softplus;
 pub(crate) use softmax::{Lane, max_and_log_sum};

@@ -2,7 +2,6 @@
 
 use super::elementwise::{ElementwiseLoss, PointLoss};
 use super::{EPSILON, LossError, Reduction, floored_ln};
-use crate::activation::stable_softplus;
 use nabla_autodiff::{Elem, Float, Var};
 
 /// Options of the binary cross-entropies.
@@ -139,7 +138,11 @@ impl<T: Float> PointLoss<T> for BinaryKernel<T> {
             .as_ref()
             .map_or(T::ONE, |p| p[label % p.len()]);
         if self.from_logits {
-            q * y * stable_softplus(-x) + (T::ONE - y) * stable_softplus(x)
+            // softplus(z) = max(z, 0) + ln(1 + e^-|z|): the logarithm is the same for z = x
+            // and z = -x, so it is taken once.
+            let tail = (-x.abs()).exp().ln_1p();
+            let (softplus, softplus_neg) = (x.max(T::ZERO) + tail, (-x).max(T::ZERO) + tail);
+            q * y * softplus_neg + (T::ONE - y) * softplus
         } else {
             -(q * y * floored_ln(x) + (T::ONE - y) * floored_ln(T::ONE - x))
         }
