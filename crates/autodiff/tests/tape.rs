@@ -57,8 +57,8 @@ impl<T: Float> CustomOp<T> for Counting {
     fn name(&self) -> Cow<'_, str> {
         "counting".into()
     }
-    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut Scratch<T>) -> Tensor<T> {
-        pool.copy_of(inputs[0])
+    fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {
+        scratch.copy_of(inputs[0])
     }
     fn vjp(
         &self,
@@ -66,10 +66,10 @@ impl<T: Float> CustomOp<T> for Counting {
         _: &[&Tensor<T>],
         _: &Tensor<T>,
         g: &Tensor<T>,
-        pool: &mut Scratch<T>,
+        scratch: &mut Scratch<T>,
     ) -> Option<Tensor<T>> {
         self.0.set(self.0.get() + 1);
-        Some(pool.copy_of(g))
+        Some(scratch.copy_of(g))
     }
 }
 

@@ -264,18 +264,18 @@ impl<T: Float> CustomOp<T> for CrossEntropy<T> {
         self.name.into()
     }
 
-    fn forward(&mut self, inputs: &[&Tensor<T>], pool: &mut Scratch<T>) -> Tensor<T> {
+    fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
         let (rows, c) = (x.shape()[0], x.shape()[1]);
-        let mut scratch = pool.zeros(&[c]);
-        let mut log_p = pool.zeros(&[c]);
+        let mut row = scratch.zeros(&[c]);
+        let mut log_p = scratch.zeros(&[c]);
         self.total_weight = (0..rows)
-            .map(|r| self.unit_weight(r, self.target_row(r, inputs, scratch.data_mut())))
+            .map(|r| self.unit_weight(r, self.target_row(r, inputs, row.data_mut())))
             .sum();
         let this = &*self;
         let weighted = (0..rows).map(|r| {
             this.log_probabilities(&x.data()[r * c..(r + 1) * c], log_p.data_mut());
-            let y = this.target_row(r, inputs, scratch.data_mut());
+            let y = this.target_row(r, inputs, row.data_mut());
             let loss: T = (0..c)
                 .map(|k| -this.coefficient(y[k], k, c) * log_p.data()[k])
                 .sum();
@@ -283,9 +283,9 @@ impl<T: Float> CustomOp<T> for CrossEntropy<T> {
         });
         let out = self
             .reduction
-            .output(weighted, &[rows], self.total_weight, pool);
-        pool.recycle(scratch);
-        pool.recycle(log_p);
+            .output(weighted, &[rows], self.total_weight, scratch);
+        scratch.recycle(row);
+        scratch.recycle(log_p);
         out
     }
 
@@ -295,7 +295,7 @@ impl<T: Float> CustomOp<T> for CrossEntropy<T> {
         inputs: &[&Tensor<T>],
         _output: &Tensor<T>,
         grad: &Tensor<T>,
-        pool: &mut Scratch<T>,
+        scratch: &mut Scratch<T>,
     ) -> Option<Tensor<T>> {
         if input != 0 {
             return None; // targets are data
@@ -303,12 +303,12 @@ impl<T: Float> CustomOp<T> for CrossEntropy<T> {
         let x = inputs[0];
         let (rows, c) = (x.shape()[0], x.shape()[1]);
         let upstream = self.reduction.upstream(grad, self.total_weight);
-        let mut scratch = pool.zeros(&[c]);
-        let mut dx = pool.zeros(x.shape());
+        let mut row = scratch.zeros(&[c]);
+        let mut dx = scratch.zeros(x.shape());
         for r in 0..rows {
             let xr = &x.data()[r * c..(r + 1) * c];
             let d = &mut dx.data_mut()[r * c..(r + 1) * c];
-            let y = self.target_row(r, inputs, scratch.data_mut());
+            let y = self.target_row(r, inputs, row.data_mut());
             let scale = upstream(r) * self.sample_weight(r);
             if self.from_logits {
                 // d/dz_k of -sum_j a_j ln softmax(z)_j = (sum_j a_j) p_k - a_k.
@@ -327,7 +327,7 @@ impl<T: Float> CustomOp<T> for CrossEntropy<T> {
                 }
             }
         }
-        pool.recycle(scratch);
+        scratch.recycle(row);
         Some(dx)
     }
 

@@ -86,17 +86,17 @@ impl Reduction {
         weighted: impl Iterator<Item = T>,
         units_shape: &[usize],
         total_weight: T,
-        pool: &mut Scratch<T>,
+        scratch: &mut Scratch<T>,
     ) -> Tensor<T> {
         let mut weighted = weighted;
         if self == Reduction::None {
-            return pool.from_fn(units_shape, |_| {
+            return scratch.from_fn(units_shape, |_| {
                 weighted.next().expect("one weighted loss per unit")
             });
         }
         // Accumulate in f64: a batch's loss is one number worth getting right.
         let sum = T::from_f64(weighted.map(T::to_f64).sum());
-        pool.full(&[], self.scale(sum, total_weight))
+        scratch.full(&[], self.scale(sum, total_weight))
     }
 
     /// The factor by which backward multiplies unit `u`'s weighted derivative: the incoming
@@ -154,21 +154,21 @@ mod tests {
 
     #[test]
     fn reductions_of_weighted_units() {
-        let mut pool = Scratch::<f64>::default();
+        let mut scratch = Scratch::<f64>::default();
         let units = [1.0, 2.0, 6.0];
-        let mean = Reduction::Mean.output(units.into_iter(), &[3], 4.0, &mut pool);
+        let mean = Reduction::Mean.output(units.into_iter(), &[3], 4.0, &mut scratch);
         assert_eq!((mean.shape(), mean.item()), (&[][..], 9.0 / 4.0));
         assert_eq!(
             Reduction::Sum
-                .output(units.into_iter(), &[3], 4.0, &mut pool)
+                .output(units.into_iter(), &[3], 4.0, &mut scratch)
                 .item(),
             9.0
         );
-        let none = Reduction::None.output(units.into_iter(), &[3], 4.0, &mut pool);
+        let none = Reduction::None.output(units.into_iter(), &[3], 4.0, &mut scratch);
         assert_eq!((none.shape(), none.data()), (&[3][..], &units[..]));
         assert_eq!(
             Reduction::Mean
-                .output(units.into_iter(), &[3], 0.0, &mut pool)
+                .output(units.into_iter(), &[3], 0.0, &mut scratch)
                 .item(),
             0.0
         );
