@@ -45,4 +45,4 @@ pub use op::{CustomOp, Elem, ElementwiseFn, NotDifferentiable, Num};
 pub use scratch::Scratch;
 pub use shape::Shape;
 pub use tape::{NoGradGuard, NodeId, NodeKind, ScopeGuard, Tape, Value, Var};
-pub use tensor::{Comparison, ShapeError, Tensor};
+pub use tensor::{Comparison, ShapeError, Tensor, Window};

@@ -43,6 +43,98 @@ impl<'t, T: Float> Var<'t, T> {
         tape.record(Op::Concat(Concat { axis }), keys)
     }
 
+    /// Joins vars of one shape along a new axis at position `axis` (0 to their number of
+    /// axes): `n` vars of shape `[a, b]` stacked at axis 1 give `[a, n, b]`.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let a = tape.param(Tensor::from_vec(vec![1.0, 2.0], &[2]));
+    /// let b = tape.param(Tensor::from_vec(vec![3.0, 4.0], &[2]));
+    /// let s = nabla_autodiff::Var::stack(&[a, b], 1);
+    /// assert_eq!((s.shape().as_slice(), s.value().data()), (&[2, 2][..], &[1.0, 3.0, 2.0, 4.0][..]));
+    /// ```
+    ///
+    /// # Panics
+    /// If `parts` is empty, the shapes differ or `axis` is beyond the number of axes.
+    pub fn stack(parts: &[Var<'t, T>], axis: usize) -> Self {
+        assert!(!parts.is_empty(), "stack: needs at least one var");
+        let shape = parts[0].shape();
+        assert!(
+            axis <= shape.len(),
+            "stack: axis {axis} is beyond the {} axes of shape {}",
+            shape.len(),
+            ShapeDisplay(&shape)
+        );
+        let mut unsqueezed = shape.clone();
+        unsqueezed.insert(axis, 1);
+        let columns: Vec<Var<'t, T>> = parts
+            .iter()
+            .map(|p| {
+                let other = p.shape();
+                assert!(
+                    other == shape,
+                    "stack: shapes {} and {} differ; every var must have the same shape",
+                    ShapeDisplay(&shape),
+                    ShapeDisplay(&other)
+                );
+                p.reshape(&unsqueezed)
+            })
+            .collect();
+        Var::concat(&columns, axis)
+    }
+
+    /// Consecutive slices along `axis` of the given sizes, which must add up to the axis's
+    /// extent (PyTorch's `split` with a list).
+    ///
+    /// # Panics
+    /// If `axis` is out of range or the sizes do not add up to its extent.
+    pub fn split(self, sizes: &[usize], axis: usize) -> Vec<Self> {
+        let shape = self.shape();
+        check_axis("split", axis, &shape);
+        assert!(
+            sizes.iter().sum::<usize>() == shape[axis],
+            "split: sizes {sizes:?} add up to {}, but axis {axis} of shape {} has extent {}",
+            sizes.iter().sum::<usize>(),
+            ShapeDisplay(&shape),
+            shape[axis]
+        );
+        let mut start = 0;
+        sizes
+            .iter()
+            .map(|&len| {
+                let part = self.narrow(axis, start, len);
+                start += len;
+                part
+            })
+            .collect()
+    }
+
+    /// `chunks` slices of equal size along `axis` (the last smaller if the extent does not
+    /// divide; fewer if the extent is smaller than `chunks`), as PyTorch's `chunk`.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_fn(&[5], |i| i as f64));
+    /// let parts = x.chunk(2, 0);
+    /// assert_eq!(parts[1].value().data(), &[3.0, 4.0]); // sizes 3 and 2
+    /// ```
+    ///
+    /// # Panics
+    /// If `axis` is out of range or `chunks` is 0.
+    pub fn chunk(self, chunks: usize, axis: usize) -> Vec<Self> {
+        assert!(chunks > 0, "chunk: asked for 0 chunks; ask for at least 1");
+        let shape = self.shape();
+        check_axis("chunk", axis, &shape);
+        let size = shape[axis].div_ceil(chunks).max(1);
+        let mut sizes = vec![size; shape[axis] / size];
+        if shape[axis] % size != 0 {
+            sizes.push(shape[axis] % size);
+        }
+        self.split(&sizes, axis)
+    }
+
     /// The slice `start..start + len` along `axis`.
     ///
     /// ```
@@ -101,10 +193,10 @@ impl<T: Float> Primitive<T> for Concat {
     }
 
     /// Each input gets the slice of the gradient where it sat.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, i: usize, x: &[B::V], g: B::V) -> B::V {
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
         let start = x[..i].iter().map(|&v| b.shape(v)[self.axis]).sum();
         let len = b.shape(x[i])[self.axis];
-        b.narrow(g, self.axis, start, len)
+        Some(b.narrow(g, self.axis, start, len))
     }
 }
 
@@ -121,9 +213,9 @@ impl<T: Float> Primitive<T> for Narrow {
     }
 
     /// The gradient put back in place, zero where the slice left elements out.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> B::V {
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
         let extent = b.shape(x[0])[self.axis];
-        b.pad(g, self.axis, self.start, extent)
+        Some(b.pad(g, self.axis, self.start, extent))
     }
 }
 
@@ -143,8 +235,8 @@ impl<T: Float> Primitive<T> for Pad {
     }
 
     /// The slice of the gradient where the input sat.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> B::V {
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
         let len = b.shape(x[0])[self.axis];
-        b.narrow(g, self.axis, self.start, len)
+        Some(b.narrow(g, self.axis, self.start, len))
     }
 }

@@ -53,7 +53,7 @@ impl<T: Float> Primitive<T> for Matmul {
     /// For `C = op(A) op(B)`: `d op(A) = G op(B)^T` and `d op(B) = op(A)^T G`, each taken with
     /// transposed operands rather than transposed copies. A 2-D side used for every batch gets
     /// the sum over the batches.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, i: usize, x: &[B::V], g: B::V) -> B::V {
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
         let (lhs, rhs) = (x[0], x[1]);
         let full = match (i, self.ta, self.tb) {
             (0, false, tb) => b.matmul_t(g, rhs, false, !tb),
@@ -62,6 +62,6 @@ impl<T: Float> Primitive<T> for Matmul {
             (_, ta, true) => b.matmul_t(g, lhs, true, ta),
         };
         let shape = b.shape(x[i]);
-        b.sum_to_shape(full, &shape)
+        Some(b.sum_to_shape(full, &shape))
     }
 }

@@ -19,6 +19,7 @@
 //! [`BackwardOptions::create_graph`]: crate::BackwardOptions::create_graph
 
 mod binary;
+mod choose;
 mod concat;
 pub mod custom;
 mod elementwise;
@@ -28,6 +29,7 @@ mod reshape;
 pub(crate) mod rule;
 mod select;
 mod unary;
+mod window;
 
 pub use custom::{CustomOp, NotDifferentiable};
 pub use elementwise::{Elem, ElementwiseFn, Num};
@@ -54,8 +56,15 @@ pub(crate) trait Primitive<T: Float> {
     fn name(&self) -> Cow<'_, str>;
     /// The output from the inputs.
     fn forward(&self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T>;
-    /// How the gradient `g` of the output flows back to `inputs[i]`, shaped like it.
-    fn vjp<B: rule::Backprop<T>>(&self, b: &mut B, i: usize, inputs: &[B::V], g: B::V) -> B::V;
+    /// How the gradient `g` of the output flows back to `inputs[i]`, shaped like it; `None`
+    /// where no gradient flows (a condition, a mask).
+    fn vjp<B: rule::Backprop<T>>(
+        &self,
+        b: &mut B,
+        i: usize,
+        inputs: &[B::V],
+        g: B::V,
+    ) -> Option<B::V>;
 }
 
 /// The operation a node performs.
@@ -78,10 +87,12 @@ pub(crate) enum Op<T: Float> {
     BroadcastTo(reshape::BroadcastTo),
     /// Summed back to a shape that broadcasts to the input's.
     SumTo(reshape::SumTo),
-    /// Rows at given indices.
-    SelectRows(select::SelectRows),
-    /// Rows added into given indices of a zero tensor.
-    IndexAddRows(select::IndexAddRows),
+    /// Maximum or minimum over axes.
+    Extreme(reduce::Extreme),
+    /// Slices at given indices along an axis.
+    IndexSelect(select::IndexSelect),
+    /// Slices added into given indices of a zero tensor along an axis.
+    IndexAdd(select::IndexAdd),
     /// One element per row.
     GatherRows(select::GatherRows),
     /// One element per row placed into a zero matrix.
@@ -92,6 +103,14 @@ pub(crate) enum Op<T: Float> {
     Narrow(concat::Narrow),
     /// A tensor placed into a zero tensor along an axis.
     Pad(concat::Pad),
+    /// One of two values by a condition.
+    Where(choose::Where),
+    /// A value or zero by a condition.
+    Masked(choose::Masked),
+    /// Sliding windows as columns (im2col).
+    Unfold(window::Unfold<T>),
+    /// Columns summed back into an image (col2im).
+    Fold(window::Fold),
     /// An op defined outside this crate.
     Custom(Box<dyn CustomOp<T>>),
     /// A gradient a custom op computed without a differentiable VJP: its value is right, but
@@ -109,13 +128,18 @@ macro_rules! with_primitive {
             Op::Permute($p) => $body,
             Op::BroadcastTo($p) => $body,
             Op::SumTo($p) => $body,
-            Op::SelectRows($p) => $body,
-            Op::IndexAddRows($p) => $body,
+            Op::Extreme($p) => $body,
+            Op::IndexSelect($p) => $body,
+            Op::IndexAdd($p) => $body,
             Op::GatherRows($p) => $body,
             Op::ScatterRows($p) => $body,
             Op::Concat($p) => $body,
             Op::Narrow($p) => $body,
             Op::Pad($p) => $body,
+            Op::Where($p) => $body,
+            Op::Masked($p) => $body,
+            Op::Unfold($p) => $body,
+            Op::Fold($p) => $body,
             #[allow(unreachable_patterns)]
             _ => $other,
         }
@@ -169,7 +193,7 @@ impl<T: Float> Op<T> {
         with_primitive!(self, p => {
             let (mut e, x, g) = Eager::new(inputs, g, s);
             let v = p.vjp(&mut e, i, &x, g);
-            Ok(Some(e.finish(v)))
+            Ok(v.map(|v| e.finish(v)))
         },
         _ => match self {
             Op::Unary(u) => Ok(Some(u.vjp(g, inputs[0], out, s))),
@@ -190,7 +214,7 @@ impl<T: Float> Op<T> {
         out: Var<'t, T>,
         g: Var<'t, T>,
     ) -> Result<Option<Var<'t, T>>, BackwardError> {
-        with_primitive!(self, p => Ok(Some(p.vjp(&mut Graph::default(), i, inputs, g))),
+        with_primitive!(self, p => Ok(p.vjp(&mut Graph::default(), i, inputs, g)),
         _ => match self {
             Op::Unary(u) => Ok(Some(u.vjp_graph(g, inputs[0], out))),
             Op::Binary(b) => Ok(Some(b.vjp_graph(i, inputs[0], inputs[1], out, g))),
@@ -207,8 +231,8 @@ impl<T: Float> Op<T> {
     pub(crate) fn recycle(self, s: &mut Scratch<T>) {
         match self {
             Op::Custom(c) => s.keep_op(c),
-            Op::SelectRows(p) => s.keep_indices(p.indices),
-            Op::IndexAddRows(p) => s.keep_indices(p.indices),
+            Op::IndexSelect(p) => s.keep_indices(p.indices),
+            Op::IndexAdd(p) => s.keep_indices(p.indices),
             Op::GatherRows(p) => s.keep_indices(p.columns),
             Op::ScatterRows(p) => s.keep_indices(p.columns),
             _ => {}

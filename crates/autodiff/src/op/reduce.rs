@@ -10,6 +10,13 @@ use crate::tensor::Tensor;
 use smallvec::{SmallVec, smallvec};
 use std::borrow::Cow;
 
+/// Maximum (or minimum) over `axes`.
+pub(crate) struct Extreme {
+    axes: Axes,
+    keepdim: bool,
+    max: bool,
+}
+
 /// Sum or mean over `axes` (every axis when `None`, giving a scalar unless `keepdim`).
 pub(crate) struct Reduce {
     axes: Option<Axes>,
@@ -42,6 +49,83 @@ impl<'t, T: Float> Var<'t, T> {
     /// If an axis is out of range.
     pub fn mean_axes(self, axes: &[usize], keepdim: bool) -> Self {
         self.reduce(Some(axes.into()), keepdim, true)
+    }
+
+    /// Maxima over `axes`; with `keepdim` they stay with extent 1. Where several elements tie
+    /// for a maximum, its gradient is shared equally among them (each gets `g / ties`), so the
+    /// gradient is a valid subgradient that keeps symmetric inputs symmetric.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1.0, 3.0, 3.0, 2.0, 0.0, -1.0], &[2, 3]));
+    /// let m = x.max_axes(&[1], false);
+    /// assert_eq!(m.value().data(), &[3.0, 2.0]);
+    /// assert_eq!(m.sum().backward()[x].data(), &[0.0, 0.5, 0.5, 1.0, 0.0, 0.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If an axis is out of range.
+    pub fn max_axes(self, axes: &[usize], keepdim: bool) -> Self {
+        self.extreme(axes, keepdim, true)
+    }
+
+    /// Minima over `axes`; ties share the gradient as for [`Var::max_axes`].
+    ///
+    /// # Panics
+    /// If an axis is out of range.
+    pub fn min_axes(self, axes: &[usize], keepdim: bool) -> Self {
+        self.extreme(axes, keepdim, false)
+    }
+
+    /// `ln sum e^x` over `axes`, computed from the maximum `m` as `m + ln sum e^(x - m)`, so
+    /// that it neither overflows nor underflows; a lane of only `-inf` gives `-inf`. Its
+    /// gradient is the softmax of the lane.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1000.0, 1000.0], &[2]));
+    /// let l = x.logsumexp(&[0], false);
+    /// assert!((l.item() - (1000.0 + 2.0_f64.ln())).abs() < 1e-12);
+    /// assert_eq!(l.backward()[x].data(), &[0.5, 0.5]);
+    /// ```
+    ///
+    /// # Panics
+    /// If an axis is out of range.
+    pub fn logsumexp(self, axes: &[usize], keepdim: bool) -> Self {
+        // The shift is a constant: the result does not depend on it, so no gradient is lost.
+        let shift = self.tape.map_value(self, |x, s| {
+            let mut m = x.reduce_axes_in(
+                "logsumexp",
+                axes,
+                true,
+                s.take(x.numel()),
+                T::NEG_INFINITY,
+                T::max,
+            );
+            m.map_inplace(|v| if v.is_finite() { v } else { T::ZERO });
+            m
+        });
+        let shift = self.tape.constant(shift);
+        let total = (self - shift).exp().sum_axes(axes, true).ln() + shift;
+        if keepdim {
+            total
+        } else {
+            let shape = self.shape();
+            let kept: Axes = (0..shape.len()).filter(|a| !axes.contains(a)).collect();
+            let reduced: Axes = kept.iter().map(|&a| shape[a]).collect();
+            total.reshape(&reduced)
+        }
+    }
+
+    fn extreme(self, axes: &[usize], keepdim: bool, max: bool) -> Self {
+        let op = Extreme {
+            axes: axes.into(),
+            keepdim,
+            max,
+        };
+        self.tape.record(Op::Extreme(op), smallvec![self.key])
     }
 
     fn reduce(self, axes: Option<Axes>, keepdim: bool, mean: bool) -> Self {
@@ -88,7 +172,7 @@ impl<T: Float> Primitive<T> for Reduce {
 
     /// Every element of a reduced group moves the sum by 1 (the mean by 1 over the group's
     /// size): the gradient is spread back over the reduced axes.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> B::V {
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
         let shape = b.shape(x[0]);
         let kept = keepdim_shape(&shape, self.axes.as_deref());
         let g = b.reshape(g, &kept);
@@ -100,6 +184,35 @@ impl<T: Float> Primitive<T> for Reduce {
         } else {
             g
         };
-        b.broadcast_to(g, &shape)
+        Some(b.broadcast_to(g, &shape))
+    }
+}
+
+impl<T: Float> Primitive<T> for Extreme {
+    fn name(&self) -> Cow<'_, str> {
+        let what = if self.max { "max" } else { "min" };
+        format!("{what} axes {:?}", self.axes).into()
+    }
+
+    fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
+        let x = inputs[0];
+        let len = numel(&keepdim_shape(x.shape(), Some(&self.axes)));
+        let (op, init, fold): (&str, T, fn(T, T) -> T) = if self.max {
+            ("max_axes", T::NEG_INFINITY, T::max)
+        } else {
+            ("min_axes", T::INFINITY, T::min)
+        };
+        x.reduce_axes_in(op, &self.axes, self.keepdim, s.take(len), init, fold)
+    }
+
+    /// The gradient of each group goes to the element that holds its extreme, shared equally
+    /// among ties.
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
+        let shape = b.shape(x[0]);
+        let kept = keepdim_shape(&shape, Some(&self.axes));
+        let g = b.reshape(g, &kept);
+        let g = b.broadcast_to(g, &shape);
+        let shares = b.extreme_shares(x[0], &self.axes, self.max);
+        Some(b.mul(g, shares))
     }
 }

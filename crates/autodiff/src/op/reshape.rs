@@ -106,9 +106,9 @@ impl<T: Float> Primitive<T> for Reshape {
     }
 
     /// The gradient, viewed in the input's shape.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> B::V {
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
         let shape = b.shape(x[0]);
-        b.reshape(g, &shape)
+        Some(b.reshape(g, &shape))
     }
 }
 
@@ -122,8 +122,8 @@ impl<T: Float> Primitive<T> for Permute {
     }
 
     /// The gradient with the axes put back: the inverse permutation.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, _x: &[B::V], g: B::V) -> B::V {
-        b.permute(g, &inverse_permutation(&self.0))
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, _x: &[B::V], g: B::V) -> Option<B::V> {
+        Some(b.permute(g, &inverse_permutation(&self.0)))
     }
 }
 
@@ -137,9 +137,9 @@ impl<T: Float> Primitive<T> for BroadcastTo {
     }
 
     /// Each input element was copied to many outputs: their gradients add up.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> B::V {
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
         let shape = b.shape(x[0]);
-        b.sum_to_shape(g, &shape)
+        Some(b.sum_to_shape(g, &shape))
     }
 }
 
@@ -153,8 +153,8 @@ impl<T: Float> Primitive<T> for SumTo {
     }
 
     /// Each input element moved one output by 1: the gradient is copied back out.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> B::V {
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
         let shape = b.shape(x[0]);
-        b.broadcast_to(g, &shape)
+        Some(b.broadcast_to(g, &shape))
     }
 }

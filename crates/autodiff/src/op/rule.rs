@@ -8,7 +8,7 @@ use crate::float::Float;
 use crate::scratch::Scratch;
 use crate::shape::Shape;
 use crate::tape::Var;
-use crate::tensor::Tensor;
+use crate::tensor::{Tensor, Window, fold_len, unfold_len};
 use smallvec::SmallVec;
 
 /// The operations gradient rules are written in, for tensors or for vars.
@@ -29,10 +29,11 @@ pub(crate) trait Backprop<T: Float> {
     fn broadcast_to(&mut self, v: Self::V, shape: &[usize]) -> Self::V;
     /// Summed back to `shape` (the value itself if it has that shape).
     fn sum_to_shape(&mut self, v: Self::V, shape: &[usize]) -> Self::V;
-    /// The rows at `indices`.
-    fn select_rows(&mut self, v: Self::V, indices: &[usize]) -> Self::V;
-    /// A `rows`-row zero tensor into whose row `indices[i]` row `i` is added.
-    fn index_add_rows(&mut self, v: Self::V, indices: &[usize], rows: usize) -> Self::V;
+    /// The slices along `axis` at `indices`.
+    fn index_select(&mut self, v: Self::V, axis: usize, indices: &[usize]) -> Self::V;
+    /// A zero tensor of extent `extent` along `axis` into whose slice `indices[j]` slice `j` is
+    /// added.
+    fn index_add(&mut self, v: Self::V, axis: usize, indices: &[usize], extent: usize) -> Self::V;
     /// One element per row.
     fn gather_rows(&mut self, v: Self::V, columns: &[usize]) -> Self::V;
     /// One element per row placed into a `width`-column zero matrix.
@@ -41,6 +42,17 @@ pub(crate) trait Backprop<T: Float> {
     fn narrow(&mut self, v: Self::V, axis: usize, start: usize, len: usize) -> Self::V;
     /// Placed at `start` along `axis` of a zero tensor whose extent there is `extent`.
     fn pad(&mut self, v: Self::V, axis: usize, start: usize, extent: usize) -> Self::V;
+    /// `a * b`, broadcast.
+    fn mul(&mut self, a: Self::V, b: Self::V) -> Self::V;
+    /// `v` where `(condition != 0) == keep`, else 0, broadcast.
+    fn masked(&mut self, condition: Self::V, v: Self::V, keep: bool) -> Self::V;
+    /// A constant shaped like `x`: where `x` holds the maximum (or minimum) of its group over
+    /// `axes`, 1 over the number of elements that tie for it; 0 elsewhere.
+    fn extreme_shares(&mut self, x: Self::V, axes: &[usize], max: bool) -> Self::V;
+    /// The sliding windows of an image batch as columns (im2col).
+    fn unfold(&mut self, v: Self::V, window: Window, pad_value: T) -> Self::V;
+    /// Columns summed back into an image of `size` (col2im).
+    fn fold(&mut self, v: Self::V, window: Window, size: [usize; 2]) -> Self::V;
 }
 
 /// A value of the eager path: one of the rule's arguments (borrowed) or a temporary it made.
@@ -92,6 +104,25 @@ impl<'a, T: Float> Eager<'a, T> {
                 Slot::Temp(i) => &self.temps[i as usize],
             };
             f(x, self.scratch)
+        };
+        self.temps.push(t);
+        Slot::Temp(self.temps.len() as u32 - 1)
+    }
+
+    /// Computes `f(value of a, value of b, scratch)` into a new temporary.
+    fn push2(
+        &mut self,
+        a: Slot,
+        b: Slot,
+        f: impl FnOnce(&Tensor<T>, &Tensor<T>, &mut Scratch<T>) -> Tensor<T>,
+    ) -> Slot {
+        let t = {
+            let get = |v: Slot| match v {
+                Slot::Arg(i) => self.args[i as usize],
+                Slot::Temp(i) => &self.temps[i as usize],
+            };
+            let (x, y) = (get(a), get(b));
+            f(x, y, self.scratch)
         };
         self.temps.push(t);
         Slot::Temp(self.temps.len() as u32 - 1)
@@ -171,17 +202,17 @@ impl<T: Float> Backprop<T> for Eager<'_, T> {
         self.push(v, |x, s| s.sum_to_shape(x, shape))
     }
 
-    fn select_rows(&mut self, v: Slot, indices: &[usize]) -> Slot {
+    fn index_select(&mut self, v: Slot, axis: usize, indices: &[usize]) -> Slot {
         self.push(v, |x, s| {
-            let width = x.numel() / x.shape().first().copied().unwrap_or(1).max(1);
-            x.select_rows_in(indices, s.take(indices.len() * width))
+            let len = x.numel() / x.shape()[axis].max(1) * indices.len();
+            x.index_select_in(axis, indices, s.take(len))
         })
     }
 
-    fn index_add_rows(&mut self, v: Slot, indices: &[usize], rows: usize) -> Slot {
+    fn index_add(&mut self, v: Slot, axis: usize, indices: &[usize], extent: usize) -> Slot {
         self.push(v, |x, s| {
-            let width = x.numel() / x.shape().first().copied().unwrap_or(1).max(1);
-            x.index_add_rows_in(indices, rows, s.take(rows * width))
+            let len = x.numel() / x.shape()[axis].max(1) * extent;
+            x.index_add_in(axis, indices, extent, s.take(len))
         })
     }
 
@@ -206,6 +237,38 @@ impl<T: Float> Backprop<T> for Eager<'_, T> {
         self.push(v, |x, s| {
             let n = x.numel() / x.shape()[axis].max(1) * extent;
             x.pad_in(axis, start, extent, s.take(n))
+        })
+    }
+
+    fn mul(&mut self, a: Slot, b: Slot) -> Slot {
+        self.push2(a, b, |x, y, s| s.zip_map(x, y, |x, y| x * y))
+    }
+
+    fn masked(&mut self, condition: Slot, v: Slot, keep: bool) -> Slot {
+        self.push2(condition, v, |c, v, s| {
+            s.zip_map(
+                c,
+                v,
+                |c, v| if (c != T::ZERO) == keep { v } else { T::ZERO },
+            )
+        })
+    }
+
+    fn extreme_shares(&mut self, x: Slot, axes: &[usize], max: bool) -> Slot {
+        self.push(x, |x, s| x.extreme_shares_in(axes, max, s))
+    }
+
+    fn unfold(&mut self, v: Slot, window: Window, pad_value: T) -> Slot {
+        self.push(v, |x, s| {
+            let len = unfold_len(x.shape(), window);
+            x.unfold_in(window, pad_value, s.take(len))
+        })
+    }
+
+    fn fold(&mut self, v: Slot, window: Window, size: [usize; 2]) -> Slot {
+        self.push(v, |x, s| {
+            let len = fold_len(x.shape(), window, size);
+            x.fold_in(window, size, s.take(len))
         })
     }
 }
@@ -259,12 +322,18 @@ impl<'t, T: Float> Backprop<T> for Graph<'t, T> {
         v.sum_to_shape(shape)
     }
 
-    fn select_rows(&mut self, v: Var<'t, T>, indices: &[usize]) -> Var<'t, T> {
-        v.select_rows(indices)
+    fn index_select(&mut self, v: Var<'t, T>, axis: usize, indices: &[usize]) -> Var<'t, T> {
+        v.index_select(axis, indices)
     }
 
-    fn index_add_rows(&mut self, v: Var<'t, T>, indices: &[usize], rows: usize) -> Var<'t, T> {
-        v.index_add_rows(indices, rows)
+    fn index_add(
+        &mut self,
+        v: Var<'t, T>,
+        axis: usize,
+        indices: &[usize],
+        extent: usize,
+    ) -> Var<'t, T> {
+        v.index_add(axis, indices, extent)
     }
 
     fn gather_rows(&mut self, v: Var<'t, T>, columns: &[usize]) -> Var<'t, T> {
@@ -281,5 +350,28 @@ impl<'t, T: Float> Backprop<T> for Graph<'t, T> {
 
     fn pad(&mut self, v: Var<'t, T>, axis: usize, start: usize, extent: usize) -> Var<'t, T> {
         v.pad(axis, start, extent)
+    }
+
+    fn mul(&mut self, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+        a * b
+    }
+
+    fn masked(&mut self, condition: Var<'t, T>, v: Var<'t, T>, keep: bool) -> Var<'t, T> {
+        condition.masked(v, keep)
+    }
+
+    fn extreme_shares(&mut self, x: Var<'t, T>, axes: &[usize], max: bool) -> Var<'t, T> {
+        let shares = x
+            .tape
+            .map_value(x, |x, s| x.extreme_shares_in(axes, max, s));
+        x.tape.constant(shares)
+    }
+
+    fn unfold(&mut self, v: Var<'t, T>, window: Window, pad_value: T) -> Var<'t, T> {
+        v.unfold(window, pad_value)
+    }
+
+    fn fold(&mut self, v: Var<'t, T>, window: Window, size: [usize; 2]) -> Var<'t, T> {
+        v.fold(window, size)
     }
 }

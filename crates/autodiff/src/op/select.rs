@@ -1,4 +1,5 @@
-//! Indexing by integer lists and the reverse of each: `select_rows` / `index_add_rows`, and
+//! Indexing by integer lists and the reverse of each: `index_select` / `index_add` along any
+//! axis (`select_rows` / `index_add_rows` are axis 0: an embedding lookup and its gradient), and
 //! `gather_rows` / `scatter_rows` (what sparse cross-entropy needs). Each pair's members are
 //! one another's gradients.
 
@@ -6,20 +7,24 @@ use super::rule::Backprop;
 use super::{Op, Primitive};
 use crate::float::Float;
 use crate::scratch::Scratch;
+use crate::shape::{ShapeDisplay, check_axis};
 use crate::tape::Var;
 use crate::tensor::Tensor;
 use smallvec::smallvec;
 use std::borrow::Cow;
 
-/// The rows (slices along axis 0) at `indices`.
-pub(crate) struct SelectRows {
+/// The slices along `axis` at `indices`.
+pub(crate) struct IndexSelect {
+    axis: usize,
     pub(crate) indices: Vec<usize>,
 }
 
-/// A `rows`-row zero tensor into whose row `indices[i]` row `i` of the input is added.
-pub(crate) struct IndexAddRows {
+/// A tensor of extent `extent` along `axis`, zero except that slice `indices[j]` accumulates
+/// slice `j` of the input.
+pub(crate) struct IndexAdd {
+    axis: usize,
     pub(crate) indices: Vec<usize>,
-    rows: usize,
+    extent: usize,
 }
 
 /// One element per row of a matrix: `out[i] = x[i, columns[i]]`.
@@ -34,20 +39,51 @@ pub(crate) struct ScatterRows {
 }
 
 impl<'t, T: Float> Var<'t, T> {
-    /// The rows at `indices` (see [`Tensor::select_rows`]); gradients add back into those
-    /// rows, repeated indices included.
-    pub fn select_rows(self, indices: &[usize]) -> Self {
+    /// The slices along `axis` at `indices` (see [`Tensor::index_select`]); gradients add
+    /// back into those slices, repeated indices included.
+    ///
+    /// # Panics
+    /// If `axis` is out of range (an index out of range panics when the op computes).
+    pub fn index_select(self, axis: usize, indices: &[usize]) -> Self {
+        check_axis("index_select", axis, &self.shape());
         let indices = self.tape.indices(indices);
-        self.tape
-            .record(Op::SelectRows(SelectRows { indices }), smallvec![self.key])
+        let op = IndexSelect { axis, indices };
+        self.tape.record(Op::IndexSelect(op), smallvec![self.key])
     }
 
-    /// A tensor of `rows` rows, zero except that row `indices[i]` accumulates row `i` of this
-    /// var (see [`Tensor::index_add_rows`]).
-    pub fn index_add_rows(self, indices: &[usize], rows: usize) -> Self {
+    /// A var of extent `extent` along `axis`, zero except that slice `indices[j]` accumulates
+    /// slice `j` of this var (see [`Tensor::index_add`]).
+    ///
+    /// # Panics
+    /// If `axis` is out of range or `indices` does not have one entry per slice of this var
+    /// along it.
+    pub fn index_add(self, axis: usize, indices: &[usize], extent: usize) -> Self {
+        let shape = self.shape();
+        check_axis("index_add", axis, &shape);
+        assert!(
+            shape[axis] == indices.len(),
+            "index_add: {} indices for a var of shape {} along axis {axis}; give one per slice",
+            indices.len(),
+            ShapeDisplay(&shape)
+        );
         let indices = self.tape.indices(indices);
-        let op = IndexAddRows { indices, rows };
-        self.tape.record(Op::IndexAddRows(op), smallvec![self.key])
+        let op = IndexAdd {
+            axis,
+            indices,
+            extent,
+        };
+        self.tape.record(Op::IndexAdd(op), smallvec![self.key])
+    }
+
+    /// The rows at `indices`: [`Var::index_select`] along axis 0 (an embedding lookup).
+    pub fn select_rows(self, indices: &[usize]) -> Self {
+        self.index_select(0, indices)
+    }
+
+    /// A var of `rows` rows, zero except that row `indices[i]` accumulates row `i` of this var:
+    /// [`Var::index_add`] along axis 0.
+    pub fn index_add_rows(self, indices: &[usize], rows: usize) -> Self {
+        self.index_add(0, indices, rows)
     }
 
     /// One element per row of a 2-D var: `out[i] = self[i, columns[i]]`.
@@ -66,51 +102,44 @@ impl<'t, T: Float> Var<'t, T> {
     }
 }
 
-/// Elements per row (per slice along axis 0) of a tensor.
-fn row_width(shape: &[usize]) -> usize {
-    shape[1..].iter().product()
-}
-
-impl<T: Float> Primitive<T> for SelectRows {
+impl<T: Float> Primitive<T> for IndexSelect {
     fn name(&self) -> Cow<'_, str> {
-        "select_rows".into()
+        match self.axis {
+            0 => "select_rows".into(),
+            axis => format!("index_select axis {axis}").into(),
+        }
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
-        let width = if x.ndim() == 0 {
-            1
-        } else {
-            row_width(x.shape())
-        };
-        x.select_rows_in(&self.indices, s.take(self.indices.len() * width))
+        let len = x.numel() / x.shape()[self.axis].max(1) * self.indices.len();
+        x.index_select_in(self.axis, &self.indices, s.take(len))
     }
 
-    /// Row `i` of the gradient goes back to row `indices[i]`; repeats add up.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> B::V {
-        let rows = b.shape(x[0])[0];
-        b.index_add_rows(g, &self.indices, rows)
+    /// Slice `j` of the gradient goes back to slice `indices[j]`; repeats add up.
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
+        let extent = b.shape(x[0])[self.axis];
+        Some(b.index_add(g, self.axis, &self.indices, extent))
     }
 }
 
-impl<T: Float> Primitive<T> for IndexAddRows {
+impl<T: Float> Primitive<T> for IndexAdd {
     fn name(&self) -> Cow<'_, str> {
-        "index_add_rows".into()
+        match self.axis {
+            0 => "index_add_rows".into(),
+            axis => format!("index_add axis {axis}").into(),
+        }
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
-        let width = if x.ndim() == 0 {
-            1
-        } else {
-            row_width(x.shape())
-        };
-        x.index_add_rows_in(&self.indices, self.rows, s.take(self.rows * width))
+        let len = x.numel() / x.shape()[self.axis].max(1) * self.extent;
+        x.index_add_in(self.axis, &self.indices, self.extent, s.take(len))
     }
 
-    /// Row `i` of the input was added into row `indices[i]`: it gets that row's gradient.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, _x: &[B::V], g: B::V) -> B::V {
-        b.select_rows(g, &self.indices)
+    /// Slice `j` of the input was added into slice `indices[j]`: it gets that slice's gradient.
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, _x: &[B::V], g: B::V) -> Option<B::V> {
+        Some(b.index_select(g, self.axis, &self.indices))
     }
 }
 
@@ -124,9 +153,9 @@ impl<T: Float> Primitive<T> for GatherRows {
     }
 
     /// Each picked element gets its output's gradient; the others get 0.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> B::V {
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
         let width = b.shape(x[0])[1];
-        b.scatter_rows(g, &self.columns, width)
+        Some(b.scatter_rows(g, &self.columns, width))
     }
 }
 
@@ -141,7 +170,7 @@ impl<T: Float> Primitive<T> for ScatterRows {
     }
 
     /// Each input element landed at one place of the output: it gets that place's gradient.
-    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, _x: &[B::V], g: B::V) -> B::V {
-        b.gather_rows(g, &self.columns)
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, _x: &[B::V], g: B::V) -> Option<B::V> {
+        Some(b.gather_rows(g, &self.columns))
     }
 }

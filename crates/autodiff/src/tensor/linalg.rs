@@ -3,12 +3,13 @@
 use super::Tensor;
 use crate::float::Float;
 use crate::kernels::gemm::{MatRef, gemm};
-use crate::shape::{Shape, ShapeDisplay, numel};
+use crate::shape::{Shape, ShapeDisplay, broadcast_shapes, broadcast_strides, numel};
+use smallvec::SmallVec;
 
 impl<T: Float> Tensor<T> {
     /// The matrix product. 2-D: `[m, k] x [k, n] -> [m, n]`. Batched: `[..., m, k] x
-    /// [..., k, n] -> [..., m, n]` where the leading axes are equal, or one side is 2-D and is
-    /// used for every batch.
+    /// [..., k, n] -> [..., m, n]`, the leading (batch) axes broadcasting as in NumPy (a 2-D side
+    /// is used for every batch; `[b, h, t, d] x [b, h, d, t]`, `[b, 1, t, d] x [h, d, t]`).
     ///
     /// ```
     /// use nabla_autodiff::Tensor;
@@ -19,7 +20,7 @@ impl<T: Float> Tensor<T> {
     ///
     /// # Panics
     /// If either side has fewer than two axes, the inner extents differ or the batch axes do
-    /// not match.
+    /// not broadcast.
     pub fn matmul(&self, other: &Self) -> Self {
         self.matmul_t_in(other, false, false, Vec::new())
     }
@@ -67,7 +68,7 @@ impl<T: Float> Tensor<T> {
     pub(crate) fn matmul_t_in(&self, other: &Self, ta: bool, tb: bool, buf: Vec<T>) -> Self {
         let p = MatmulPlan::new(self.shape(), other.shape(), ta, tb);
         let mut out = Tensor::build_in(buf, &p.out_shape, |o| {
-            o.resize(p.batch * p.m * p.n, T::ZERO)
+            o.resize(numel(&p.out_shape), T::ZERO)
         });
         p.run(self, other, ta, tb, T::ZERO, out.data_mut());
         out
@@ -82,18 +83,20 @@ pub(crate) fn matmul_len(a: &[usize], b: &[usize], ta: bool, tb: bool) -> usize 
     }
     let m = if ta { a[a.len() - 1] } else { a[a.len() - 2] };
     let n = if tb { b[b.len() - 2] } else { b[b.len() - 1] };
-    let batch = numel(&a[..a.len() - 2]).max(numel(&b[..b.len() - 2]));
-    batch * m * n
+    broadcast_shapes(&a[..a.len() - 2], &b[..b.len() - 2]).map_or(0, |batch| numel(&batch) * m * n)
 }
 
-/// Shapes of a (possibly batched, possibly transposed) product, checked.
+/// Shapes of a (possibly batched, possibly transposed) product, checked. The leading (batch)
+/// axes broadcast as in NumPy: `[b, h, t, d] x [d, t]`, `[b, 1, t, d] x [h, d, t]`.
 struct MatmulPlan {
     m: usize,
     k: usize,
     n: usize,
-    batch: usize,
-    a_batched: bool,
-    b_batched: bool,
+    /// The output's batch axes.
+    batch_shape: Shape,
+    /// Each side's matrix strides along the output's batch axes (0 where it is broadcast).
+    a_strides: Shape,
+    b_strides: Shape,
     out_shape: Shape,
 }
 
@@ -109,17 +112,12 @@ impl MatmulPlan {
         c: &mut [T],
     ) {
         let (m, k, n) = (self.m, self.k, self.n);
-        let (a_step, b_step) = (
-            self.a_batched as usize * m * k,
-            self.b_batched as usize * k * n,
-        );
-        for (i, c) in c
-            .chunks_exact_mut((m * n).max(1))
-            .enumerate()
-            .take(self.batch)
-        {
-            let a = &a.data()[i * a_step..i * a_step + m * k];
-            let b = &b.data()[i * b_step..i * b_step + k * n];
+        let batches = numel(&self.batch_shape);
+        let mut index: SmallVec<[usize; 4]> = SmallVec::from_elem(0, self.batch_shape.len());
+        let (mut ia, mut ib) = (0, 0); // matrix offsets of the current batch in a and b
+        for c in c.chunks_exact_mut((m * n).max(1)).take(batches) {
+            let a = &a.data()[ia * m * k..(ia + 1) * m * k];
+            let b = &b.data()[ib * k * n..(ib + 1) * k * n];
             let a = if ta {
                 MatRef::row_major(a, k, m, true)
             } else {
@@ -131,6 +129,18 @@ impl MatmulPlan {
                 MatRef::row_major(b, k, n, false)
             };
             gemm(T::ONE, a, b, beta, c);
+            // Advance the batch index like an odometer.
+            for axis in (0..index.len()).rev() {
+                index[axis] += 1;
+                ia += self.a_strides[axis];
+                ib += self.b_strides[axis];
+                if index[axis] < self.batch_shape[axis] {
+                    break;
+                }
+                ia -= self.a_strides[axis] * self.batch_shape[axis];
+                ib -= self.b_strides[axis] * self.batch_shape[axis];
+                index[axis] = 0;
+            }
         }
     }
 
@@ -155,21 +165,17 @@ impl MatmulPlan {
             fail(&format!("inner extents {k} and {k2} differ"));
         }
         let (ba, bb) = (&a[..a.len() - 2], &b[..b.len() - 2]);
-        let batch_shape = match (ba.is_empty(), bb.is_empty()) {
-            (_, true) => ba,
-            (true, false) => bb,
-            (false, false) if ba == bb => ba,
-            _ => fail("leading (batch) axes differ"),
-        };
-        let mut out_shape: Shape = batch_shape.into();
+        let batch_shape = broadcast_shapes(ba, bb)
+            .unwrap_or_else(|| fail("leading (batch) axes do not broadcast"));
+        let mut out_shape = batch_shape.clone();
         out_shape.extend([m, n]);
         MatmulPlan {
             m,
             k,
             n,
-            batch: batch_shape.iter().product(),
-            a_batched: !ba.is_empty(),
-            b_batched: !bb.is_empty(),
+            a_strides: broadcast_strides(ba, &batch_shape),
+            b_strides: broadcast_strides(bb, &batch_shape),
+            batch_shape,
             out_shape,
         }
     }

@@ -14,9 +14,12 @@ pub(crate) mod layout;
 mod linalg;
 mod reduce;
 mod select;
+mod window;
 
 pub use elementwise::Comparison;
 pub(crate) use linalg::matmul_len;
+pub use window::Window;
+pub(crate) use window::{fold_len, unfold_len};
 
 use crate::float::Float;
 use crate::shape::{Shape, ShapeDisplay, numel};

@@ -199,6 +199,38 @@ impl<T: Float> Tensor<T> {
     }
 }
 
+impl<T: Float> Tensor<T> {
+    /// Shaped like `self`: where an element holds the maximum (or minimum) of its group over
+    /// `axes`, 1 over the number of elements tied for it; 0 elsewhere. A NaN is the extreme of
+    /// its group (the maximum propagates it). How a maximum's gradient is shared out.
+    pub(crate) fn extreme_shares_in(
+        &self,
+        axes: &[usize],
+        max: bool,
+        s: &mut crate::scratch::Scratch<T>,
+    ) -> Tensor<T> {
+        let (init, fold): (T, fn(T, T) -> T) = if max {
+            (T::NEG_INFINITY, T::max)
+        } else {
+            (T::INFINITY, T::min)
+        };
+        let extremes =
+            self.reduce_axes_in("max_axes", axes, true, s.take(self.numel()), init, fold);
+        let mut shares = s.zip_map(self, &extremes, |x, m| {
+            if x == m || (x.is_nan() && m.is_nan()) {
+                T::ONE
+            } else {
+                T::ZERO
+            }
+        });
+        let ties = s.sum_axes(&shares, axes, true);
+        shares.zip_assign(&ties, "extreme shares", |hit, n| hit / n);
+        s.recycle(extremes);
+        s.recycle(ties);
+        shares
+    }
+}
+
 /// How many input elements fold into each output element when reducing these axes.
 pub(crate) fn reduced_count(shape: &[usize], axes: &[usize]) -> usize {
     let mut seen: SmallVec<[bool; 4]> = SmallVec::from_elem(false, shape.len());

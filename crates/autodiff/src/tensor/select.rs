@@ -3,10 +3,94 @@
 
 use super::Tensor;
 use crate::float::Float;
-use crate::shape::{Shape, ShapeDisplay, check_axis};
+use crate::shape::{Shape, ShapeDisplay, check_axis, numel};
 
 impl<T: Float> Tensor<T> {
-    /// The rows (slices along axis 0) at `indices`, in that order; indices may repeat.
+    /// The slices along `axis` at `indices`, in that order; indices may repeat (PyTorch's
+    /// `index_select`).
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let t = Tensor::<f64>::from_fn(&[2, 3], |i| i as f64); // [[0, 1, 2], [3, 4, 5]]
+    /// assert_eq!(t.index_select(1, &[2, 0]).data(), &[2.0, 0.0, 5.0, 3.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `axis` is out of range or an index is not below the axis's extent.
+    pub fn index_select(&self, axis: usize, indices: &[usize]) -> Self {
+        self.index_select_in(axis, indices, Vec::new())
+    }
+
+    /// [`Tensor::index_select`] writing into a reused buffer.
+    pub(crate) fn index_select_in(&self, axis: usize, indices: &[usize], buf: Vec<T>) -> Self {
+        check_axis("index_select", axis, self.shape());
+        let (outer, extent, inner) = around(self.shape(), axis);
+        let mut shape: Shape = self.shape().into();
+        shape[axis] = indices.len();
+        let data = self.data();
+        Tensor::build_in(buf, &shape, |out| {
+            for o in 0..outer {
+                for &i in indices {
+                    check_index("index_select", i, extent, self.shape());
+                    let at = (o * extent + i) * inner;
+                    out.extend_from_slice(&data[at..at + inner]);
+                }
+            }
+        })
+    }
+
+    /// The reverse of [`Tensor::index_select`]: a tensor whose extent along `axis` is `extent`,
+    /// zero except that slice `indices[j]` accumulates slice `j` of `self` (repeated indices
+    /// add up).
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let g = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[1, 3]);
+    /// assert_eq!(g.index_add(1, &[2, 0, 2], 4).data(), &[2.0, 0.0, 4.0, 0.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `axis` is out of range, `indices` does not have one entry per slice of `self` along
+    /// it, or an index is not below `extent`.
+    pub fn index_add(&self, axis: usize, indices: &[usize], extent: usize) -> Self {
+        self.index_add_in(axis, indices, extent, Vec::new())
+    }
+
+    /// [`Tensor::index_add`] writing into a reused buffer.
+    pub(crate) fn index_add_in(
+        &self,
+        axis: usize,
+        indices: &[usize],
+        extent: usize,
+        buf: Vec<T>,
+    ) -> Self {
+        check_axis("index_add", axis, self.shape());
+        let (outer, len, inner) = around(self.shape(), axis);
+        assert!(
+            len == indices.len(),
+            "index_add: {} indices for a tensor of shape {} along axis {axis}; give one per slice",
+            indices.len(),
+            ShapeDisplay(self.shape())
+        );
+        let mut shape: Shape = self.shape().into();
+        shape[axis] = extent;
+        let mut out = Tensor::build_in(buf, &shape, |o| o.resize(numel(&shape), T::ZERO));
+        let (dst, src) = (out.data_mut(), self.data());
+        for o in 0..outer {
+            for (j, &i) in indices.iter().enumerate() {
+                check_index("index_add", i, extent, &shape);
+                let to = (o * extent + i) * inner;
+                let from = (o * len + j) * inner;
+                for (d, &s) in dst[to..to + inner].iter_mut().zip(&src[from..from + inner]) {
+                    *d += s;
+                }
+            }
+        }
+        out
+    }
+
+    /// The rows (slices along axis 0) at `indices`, in that order; indices may repeat:
+    /// [`Tensor::index_select`] along axis 0.
     ///
     /// ```
     /// use nabla_autodiff::Tensor;
@@ -17,24 +101,10 @@ impl<T: Float> Tensor<T> {
     /// # Panics
     /// If the tensor is a scalar or an index is out of range.
     pub fn select_rows(&self, indices: &[usize]) -> Self {
-        self.select_rows_in(indices, Vec::new())
+        self.index_select(0, indices)
     }
 
-    /// [`Tensor::select_rows`] writing into a reused buffer.
-    pub(crate) fn select_rows_in(&self, indices: &[usize], buf: Vec<T>) -> Self {
-        let (rows, width) = self.rows_and_width("select_rows");
-        let mut shape: Shape = self.shape().into();
-        shape[0] = indices.len();
-        Tensor::build_in(buf, &shape, |out| {
-            for &r in indices {
-                check_index("select_rows", r, rows, self.shape());
-                out.extend_from_slice(&self.data()[r * width..(r + 1) * width]);
-            }
-        })
-    }
-
-    /// The reverse of [`Tensor::select_rows`]: a tensor of `rows` rows, zero except that row
-    /// `indices[i]` accumulates row `i` of `self` (repeated indices add up).
+    /// The reverse of [`Tensor::select_rows`]: [`Tensor::index_add`] along axis 0.
     ///
     /// ```
     /// use nabla_autodiff::Tensor;
@@ -45,36 +115,7 @@ impl<T: Float> Tensor<T> {
     /// # Panics
     /// If `indices` does not have one entry per row of `self` or an index is not below `rows`.
     pub fn index_add_rows(&self, indices: &[usize], rows: usize) -> Self {
-        self.index_add_rows_in(indices, rows, Vec::new())
-    }
-
-    /// [`Tensor::index_add_rows`] writing into a reused buffer.
-    pub(crate) fn index_add_rows_in(&self, indices: &[usize], rows: usize, buf: Vec<T>) -> Self {
-        let width = if self.ndim() == 0 {
-            1
-        } else {
-            self.numel() / self.shape()[0].max(1)
-        };
-        assert!(
-            self.ndim() > 0 && self.shape()[0] == indices.len(),
-            "index_add_rows: {} indices for a tensor of shape {}; give one per row",
-            indices.len(),
-            ShapeDisplay(self.shape())
-        );
-        let mut shape: Shape = self.shape().into();
-        shape[0] = rows;
-        let mut out = Tensor::build_in(buf, &shape, |o| o.resize(rows * width, T::ZERO));
-        let dst = out.data_mut();
-        for (i, &r) in indices.iter().enumerate() {
-            check_index("index_add_rows", r, rows, &shape);
-            for (d, &s) in dst[r * width..(r + 1) * width]
-                .iter_mut()
-                .zip(&self.data()[i * width..(i + 1) * width])
-            {
-                *d += s;
-            }
-        }
-        out
+        self.index_add(0, indices, rows)
     }
 
     /// One element per row of a 2-D tensor: `out[i] = self[i, columns[i]]`.
@@ -175,15 +216,6 @@ impl<T: Float> Tensor<T> {
         out
     }
 
-    fn rows_and_width(&self, op: &str) -> (usize, usize) {
-        assert!(
-            self.ndim() >= 1,
-            "{op}: needs at least one axis, got a scalar"
-        );
-        let rows = self.shape()[0];
-        (rows, self.numel().checked_div(rows).unwrap_or(0))
-    }
-
     fn check_gather(&self, op: &str, columns: &[usize]) -> (usize, usize) {
         assert!(
             self.ndim() == 2 && columns.len() == self.shape()[0],
@@ -193,6 +225,15 @@ impl<T: Float> Tensor<T> {
         );
         (self.shape()[0], self.shape()[1])
     }
+}
+
+/// The extents before `axis` (multiplied), at it, and after it (multiplied).
+pub(crate) fn around(shape: &[usize], axis: usize) -> (usize, usize, usize) {
+    (
+        numel(&shape[..axis]),
+        shape[axis],
+        numel(&shape[axis + 1..]),
+    )
 }
 
 fn check_index(op: &str, index: usize, extent: usize, shape: &[usize]) {
@@ -210,7 +251,7 @@ mod tests {
     #[test]
     fn index_add_rows_reverses_select_with_repeats() {
         let g = Tensor::<f64>::from_fn(&[3, 2], |i| i as f64 + 1.0);
-        let back = g.index_add_rows_in(&[2, 0, 2], 3, Vec::new());
+        let back = g.index_add_rows(&[2, 0, 2], 3);
         assert_eq!(back.data(), &[3.0, 4.0, 0.0, 0.0, 6.0, 8.0]);
     }
 
