@@ -338,3 +338,42 @@ fn unfold_and_fold_over_every_geometry() {
         }
     });
 }
+
+#[test]
+fn lookup_picks_rows_by_the_ids_of_a_tensor() {
+    let tape = Tape::<f64>::new();
+    let table = tape.param(Tensor::from_fn(&[4, 2], |i| i as f64));
+    let ids = tape.constant(Tensor::from_vec(vec![3.0, 1.0, 3.0], &[3]));
+    let rows = table.lookup(ids);
+    assert_eq!(rows.value().data(), &[6.0, 7.0, 2.0, 3.0, 6.0, 7.0]);
+    let g = (rows * tape.constant(Tensor::from_fn(&[3, 2], |i| i as f64)))
+        .sum()
+        .backward();
+    // Row 3 gets positions 0 and 2 ([0, 1] + [4, 5]); row 1 gets position 1; rows 0, 2 nothing.
+    assert_eq!(g[table].data(), &[0.0, 0.0, 2.0, 3.0, 0.0, 0.0, 4.0, 6.0]);
+    assert!(g.get(ids).is_none());
+
+    for_each_configuration(8, |config, rng| {
+        let (vocab, width) = (rng.random_range(1..=5), rng.random_range(1..=3));
+        let id_shape = shape_of(rng.random_range(1..=2), rng);
+        let ids = Tensor::from_fn(&id_shape, |_| rng.random_range(0..vocab) as f64);
+        let table = normal(&[vocab, width], rng);
+        let what = format!("#{config} lookup {id_shape:?} in [{vocab}, {width}]");
+        passes(&what, std::slice::from_ref(&table), |tape, v| {
+            v[0].lookup(tape.constant(ids.clone()))
+        });
+        if config < 5 {
+            passes_second_order(&what, &[table], |tape, v| {
+                v[0].lookup(tape.constant(ids.clone())).tanh()
+            });
+        }
+    });
+}
+
+#[test]
+#[should_panic(expected = "lookup: id 4 at position 1 is not a row of a table of 3 rows")]
+fn an_id_outside_the_table_names_itself() {
+    let tape = Tape::<f64>::new();
+    let table = tape.param(Tensor::zeros(&[3, 2]));
+    table.lookup(tape.constant(Tensor::from_vec(vec![0.0, 4.0], &[2])));
+}

@@ -93,6 +93,10 @@ pub(crate) enum Op<T: Float> {
     IndexSelect(select::IndexSelect),
     /// Slices added into given indices of a zero tensor along an axis.
     IndexAdd(select::IndexAdd),
+    /// Table rows picked by the ids of another input.
+    Lookup(select::Lookup),
+    /// Rows added into a zero table at the rows ids name.
+    LookupAdd(select::LookupAdd),
     /// One element per row.
     GatherRows(select::GatherRows),
     /// One element per row placed into a zero matrix.
@@ -131,6 +135,8 @@ macro_rules! with_primitive {
             Op::Extreme($p) => $body,
             Op::IndexSelect($p) => $body,
             Op::IndexAdd($p) => $body,
+            Op::Lookup($p) => $body,
+            Op::LookupAdd($p) => $body,
             Op::GatherRows($p) => $body,
             Op::ScatterRows($p) => $body,
             Op::Concat($p) => $body,

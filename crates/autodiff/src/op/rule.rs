@@ -34,6 +34,10 @@ pub(crate) trait Backprop<T: Float> {
     /// A zero tensor of extent `extent` along `axis` into whose slice `indices[j]` slice `j` is
     /// added.
     fn index_add(&mut self, v: Self::V, axis: usize, indices: &[usize], extent: usize) -> Self::V;
+    /// Rows of `table` picked by the integer values of `ids`.
+    fn lookup(&mut self, table: Self::V, ids: Self::V) -> Self::V;
+    /// Rows of `v` added into a `[vocab, width]` zero table at the rows `ids` name.
+    fn lookup_add(&mut self, v: Self::V, ids: Self::V, vocab: usize) -> Self::V;
     /// One element per row.
     fn gather_rows(&mut self, v: Self::V, columns: &[usize]) -> Self::V;
     /// One element per row placed into a `width`-column zero matrix.
@@ -216,6 +220,20 @@ impl<T: Float> Backprop<T> for Eager<'_, T> {
         })
     }
 
+    fn lookup(&mut self, table: Slot, ids: Slot) -> Slot {
+        self.push2(table, ids, |t, ids, s| {
+            let width = t.shape().last().copied().unwrap_or(1);
+            t.lookup_in(ids, s.take(ids.numel() * width))
+        })
+    }
+
+    fn lookup_add(&mut self, v: Slot, ids: Slot, vocab: usize) -> Slot {
+        self.push2(v, ids, |v, ids, s| {
+            let width = v.shape().last().copied().unwrap_or(1);
+            v.lookup_add_in(ids, vocab, s.take(vocab * width))
+        })
+    }
+
     fn gather_rows(&mut self, v: Slot, columns: &[usize]) -> Slot {
         self.push(v, |x, s| x.gather_rows_in(columns, s.take(columns.len())))
     }
@@ -334,6 +352,14 @@ impl<'t, T: Float> Backprop<T> for Graph<'t, T> {
         extent: usize,
     ) -> Var<'t, T> {
         v.index_add(axis, indices, extent)
+    }
+
+    fn lookup(&mut self, table: Var<'t, T>, ids: Var<'t, T>) -> Var<'t, T> {
+        table.lookup(ids)
+    }
+
+    fn lookup_add(&mut self, v: Var<'t, T>, ids: Var<'t, T>, vocab: usize) -> Var<'t, T> {
+        v.lookup_add(ids, vocab)
     }
 
     fn gather_rows(&mut self, v: Var<'t, T>, columns: &[usize]) -> Var<'t, T> {

@@ -27,6 +27,15 @@ pub(crate) struct IndexAdd {
     extent: usize,
 }
 
+/// Inputs `[table, ids]`: rows of the table picked by the integer values of the ids.
+pub(crate) struct Lookup;
+
+/// Inputs `[v, ids]`: a `[vocab, width]` zero table into whose row `ids[j]` row `j` of `v` is
+/// added.
+pub(crate) struct LookupAdd {
+    vocab: usize,
+}
+
 /// One element per row of a matrix: `out[i] = x[i, columns[i]]`.
 pub(crate) struct GatherRows {
     pub(crate) columns: Vec<usize>,
@@ -73,6 +82,40 @@ impl<'t, T: Float> Var<'t, T> {
             extent,
         };
         self.tape.record(Op::IndexAdd(op), smallvec![self.key])
+    }
+
+    /// Rows of this `[rows, width]` table picked by the integer values of `ids` (a var of any
+    /// shape, normally a constant of token ids): shape `ids.shape + [width]`. An embedding
+    /// lookup; the table's gradient adds up over repeated ids, and no gradient flows to the
+    /// ids.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let table = tape.param(Tensor::from_vec(vec![0.0, 0.5, 1.0, 1.5, 2.0, 2.5], &[3, 2]));
+    /// let ids = tape.constant(Tensor::from_vec(vec![2.0, 0.0, 2.0, 2.0], &[2, 2]));
+    /// let picked = table.lookup(ids);
+    /// assert_eq!(picked.shape().as_slice(), &[2, 2, 2]);
+    /// assert_eq!(picked.sum().backward()[table].data(), &[1.0, 1.0, 0.0, 0.0, 3.0, 3.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If this var is not 2-D, or (when the op computes) an id is not a whole number below its
+    /// row count.
+    pub fn lookup(self, ids: Var<'t, T>) -> Self {
+        table_of("lookup", &self.shape());
+        let ids = self.tape.own(ids, "lookup");
+        self.tape
+            .record(Op::Lookup(Lookup), smallvec![self.key, ids])
+    }
+
+    /// The reverse of [`Var::lookup`], its gradient: rows of this var (shaped `ids.shape +
+    /// [width]`) added into a `[vocab, width]` zero table at the rows the ids name.
+    pub(crate) fn lookup_add(self, ids: Var<'t, T>, vocab: usize) -> Self {
+        let ids = self.tape.own(ids, "lookup_add");
+        let op = LookupAdd { vocab };
+        self.tape
+            .record(Op::LookupAdd(op), smallvec![self.key, ids])
     }
 
     /// The rows at `indices`: [`Var::index_select`] along axis 0 (an embedding lookup).
@@ -140,6 +183,58 @@ impl<T: Float> Primitive<T> for IndexAdd {
     /// Slice `j` of the input was added into slice `indices[j]`: it gets that slice's gradient.
     fn vjp<B: Backprop<T>>(&self, b: &mut B, _i: usize, _x: &[B::V], g: B::V) -> Option<B::V> {
         Some(b.index_select(g, self.axis, &self.indices))
+    }
+}
+
+/// The table's rows and width, or a panic naming the op and the shape.
+fn table_of(op: &str, shape: &[usize]) -> (usize, usize) {
+    match shape {
+        &[rows, width] => (rows, width),
+        _ => panic!(
+            "{op}: the table has shape {}; expected a 2-D [rows, width] table",
+            ShapeDisplay(shape)
+        ),
+    }
+}
+
+impl<T: Float> Primitive<T> for Lookup {
+    fn name(&self) -> Cow<'_, str> {
+        "lookup".into()
+    }
+
+    fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
+        let (table, ids) = (inputs[0], inputs[1]);
+        let width = table_of("lookup", table.shape()).1;
+        table.lookup_in(ids, s.take(ids.numel() * width))
+    }
+
+    /// Each picked row gets the gradient of where it was put; repeats add up. None for the ids.
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
+        if i == 1 {
+            return None;
+        }
+        let vocab = b.shape(x[0])[0];
+        Some(b.lookup_add(g, x[1], vocab))
+    }
+}
+
+impl<T: Float> Primitive<T> for LookupAdd {
+    fn name(&self) -> Cow<'_, str> {
+        "lookup_add".into()
+    }
+
+    fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
+        let (v, ids) = (inputs[0], inputs[1]);
+        let width = v.shape().last().copied().unwrap_or(1);
+        v.lookup_add_in(ids, self.vocab, s.take(self.vocab * width))
+    }
+
+    /// Row `j` was added into row `ids[j]`: it gets that row's gradient.
+    fn vjp<B: Backprop<T>>(&self, b: &mut B, i: usize, x: &[B::V], g: B::V) -> Option<B::V> {
+        if i == 1 {
+            return None;
+        }
+        Some(b.lookup(g, x[1]))
     }
 }
 

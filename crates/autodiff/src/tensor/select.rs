@@ -89,6 +89,61 @@ impl<T: Float> Tensor<T> {
         out
     }
 
+    /// Rows of this 2-D table picked by the integer values of `ids` (any shape): the result
+    /// has shape `ids.shape + [width]`. An embedding lookup with the ids held in a tensor.
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// let table = Tensor::from_vec(vec![0.0, 0.5, 1.0, 1.5, 2.0, 2.5], &[3, 2]);
+    /// let ids = Tensor::from_vec(vec![2.0, 0.0, 2.0], &[3]);
+    /// assert_eq!(table.lookup(&ids).data(), &[2.0, 2.5, 0.0, 0.5, 2.0, 2.5]);
+    /// ```
+    ///
+    /// # Panics
+    /// If the table is not 2-D or an id is not a whole number below the table's row count.
+    pub fn lookup(&self, ids: &Self) -> Self {
+        self.lookup_in(ids, Vec::new())
+    }
+
+    /// [`Tensor::lookup`] writing into a reused buffer.
+    pub(crate) fn lookup_in(&self, ids: &Self, buf: Vec<T>) -> Self {
+        let (vocab, width) = table_shape("lookup", self.shape());
+        let mut shape: Shape = ids.shape().into();
+        shape.push(width);
+        let data = self.data();
+        Tensor::build_in(buf, &shape, |out| {
+            for (at, &id) in ids.data().iter().enumerate() {
+                let row = row_of("lookup", id, at, vocab);
+                out.extend_from_slice(&data[row * width..(row + 1) * width]);
+            }
+        })
+    }
+
+    /// The reverse of [`Tensor::lookup`]: a `[vocab, width]` zero table into whose row
+    /// `ids[j]` row `j` of `self` (shaped `ids.shape + [width]`) is added.
+    pub(crate) fn lookup_add_in(&self, ids: &Self, vocab: usize, buf: Vec<T>) -> Self {
+        let width = self.shape().last().copied().unwrap_or(1);
+        assert!(
+            self.numel() == ids.numel() * width,
+            "lookup_add: a gradient of shape {} does not match ids of shape {}",
+            ShapeDisplay(self.shape()),
+            ShapeDisplay(ids.shape())
+        );
+        let shape = [vocab, width];
+        let mut out = Tensor::build_in(buf, &shape, |o| o.resize(vocab * width, T::ZERO));
+        let (dst, src) = (out.data_mut(), self.data());
+        for (at, &id) in ids.data().iter().enumerate() {
+            let row = row_of("lookup_add", id, at, vocab);
+            for (d, &s) in dst[row * width..(row + 1) * width]
+                .iter_mut()
+                .zip(&src[at * width..(at + 1) * width])
+            {
+                *d += s;
+            }
+        }
+        out
+    }
+
     /// The rows (slices along axis 0) at `indices`, in that order; indices may repeat:
     /// [`Tensor::index_select`] along axis 0.
     ///
@@ -225,6 +280,30 @@ impl<T: Float> Tensor<T> {
         );
         (self.shape()[0], self.shape()[1])
     }
+}
+
+/// The rows and width of a 2-D lookup table.
+fn table_shape(op: &str, shape: &[usize]) -> (usize, usize) {
+    match shape {
+        &[rows, width] => (rows, width),
+        _ => panic!(
+            "{op}: the table has shape {}; expected a 2-D [rows, width] table",
+            ShapeDisplay(shape)
+        ),
+    }
+}
+
+/// The row an id names, or a panic naming the id and where it stands.
+fn row_of<T: Float>(op: &str, id: T, at: usize, rows: usize) -> usize {
+    let value = id.to_f64();
+    let row = value as usize;
+    assert!(
+        value >= 0.0 && value.fract() == 0.0 && row < rows,
+        "{op}: id {id} at position {at} is not a row of a table of {rows} rows; ids must be \
+         whole numbers from 0 to {}",
+        rows.saturating_sub(1)
+    );
+    row
 }
 
 /// The extents before `axis` (multiplied), at it, and after it (multiplied).
