@@ -1,12 +1,22 @@
-//! Dense layers, activations, losses and initialisers as nodes on the [`nabla_autodiff`] tape.
+//! Dense and convolution layers, pooling, embedding, normalisation, dropout, activations,
+//! losses and initialisers as nodes on the [`nabla_autodiff`] tape.
 //!
-//! Built only on the public extension points of `nabla-autodiff` ([`CustomOp`] and
-//! [`ElementwiseFn`]), so that a user could have written every op here. Every op works in `f32`
+//! Built only on the public API of `nabla-autodiff`: its extension points ([`CustomOp`] and
+//! [`ElementwiseFn`]) and its differentiable [`Var`] primitives (the layers for custom
+//! architectures are compositions of them), so that a user could have written every op here.
+//! Every op works in `f32`
 //! and `f64`, and every op's gradient can be differentiated again (Hessian-vector products,
 //! gradient penalties, derivatives inside a loss).
 //!
 //! - [`dense()`]: `x w + b` as one fused node.
 //! - [`activation`]: ReLU and friends, GELU, sigmoid, softmax, ... and the [`Activation`] enum.
+//! - [`conv`]: [`conv2d`] and [`conv1d`], grouped, strided, padded and dilated.
+//! - [`pool`]: [`max_pool2d`] and [`avg_pool2d`].
+//! - [`embedding()`]: rows of a table picked by integer ids.
+//! - [`batch_norm()`]: batch normalisation with running statistics.
+//! - [`dropout()`]: inverted dropout for training.
+//! - [`attention`]: [`softmax_masked`] and [`log_softmax_masked`] with an additive mask, and
+//!   [`causal_mask`].
 //! - [`loss`]: regression, binary and categorical losses with reductions and weights.
 //! - [`init`]: seeded weight initialisers ([`Init`]).
 //!
@@ -24,15 +34,28 @@
 //!
 //! [`CustomOp`]: nabla_autodiff::CustomOp
 //! [`ElementwiseFn`]: nabla_autodiff::ElementwiseFn
+//! [`Var`]: nabla_autodiff::Var
 
 pub mod activation;
+pub mod attention;
+pub mod batch_norm;
+pub mod conv;
 pub mod dense;
+pub mod dropout;
+pub mod embedding;
 pub mod init;
 pub mod loss;
+pub mod pool;
 
 pub use activation::{
     Activation, elu, gelu, gelu_tanh, identity, leaky_relu, log_softmax, mish, relu, sigmoid, silu,
     softmax, softplus, softsign, tanh,
 };
+pub use attention::{causal_mask, log_softmax_masked, softmax_masked};
+pub use batch_norm::{BatchNormOptions, RunningStats, batch_norm};
+pub use conv::{Conv1dOptions, ConvOptions, conv1d, conv2d};
 pub use dense::{dense, dense_activation};
+pub use dropout::dropout;
+pub use embedding::embedding;
 pub use init::Init;
+pub use pool::{avg_pool2d, max_pool2d};

@@ -57,6 +57,21 @@ impl<'t, T: Float> Var<'t, T> {
         self.tape.inner.borrow().node(self.key).value.get().clone()
     }
 
+    /// Copies the node's value into `dest`, reusing `dest`'s memory: how a training step reads
+    /// a value (a batch statistic, say) without allocating. Nothing stays borrowed.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1.0, 2.0], &[2]));
+    /// let mut mean = Tensor::zeros(&[]);
+    /// x.mean().value_into(&mut mean);
+    /// assert_eq!(mean.item(), 1.5);
+    /// ```
+    pub fn value_into(&self, dest: &mut Tensor<T>) {
+        dest.copy_from(self.tape.inner.borrow().node(self.key).value.get());
+    }
+
     /// The value's shape.
     pub fn shape(&self) -> Shape {
         self.tape.inner.borrow().shape_of(self.key)

@@ -181,6 +181,13 @@ impl<T: Float> Tensor<T> {
         }
     }
 
+    /// Becomes a copy of `other`, reusing this tensor's memory.
+    pub(crate) fn copy_from(&mut self, other: &Tensor<T>) {
+        self.data.clear();
+        self.data.extend_from_slice(&other.data);
+        self.shape.clone_from(&other.shape);
+    }
+
     /// Sets the shape without touching the data. The caller guarantees the element count.
     pub(crate) fn set_shape(&mut self, shape: &[usize]) {
         debug_assert_eq!(numel(shape), self.data.len());

@@ -67,11 +67,18 @@ impl Lane {
 /// Calls `f` on every lane along `axis` of `shape`.
 ///
 /// # Panics
-/// If `axis` is out of range; `op` names the caller in the message.
-fn for_each_lane(op: &str, shape: &[usize], axis: usize, mut f: impl FnMut(Lane)) {
+/// If `axis` is out of range; `op` names the caller in the message (a closure, so that the
+/// name is only formatted when it is needed: a training step allocates nothing here).
+fn for_each_lane<S: std::fmt::Display>(
+    op: impl FnOnce() -> S,
+    shape: &[usize],
+    axis: usize,
+    mut f: impl FnMut(Lane),
+) {
     assert!(
         axis < shape.len(),
-        "{op}: axis {axis} is out of range for shape {shape:?} ({} axes)",
+        "{}: axis {axis} is out of range for shape {shape:?} ({} axes)",
+        op(),
         shape.len()
     );
     let len = shape[axis];
@@ -132,7 +139,7 @@ impl<T: Float> CustomOp<T> for SoftmaxOp {
         let o = out.data_mut();
         let kind = self.kind;
         for_each_lane(
-            &<Self as CustomOp<T>>::name(self),
+            || <Self as CustomOp<T>>::name(self),
             x.shape(),
             self.axis,
             |lane| match kind {
@@ -167,7 +174,7 @@ impl<T: Float> CustomOp<T> for SoftmaxOp {
         let (y, d) = (output.data(), dx.data_mut());
         let kind = self.kind;
         for_each_lane(
-            &<Self as CustomOp<T>>::name(self),
+            || <Self as CustomOp<T>>::name(self),
             output.shape(),
             self.axis,
             |lane| match kind {
