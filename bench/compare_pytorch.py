@@ -14,6 +14,13 @@ The workloads (f32; one step = forward, loss, backward, plain SGD with learning 
   tiny       10 -> 64 relu -> 1, binary cross-entropy with logits, batch 32
   mnist-mlp  784 -> 256 relu -> 128 relu -> 10, softmax cross-entropy on labels, batch 128
   wide       1024 -> 1024 relu -> 1024 relu -> 10, softmax cross-entropy on labels, batch 256
+  cnn        1x8x8 images: conv 16 3x3 pad 1, relu, max pool 2, conv 32 3x3 pad 1, relu, max
+             pool 2, flatten 128 -> 64 relu -> 10, softmax cross-entropy, batch 32
+  mlp-lm     3 tokens of 27 -> embedding 10 each, concatenated 30 -> 200 tanh -> 27, softmax
+             cross-entropy, batch 64
+  attn-lm    8 tokens of 27 -> token + position embedding 32, one pre-LayerNorm causal
+             self-attention block (4 heads of 8, MLP 32 -> 128 GELU -> 32, residuals), final
+             LayerNorm, the last position -> 27, softmax cross-entropy, batch 64
 Inputs are random, drawn once from a fixed seed; each run takes at least 10 warm-up steps
 (and at least 0.2 s of them), then the median over the timed steps. Both sides use the same thread count (torch.set_num_threads and
 nabla's --threads). The two alternate for --rounds rounds per workload, so that both see the
@@ -34,10 +41,78 @@ WORKLOADS = {
     "mnist-mlp": ([784, 256, 128, 10], 128),
     "wide": ([1024, 1024, 1024, 10], 256),
 }
+ARCHITECTURES = ["cnn", "mlp-lm", "attn-lm"]
+
+
+class CausalBlock:
+    """Builds the attention workload's network: token and position embeddings, one
+    pre-LayerNorm causal self-attention block, a final LayerNorm, logits from the last
+    position (written here from the description above)."""
+
+    @staticmethod
+    def build(torch, vocab=27, context=8, dim=32, heads=4, hidden=128):
+        nn = torch.nn
+        F = torch.nn.functional
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.token = nn.Embedding(vocab, dim)
+                self.position = nn.Embedding(context, dim)
+                self.norm1, self.norm2, self.norm_out = (nn.LayerNorm(dim) for _ in range(3))
+                self.qkv = nn.Linear(dim, 3 * dim)
+                self.proj = nn.Linear(dim, dim)
+                self.up, self.down = nn.Linear(dim, hidden), nn.Linear(hidden, dim)
+                self.out = nn.Linear(dim, vocab)
+                mask = torch.full((context, context), float("-inf")).triu(1)
+                self.register_buffer("mask", mask)
+
+            def forward(self, ids):
+                b, t = ids.shape
+                h = self.token(ids) + self.position(torch.arange(t))
+                q, k, v = self.qkv(self.norm1(h)).split(dim, dim=-1)
+                split = lambda z: z.view(b, t, heads, dim // heads).transpose(1, 2)
+                q, k, v = split(q), split(k), split(v)
+                scores = q @ k.transpose(-2, -1) / (dim // heads) ** 0.5 + self.mask[:t, :t]
+                attended = (F.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(b, t, dim)
+                h = h + self.proj(attended)
+                h = h + self.down(F.gelu(self.up(self.norm2(h))))
+                return self.out(self.norm_out(h)[:, -1])
+
+        return Net()
+
+
+def architecture_model(torch, name):
+    """The network, inputs and integer targets of an architecture workload."""
+    nn = torch.nn
+    g = torch.Generator().manual_seed(0)
+    if name == "cnn":
+        model = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+        x = torch.rand(32, 1, 8, 8, generator=g)
+        y = torch.randint(0, 10, (32,), generator=g)
+    elif name == "mlp-lm":
+        model = nn.Sequential(nn.Embedding(27, 10), nn.Flatten(), nn.Linear(30, 200), nn.Tanh(),
+                              nn.Linear(200, 27))
+        x = torch.randint(0, 27, (64, 3), generator=g)
+        y = torch.randint(0, 27, (64,), generator=g)
+    else:
+        model = CausalBlock.build(torch)
+        x = torch.randint(0, 27, (64, 8), generator=g)
+        y = torch.randint(0, 27, (64,), generator=g)
+    return model, x, y
 
 
 def torch_median_us(torch, name, seconds):
     """Median microseconds per PyTorch training step of workload `name`."""
+    torch.manual_seed(0)
+    if name in ARCHITECTURES:
+        model, x, y = architecture_model(torch, name)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        return timed_steps(model, x, y, loss_fn, opt, seconds)
     widths, batch = WORKLOADS[name]
     torch.manual_seed(0)
     layers = []
@@ -54,6 +129,11 @@ def torch_median_us(torch, name, seconds):
         y = torch.randint(0, widths[-1], (batch,))
         loss_fn = torch.nn.CrossEntropyLoss()
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    return timed_steps(model, x, y, loss_fn, opt, seconds)
+
+
+def timed_steps(model, x, y, loss_fn, opt, seconds):
+    """Median microseconds of one training step, after warming up."""
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -139,7 +219,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=1.0, help="timed seconds per run")
-    parser.add_argument("--workloads", default="tiny,mnist-mlp,wide")
+    parser.add_argument("--workloads", default="tiny,mnist-mlp,wide,cnn,mlp-lm,attn-lm")
     parser.add_argument("--no-gemm", action="store_true", help="skip the 1024^3 GEMM line")
     args = parser.parse_args()
     try:

@@ -1,4 +1,5 @@
-//! Times the three training workloads of the performance comparison (tiny, mnist-mlp, wide)
+//! Times the training workloads of the performance comparison (tiny, mnist-mlp, wide, cnn,
+//! mlp-lm, attn-lm)
 //! and prints one line per workload: its name and the median microseconds per step.
 //!
 //! ```sh
@@ -52,7 +53,7 @@ fn main() {
             .iter()
             .map(|n| {
                 Spec::find(n).unwrap_or_else(|| {
-                    eprintln!("unknown workload '{n}'; expected tiny, mnist-mlp or wide");
+                    eprintln!("unknown workload '{n}'; expected tiny, mnist-mlp, wide, cnn, mlp-lm or attn-lm");
                     std::process::exit(2)
                 })
             })

@@ -1,7 +1,8 @@
 //! A steady-state training step allocates nothing of nabla's own: after warm-up, the tape, its
 //! buffer pool, the ops' boxes and the gradients reuse the memory of earlier steps. The
 //! `allocation-counter` crate's counting allocator (linked by this test binary only) checks it
-//! for the tiny and mnist-mlp workloads.
+//! for the tiny and mnist-mlp workloads, the digits CNN (convolution, pooling) and both
+//! language models (embedding lookups, causal self-attention).
 //!
 //! One allocation per product remains on the larger workload: the blocked kernel of the
 //! `matrixmultiply` crate allocates its packing buffer on every call and takes no buffer from
@@ -55,4 +56,28 @@ fn mnist_mlp_step_allocates_only_the_kernels_packing_buffers() {
 fn the_counter_sees_allocations() {
     let n = allocations(|| drop(std::hint::black_box(vec![1u8; 10])));
     assert_eq!(n, 1);
+}
+
+#[test]
+fn cnn_step_allocates_only_the_kernels_packing_buffers() {
+    // Blocked products: each convolution's one product for the batch, the first dense layer;
+    // both filters' gradients, the second convolution's column gradient (the first one's input
+    // is data), and the first dense layer's two gradients. Unfold, fold, pooling and its
+    // gradient reuse recycled buffers.
+    let blocked_products = 8;
+    nabla::autodiff::set_num_threads(1);
+    assert_eq!(steady_state_allocations("cnn"), blocked_products);
+}
+
+#[test]
+fn language_model_steps_allocate_only_the_kernels_packing_buffers() {
+    nabla::autodiff::set_num_threads(1);
+    // mlp-lm: 30 -> 200 and 200 -> 27, forward and both gradients (the embedding rows are
+    // looked up and their gradient added back, which allocates nothing).
+    assert_eq!(steady_state_allocations("mlp-lm"), 6);
+    // attn-lm: the query/key/value, output and MLP projections, the batched attention
+    // products (scores and weighted values), the output layer, and their gradients: 15
+    // products big enough for the blocked kernel; masks, softmax, layer norms, reshapes and
+    // permutes reuse recycled buffers.
+    assert_eq!(steady_state_allocations("attn-lm"), 15);
 }

@@ -3,8 +3,8 @@
 use smallvec::SmallVec;
 use std::fmt;
 
-/// The extents of a tensor's axes, outermost first. Inline for up to four axes.
-pub type Shape = SmallVec<[usize; 4]>;
+/// The extents of a tensor's axes, outermost first. Inline for up to six axes.
+pub type Shape = SmallVec<[usize; 6]>;
 
 /// Number of elements in a tensor of this shape (1 for a scalar's empty shape).
 #[inline]

@@ -142,12 +142,13 @@ impl Conv1dOptions {
 /// are the stride, dilation and padding of `options`, taps in the padding read 0, and
 /// `OH = (H + 2 pad_h - d_h (kh - 1) - 1) / s_h + 1` (rounded down; `OW` likewise).
 ///
-/// Computed as `unfold` (im2col: `[N, C_in kh kw, OH OW]`), viewed as `[N, groups,
-/// C_in/groups kh kw, OH OW]`, times the filters viewed as `[groups, C_out/groups,
-/// C_in/groups kh kw]` in one product whose batch axes broadcast, then viewed as `[N, C_out,
-/// OH, OW]` plus the bias. Its gradient is the composition's: `fold` (col2im) of the filters'
-/// transpose times the gradient for `x`, the gradient times the columns' transpose summed over
-/// the batch for `weight`, and the gradient summed over `N`, `OH`, `OW` for `bias`. Every
+/// Computed as `unfold` (im2col: `[N, C_in kh kw, OH OW]`), with the images' columns laid
+/// side by side per group (`[groups, C_in/groups kh kw, N OH OW]`), times the filters viewed
+/// as `[groups, C_out/groups, C_in/groups kh kw]` in one product for the whole batch, plus the
+/// bias, then laid out as `[N, C_out, OH, OW]`. Its gradient is the composition's: `fold`
+/// (col2im) of the filters' transpose times the gradient for `x`, the gradient times the
+/// columns' transpose for `weight` (one product), and the gradient summed over `N`, `OH`,
+/// `OW` for `bias`. Every
 /// step is a primitive, so it is differentiable to any order.
 ///
 /// ```
@@ -332,25 +333,31 @@ fn convolve<'t, T: Float>(
     } else {
         x.unfold(window, T::ZERO)
     };
-    let y = if l.groups == 1 {
-        // [C_out, depth] x [N, depth, L] -> [N, C_out, L]: one filter matrix for every image.
-        view(weight, &[l.c_out, depth]).matmul(columns)
+    // One product for the whole batch: the columns of every image side by side,
+    // [g, depth, N L], times the filters [g, C_out/g, depth], gives [g, C_out/g, N L] =
+    // [C_out, N L]. (A product per image would pack the filters N times, and the filters'
+    // gradient would be N products summed.)
+    let side_by_side = if l.groups == 1 {
+        columns.permute(&[1, 0, 2])
     } else {
-        // [g, C_out/g, depth] x [N, g, depth, L] -> [N, g, C_out/g, L].
-        let columns = columns.reshape(&[l.n, l.groups, depth, l.positions]);
-        let filters = view(weight, &[l.groups, l.c_out / l.groups, depth]);
-        filters.matmul(columns)
+        columns
+            .reshape(&[l.n, l.groups, depth, l.positions])
+            .permute(&[1, 2, 0, 3])
     };
-    let y = view(y, out_shape);
-    match bias {
-        Some(b) => {
-            // [C_out, 1, ..., 1]: one value per channel, broadcast over batch and positions.
-            let mut per_channel = Shape::from_elem(1, out_shape.len() - 1);
-            per_channel[0] = l.c_out;
-            y + b.reshape(&per_channel)
-        }
+    let columns = side_by_side.reshape(&[l.groups, depth, l.n * l.positions]);
+    let filters = view(weight, &[l.groups, l.c_out / l.groups, depth]);
+    let y = filters.matmul(columns);
+    let y = match bias {
+        // One value per output channel, broadcast along its row.
+        Some(b) => y + b.reshape(&[l.groups, l.c_out / l.groups, 1]),
         None => y,
-    }
+    };
+    // [C_out, N, spatial...] with the batch axis moved to the front is `out_shape`.
+    let mut channel_major = Shape::from_slice(out_shape);
+    channel_major.swap(0, 1);
+    let mut perm: Shape = (0..out_shape.len()).collect();
+    perm.swap(0, 1);
+    y.reshape(&channel_major).permute(&perm)
 }
 
 /// `v` viewed as `shape`, recording nothing when it already has it.

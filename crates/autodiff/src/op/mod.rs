@@ -47,7 +47,7 @@ use smallvec::SmallVec;
 use std::borrow::Cow;
 
 /// Axis lists, inline for up to four.
-pub(crate) type Axes = SmallVec<[usize; 4]>;
+pub(crate) type Axes = SmallVec<[usize; 6]>;
 
 /// A primitive other than the element-wise families: its forward value and its
 /// vector-Jacobian product, the rule written once for both backward paths.

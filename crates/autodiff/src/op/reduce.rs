@@ -197,12 +197,14 @@ impl<T: Float> Primitive<T> for Extreme {
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
         let len = numel(&keepdim_shape(x.shape(), Some(&self.axes)));
-        let (op, init, fold): (&str, T, fn(T, T) -> T) = if self.max {
-            ("max_axes", T::NEG_INFINITY, T::max)
+        // Each arm passes its own function item, so the fold is inlined into the loop.
+        if self.max {
+            let (axes, buf) = (&self.axes, s.take(len));
+            x.reduce_axes_in("max_axes", axes, self.keepdim, buf, T::NEG_INFINITY, T::max)
         } else {
-            ("min_axes", T::INFINITY, T::min)
-        };
-        x.reduce_axes_in(op, &self.axes, self.keepdim, s.take(len), init, fold)
+            let (axes, buf) = (&self.axes, s.take(len));
+            x.reduce_axes_in("min_axes", axes, self.keepdim, buf, T::INFINITY, T::min)
+        }
     }
 
     /// The gradient of each group goes to the element that holds its extreme, shared equally

@@ -70,7 +70,7 @@ pub(crate) enum Slot {
 pub(crate) struct Eager<'a, T: Float> {
     /// The op's inputs, then the incoming gradient.
     args: SmallVec<[&'a Tensor<T>; 4]>,
-    temps: SmallVec<[Tensor<T>; 2]>,
+    temps: SmallVec<[Tensor<T>; 4]>,
     scratch: &'a mut Scratch<T>,
 }
 

@@ -216,20 +216,20 @@ impl<T: Float> Tensor<T> {
 }
 
 /// The permutation that swaps the last two axes.
-pub(crate) fn transpose_perm(op: &str, shape: &[usize]) -> SmallVec<[usize; 4]> {
+pub(crate) fn transpose_perm(op: &str, shape: &[usize]) -> SmallVec<[usize; 6]> {
     assert!(
         shape.len() >= 2,
         "{op}: needs at least two axes, got shape {}",
         ShapeDisplay(shape)
     );
-    let mut perm: SmallVec<[usize; 4]> = (0..shape.len()).collect();
+    let mut perm: SmallVec<[usize; 6]> = (0..shape.len()).collect();
     perm.swap(shape.len() - 2, shape.len() - 1);
     perm
 }
 
 /// The inverse permutation: `inverse[perm[i]] = i`.
-pub(crate) fn inverse_permutation(perm: &[usize]) -> SmallVec<[usize; 4]> {
-    let mut inv: SmallVec<[usize; 4]> = SmallVec::from_elem(0, perm.len());
+pub(crate) fn inverse_permutation(perm: &[usize]) -> SmallVec<[usize; 6]> {
+    let mut inv: SmallVec<[usize; 6]> = SmallVec::from_elem(0, perm.len());
     for (i, &p) in perm.iter().enumerate() {
         inv[p] = i;
     }
@@ -237,7 +237,7 @@ pub(crate) fn inverse_permutation(perm: &[usize]) -> SmallVec<[usize; 4]> {
 }
 
 fn check_permutation(perm: &[usize], shape: &[usize]) {
-    let mut seen: SmallVec<[bool; 4]> = SmallVec::from_elem(false, shape.len());
+    let mut seen: SmallVec<[bool; 6]> = SmallVec::from_elem(false, shape.len());
     let valid = perm.len() == shape.len()
         && perm
             .iter()
@@ -269,7 +269,7 @@ fn copy_strided_in<T: Float>(
         }
         let last = shape.len() - 1;
         let (inner, step) = (shape[last], strides[last]);
-        let mut index: SmallVec<[usize; 4]> = SmallVec::from_elem(0, last);
+        let mut index: SmallVec<[usize; 6]> = SmallVec::from_elem(0, last);
         let mut base = 0usize;
         for _ in 0..n / inner {
             if step == 1 {

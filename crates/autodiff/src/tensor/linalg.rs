@@ -113,7 +113,7 @@ impl MatmulPlan {
     ) {
         let (m, k, n) = (self.m, self.k, self.n);
         let batches = numel(&self.batch_shape);
-        let mut index: SmallVec<[usize; 4]> = SmallVec::from_elem(0, self.batch_shape.len());
+        let mut index: SmallVec<[usize; 6]> = SmallVec::from_elem(0, self.batch_shape.len());
         let (mut ia, mut ib) = (0, 0); // matrix offsets of the current batch in a and b
         for c in c.chunks_exact_mut((m * n).max(1)).take(batches) {
             let a = &a.data()[ia * m * k..(ia + 1) * m * k];

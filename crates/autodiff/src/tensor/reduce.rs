@@ -3,7 +3,9 @@
 
 use super::Tensor;
 use crate::float::Float;
-use crate::shape::{Shape, ShapeDisplay, can_broadcast_to, check_axis, contiguous_strides, numel};
+use crate::shape::{
+    Shape, ShapeDisplay, can_broadcast_to, check_axis, contiguous_strides, keepdim_shape, numel,
+};
 use smallvec::SmallVec;
 
 impl<T: Float> Tensor<T> {
@@ -102,7 +104,7 @@ impl<T: Float> Tensor<T> {
             ShapeDisplay(shape)
         );
         let lead = self.ndim() - shape.len();
-        let axes: SmallVec<[usize; 4]> = (0..self.ndim())
+        let axes: SmallVec<[usize; 6]> = (0..self.ndim())
             .filter(|&i| i < lead || (shape[i - lead] == 1 && self.shape()[i] != 1))
             .collect();
         let mut out = self.sum_axes_in(&axes, true, buf);
@@ -121,7 +123,7 @@ impl<T: Float> Tensor<T> {
         f: impl Fn(T, T) -> T,
     ) -> Self {
         let shape = self.shape();
-        let mut reduced: SmallVec<[bool; 4]> = SmallVec::from_elem(false, shape.len());
+        let mut reduced: SmallVec<[bool; 6]> = SmallVec::from_elem(false, shape.len());
         for &axis in axes {
             check_axis(op, axis, shape);
             reduced[axis] = true;
@@ -175,7 +177,7 @@ impl<T: Float> Tensor<T> {
         let last = shape.len() - 1; // not a scalar: it took the first path
         let inner = shape[last];
         let inner_stride = ostrides[last];
-        let mut index: SmallVec<[usize; 4]> = SmallVec::from_elem(0, last);
+        let mut index: SmallVec<[usize; 6]> = SmallVec::from_elem(0, last);
         let mut base = 0usize;
         for row in data.chunks_exact(inner) {
             if inner_stride == 0 {
@@ -209,13 +211,13 @@ impl<T: Float> Tensor<T> {
         max: bool,
         s: &mut crate::scratch::Scratch<T>,
     ) -> Tensor<T> {
-        let (init, fold): (T, fn(T, T) -> T) = if max {
-            (T::NEG_INFINITY, T::max)
+        let len = numel(&keepdim_shape(self.shape(), Some(axes)));
+        // Each arm passes its own function item, so the fold is inlined into the loop.
+        let extremes = if max {
+            self.reduce_axes_in("max_axes", axes, true, s.take(len), T::NEG_INFINITY, T::max)
         } else {
-            (T::INFINITY, T::min)
+            self.reduce_axes_in("min_axes", axes, true, s.take(len), T::INFINITY, T::min)
         };
-        let extremes =
-            self.reduce_axes_in("max_axes", axes, true, s.take(self.numel()), init, fold);
         let mut shares = s.zip_map(self, &extremes, |x, m| {
             if x == m || (x.is_nan() && m.is_nan()) {
                 T::ONE
@@ -233,7 +235,7 @@ impl<T: Float> Tensor<T> {
 
 /// How many input elements fold into each output element when reducing these axes.
 pub(crate) fn reduced_count(shape: &[usize], axes: &[usize]) -> usize {
-    let mut seen: SmallVec<[bool; 4]> = SmallVec::from_elem(false, shape.len());
+    let mut seen: SmallVec<[bool; 6]> = SmallVec::from_elem(false, shape.len());
     axes.iter()
         .filter(|&&a| !std::mem::replace(&mut seen[a], true))
         .map(|&a| shape[a])

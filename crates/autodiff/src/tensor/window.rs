@@ -163,20 +163,34 @@ impl<T: Float> Tensor<T> {
         let shape = [n, c * kh * kw, oh * ow];
         let mut out = Tensor::build_in(buf, &shape, |o| o.resize(numel(&shape), pad_value));
         let (src, dst) = (self.data(), out.data_mut());
-        for (plane, cols) in src
-            .chunks_exact((h * w).max(1))
-            .zip(dst.chunks_exact_mut((kh * kw * oh * ow).max(1)))
-        {
-            for (tap, row) in cols.chunks_exact_mut((oh * ow).max(1)).enumerate() {
-                let (i, j) = (tap / kw, tap % kw);
-                let columns = window.valid(1, j, w, ow);
-                for y in window.valid(0, i, h, oh) {
-                    let iy = window.source(0, y, i, h).expect("a valid row");
-                    let line = &plane[iy * w..(iy + 1) * w];
-                    let out_line = &mut row[y * ow..(y + 1) * ow];
-                    for x in columns.clone() {
-                        out_line[x] =
-                            line[x * window.stride[1] + j * window.dilation[1] - window.padding[1]];
+        let (plane_len, cols_len, row_len) = (h * w, kh * kw * oh * ow, oh * ow);
+        // Tap by tap, so that each tap's valid range is found once for all planes.
+        for tap in 0..kh * kw {
+            let (i, j) = (tap / kw, tap % kw);
+            let columns = window.valid(1, j, w, ow);
+            let rows = window.valid(0, i, h, oh);
+            let Some(first) = columns.clone().next() else {
+                continue;
+            };
+            let x0 = first * window.stride[1] + j * window.dilation[1] - window.padding[1];
+            for (plane, cols) in src
+                .chunks_exact(plane_len.max(1))
+                .zip(dst.chunks_exact_mut(cols_len.max(1)))
+            {
+                let row = &mut cols[tap * row_len..(tap + 1) * row_len];
+                for y in rows.clone() {
+                    let iy = y * window.stride[0] + i * window.dilation[0] - window.padding[0];
+                    let line = &plane[iy * w + x0..(iy + 1) * w];
+                    let out_line = &mut row[y * ow + columns.start..y * ow + columns.end];
+                    if window.stride[1] == 1 {
+                        out_line.copy_from_slice(&line[..out_line.len()]);
+                    } else {
+                        for (o, &v) in out_line
+                            .iter_mut()
+                            .zip(line.iter().step_by(window.stride[1]))
+                        {
+                            *o = v;
+                        }
                     }
                 }
             }
@@ -224,20 +238,26 @@ impl<T: Float> Tensor<T> {
         let shape = [n, c, h, w];
         let mut out = Tensor::build_in(buf, &shape, |o| o.resize(numel(&shape), T::ZERO));
         let (src, dst) = (self.data(), out.data_mut());
-        for (cols, plane) in src
-            .chunks_exact((taps * oh * ow).max(1))
-            .zip(dst.chunks_exact_mut((h * w).max(1)))
-        {
-            for (tap, row) in cols.chunks_exact((oh * ow).max(1)).enumerate() {
-                let (i, j) = (tap / kw, tap % kw);
-                let columns = window.valid(1, j, w, ow);
-                for y in window.valid(0, i, h, oh) {
-                    let iy = window.source(0, y, i, h).expect("a valid row");
-                    let line = &mut plane[iy * w..(iy + 1) * w];
-                    let in_line = &row[y * ow..(y + 1) * ow];
-                    for x in columns.clone() {
-                        line[x * window.stride[1] + j * window.dilation[1] - window.padding[1]] +=
-                            in_line[x];
+        let (plane_len, cols_len, row_len) = (h * w, taps * oh * ow, oh * ow);
+        for tap in 0..taps {
+            let (i, j) = (tap / kw, tap % kw);
+            let columns = window.valid(1, j, w, ow);
+            let rows = window.valid(0, i, h, oh);
+            let Some(first) = columns.clone().next() else {
+                continue;
+            };
+            let x0 = first * window.stride[1] + j * window.dilation[1] - window.padding[1];
+            for (cols, plane) in src
+                .chunks_exact(cols_len.max(1))
+                .zip(dst.chunks_exact_mut(plane_len.max(1)))
+            {
+                let row = &cols[tap * row_len..(tap + 1) * row_len];
+                for y in rows.clone() {
+                    let iy = y * window.stride[0] + i * window.dilation[0] - window.padding[0];
+                    let line = &mut plane[iy * w + x0..(iy + 1) * w];
+                    let in_line = &row[y * ow + columns.start..y * ow + columns.end];
+                    for (o, &v) in line.iter_mut().step_by(window.stride[1]).zip(in_line) {
+                        *o += v;
                     }
                 }
             }
