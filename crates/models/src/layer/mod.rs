@@ -1,15 +1,41 @@
-//! Layers: the [`Layer`] trait users implement for their own, and the built-in [`Dense`],
-//! [`Dropout`], [`LayerNorm`] and the [`Sequential`] container.
+//! Layers: the [`Layer`] trait users implement for their own, the built-in layers and the
+//! [`Sequential`] container.
+//!
+//! - Fully connected: [`Dense`], with [`Dropout`], [`LayerNorm`], [`BatchNorm1d`].
+//! - Images `[N, C, H, W]`: [`Conv2d`], [`MaxPool2d`], [`AvgPool2d`], [`BatchNorm2d`], and
+//!   [`Reshape`] / [`Flatten`] to go from feature rows to images and back.
+//! - Sequences `[N, t, dim]`: [`Embedding`] (token ids to vectors), [`PositionEmbedding`],
+//!   [`MultiHeadSelfAttention`], [`TransformerBlock`] and [`LastPosition`].
 
+mod attention;
+mod batch_norm;
+mod conv2d;
 mod dense;
 mod dropout;
+mod embedding;
+mod flatten;
+mod last_position;
 mod layer_norm;
+mod pool;
+mod position_embedding;
+mod reshape;
 mod sequential;
+mod transformer;
 
+pub use attention::MultiHeadSelfAttention;
+pub use batch_norm::{BatchNorm1d, BatchNorm2d};
+pub use conv2d::Conv2d;
 pub use dense::Dense;
 pub use dropout::Dropout;
+pub use embedding::Embedding;
+pub use flatten::Flatten;
+pub use last_position::LastPosition;
 pub use layer_norm::{LayerNorm, layer_norm};
+pub use pool::{AvgPool2d, MaxPool2d};
+pub use position_embedding::PositionEmbedding;
+pub use reshape::Reshape;
 pub use sequential::{Sequential, Summary, SummaryRow};
+pub use transformer::TransformerBlock;
 
 use crate::param::Param;
 use nabla_autodiff::{Float, Var};

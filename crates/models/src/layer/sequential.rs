@@ -56,9 +56,34 @@ impl<T: Float> Sequential<T> {
         self.layers.is_empty()
     }
 
-    /// Each layer's output shape and parameter count for inputs of `input_features` features,
-    /// found by running the network once on zeros without recording.
+    /// Each layer's output shape and parameter count for inputs of `input_features` features
+    /// (rows `[batch, input_features]`): [`Sequential::summary_for`]`(&[input_features])`.
     pub fn summary(&self, input_features: usize) -> Summary {
+        self.summary_for(&[input_features])
+    }
+
+    /// Each layer's output shape and parameter count for samples of `sample_shape` (the input
+    /// shape without the batch axis: `&[1, 8, 8]` for one-channel 8x8 images, `&[8]` for
+    /// contexts of 8 token ids), found by running the network once on one all-zero sample
+    /// without recording, in evaluation mode.
+    ///
+    /// ```
+    /// use nabla_models::layer::{Conv2d, Flatten, MaxPool2d, Sequential};
+    /// use rand::{SeedableRng, rngs::StdRng};
+    ///
+    /// let mut rng = StdRng::seed_from_u64(0);
+    /// let net = Sequential::<f32>::new()
+    ///     .with(Conv2d::new(1, 4, [3, 3], &mut rng).padding([1, 1]))
+    ///     .with(MaxPool2d::new([2, 2]))
+    ///     .with(Flatten);
+    /// let summary = net.summary_for(&[1, 8, 8]);
+    /// assert_eq!(summary.rows[2].output_shape, "[batch, 64]");
+    /// assert!(summary.to_string().starts_with("input: [batch, 1, 8, 8]"));
+    /// ```
+    ///
+    /// # Panics
+    /// If a layer refuses the shape it is given (a layer's message names it and the shape).
+    pub fn summary_for(&self, sample_shape: &[usize]) -> Summary {
         let tape = Tape::<T>::new();
         let _no_grad = tape.no_grad();
         let mut rng = StdRng::seed_from_u64(0);
@@ -66,23 +91,32 @@ impl<T: Float> Sequential<T> {
             training: false,
             rng: &mut rng,
         };
-        let mut x = tape.constant(Tensor::zeros(&[1, input_features]));
+        let input: Vec<usize> = [1].iter().chain(sample_shape).copied().collect();
+        let mut x = tape.constant(Tensor::zeros(&input));
         let mut rows = Vec::with_capacity(self.layers.len());
         for layer in &self.layers {
             x = layer.forward(x, &mut ctx);
-            let mut shape: Vec<String> = x.shape().iter().map(usize::to_string).collect();
-            shape[0] = "batch".into();
+            let shape = x.shape();
             rows.push(SummaryRow {
                 layer: layer.name(),
-                output_shape: format!("[{}]", shape.join(", ")),
+                output_shape: match shape.split_first() {
+                    Some((_, sample)) => batch_shape(sample),
+                    None => "[]".into(),
+                },
                 params: layer.param_count(),
             });
         }
         Summary {
-            input_features,
+            input_shape: sample_shape.to_vec(),
             rows,
         }
     }
+}
+
+/// `[batch, d_1, ..., d_k]` for a sample shape `[d_1, ..., d_k]`.
+fn batch_shape(sample: &[usize]) -> String {
+    let dims = std::iter::once("batch".to_string()).chain(sample.iter().map(usize::to_string));
+    format!("[{}]", dims.collect::<Vec<_>>().join(", "))
 }
 
 impl<T: Float> Layer<T> for Sequential<T> {
@@ -126,8 +160,8 @@ pub struct SummaryRow {
 /// A table of a network's layers, output shapes and parameter counts, with the total.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
-    /// Features per input row.
-    pub input_features: usize,
+    /// The shape of one input sample, without the batch axis (`[features]` for rows).
+    pub input_shape: Vec<usize>,
     /// One row per layer.
     pub rows: Vec<SummaryRow>,
 }
@@ -155,7 +189,7 @@ impl fmt::Display for Summary {
             .chain([12])
             .max()
             .unwrap_or(12);
-        writeln!(f, "input: [batch, {}]", self.input_features)?;
+        writeln!(f, "input: {}", batch_shape(&self.input_shape))?;
         writeln!(
             f,
             "{:<w0$}  {:<w1$}  {:>10}",
