@@ -23,6 +23,7 @@ mod resample;
 mod split;
 mod standardize;
 mod targets;
+mod text;
 
 pub use dataset::Dataset;
 pub use encode::{from_categorical, to_categorical};
@@ -34,3 +35,4 @@ pub use split::{
 };
 pub use standardize::Standardizer;
 pub use targets::Targets;
+pub use text::{CharVocab, next_char_examples};

@@ -3,8 +3,8 @@
 
 use super::config::NetworkConfig;
 use super::{
-    FitError, FitExtras, build_network, check_features, check_sample_weights, to_model,
-    train_network, validation_split,
+    BodyBuilder, FitError, FitExtras, build_network, check_features, check_sample_weights,
+    to_model, train_network, validation_split,
 };
 use crate::data::{Targets, to_categorical};
 use crate::head::Head;
@@ -13,6 +13,7 @@ use crate::metrics::{self, ConfusionMatrix};
 use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
 use nabla_autodiff::{Float, Tensor};
 use nabla_ops::Activation;
+use rand::rngs::StdRng;
 
 /// The kind of classification a target calls for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +108,7 @@ pub struct Classifier<T: Float = f32> {
     /// The settings used by the next `fit`.
     pub config: ClassifierConfig,
     callbacks: Vec<Box<dyn Callback>>,
+    body: Option<BodyBuilder<T>>,
     fitted: Option<Fitted<T>>,
 }
 
@@ -122,8 +124,17 @@ impl<T: Float> Classifier<T> {
         Classifier {
             config,
             callbacks: Vec::new(),
+            body: None,
             fitted: None,
         }
+    }
+
+    /// Uses the layers `body` builds instead of the dense hidden layers of
+    /// `config.network.hidden` (see [`BodyBuilder`]): for images, token sequences, or any
+    /// network of your own. The head the target calls for is still appended by `fit`.
+    pub fn with_body(mut self, body: impl Fn(&mut StdRng) -> Sequential<T> + 'static) -> Self {
+        self.body = Some(Box::new(body));
+        self
     }
 
     /// Adds a callback run after each epoch of `fit`.
@@ -242,7 +253,13 @@ impl<T: Float> Classifier<T> {
             }
             None => val_idx.map(|v| all.select(&v)),
         };
-        let mut net = build_network::<T>(&self.config.network, x.shape()[1], &head);
+        let mut net = build_network::<T>(
+            "Classifier::fit",
+            &self.config.network,
+            self.body.as_ref(),
+            x.shape()[1],
+            &head,
+        )?;
         let threshold = self.config.threshold;
         let metric = move |out: &Tensor<T>, y: &TargetData<T>| {
             vec![(

@@ -31,29 +31,56 @@ use nabla_ops::Activation;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-/// Hidden layers from the config, then `head.units` linear units (the head's activation is
-/// applied by the head, fused with the loss).
+/// Builds the layers between the input rows and the head when the dense hidden layers of
+/// [`NetworkConfig::hidden`] are not what the inputs call for: a convolutional body for
+/// images, embeddings and attention for token sequences. `fit` calls it afresh each time with
+/// a generator seeded by the fit seed (so the same seed gives the same model), runs one row of
+/// zeros through it to find its output width, and appends the head's linear units. The body
+/// receives the rows as given, `[rows, features]`: start it with a
+/// [`Reshape`](crate::layer::Reshape) for images, and end it with one row of features per
+/// sample ([`Flatten`](crate::layer::Flatten), [`LastPosition`](crate::layer::LastPosition)).
+pub type BodyBuilder<T> = Box<dyn Fn(&mut StdRng) -> Sequential<T>>;
+
+/// The network a fit trains: the custom body (or the config's dense hidden layers), then
+/// `head.units` linear units (the head's activation is applied by the head, fused with the
+/// loss).
+///
+/// # Errors
+/// If the body does not accept rows of `inputs` features or does not end in one row of
+/// features per sample.
 pub(crate) fn build_network<T: Float>(
+    method: &'static str,
     config: &NetworkConfig,
+    body: Option<&BodyBuilder<T>>,
     inputs: usize,
     head: &Head,
-) -> Sequential<T> {
+) -> Result<Sequential<T>, FitError> {
     let mut rng = StdRng::seed_from_u64(config.fit.seed);
-    let mut net = Sequential::new();
-    let mut width = inputs;
-    for &units in &config.hidden {
-        let init = config
-            .init
-            .unwrap_or_else(|| Dense::<T>::default_init(config.activation));
-        net.push(Dense::with_init(
-            width,
-            units,
-            config.activation,
-            init,
-            &mut rng,
-        ));
-        width = units;
-    }
+    let (mut net, width) = match body {
+        Some(build) => {
+            let net = build(&mut rng);
+            let width = body_width(method, &net, inputs)?;
+            (net, width)
+        }
+        None => {
+            let mut net = Sequential::new();
+            let mut width = inputs;
+            for &units in &config.hidden {
+                let init = config
+                    .init
+                    .unwrap_or_else(|| Dense::<T>::default_init(config.activation));
+                net.push(Dense::with_init(
+                    width,
+                    units,
+                    config.activation,
+                    init,
+                    &mut rng,
+                ));
+                width = units;
+            }
+            (net, width)
+        }
+    };
     let init = config
         .init
         .unwrap_or_else(|| Dense::<T>::default_init(Activation::Identity));
@@ -64,7 +91,46 @@ pub(crate) fn build_network<T: Float>(
         init,
         &mut rng,
     ));
-    net
+    Ok(net)
+}
+
+/// The features per sample a custom body hands to the head, found by running one row of
+/// `inputs` zeros through it (zeros are valid pixels and valid token ids).
+fn body_width<T: Float>(
+    method: &'static str,
+    body: &Sequential<T>,
+    inputs: usize,
+) -> Result<usize, FitError> {
+    let probe =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.summary_for(&[inputs])));
+    let summary = probe.map_err(|payload| {
+        let why = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("a layer refused its input");
+        FitError::invalid(
+            method,
+            format!(
+                "the custom body does not accept rows of {inputs} features ({why}); build it \
+                 for the columns passed to fit, starting with a Reshape layer for images"
+            ),
+        )
+    })?;
+    let last = summary.rows.last().map(|r| r.sample_shape.as_slice());
+    match last {
+        None => Ok(inputs),
+        Some(&[width]) => Ok(width),
+        Some(shape) => Err(FitError::invalid(
+            method,
+            format!(
+                "the custom body ends in samples of shape {:?}, but the head needs one row of \
+                 features per sample; end the body with a Flatten (images) or LastPosition \
+                 (sequences) layer",
+                shape
+            ),
+        )),
+    }
 }
 
 /// Checks that features form a non-empty `[rows, features]` matrix.

@@ -3,8 +3,8 @@
 
 use super::config::NetworkConfig;
 use super::{
-    FitError, FitExtras, build_network, check_features, check_sample_weights, to_model,
-    train_network, validation_split,
+    BodyBuilder, FitError, FitExtras, build_network, check_features, check_sample_weights,
+    to_model, train_network, validation_split,
 };
 use crate::data::{Standardizer, Targets};
 use crate::head::{Head, Loss};
@@ -12,6 +12,7 @@ use crate::layer::Sequential;
 use crate::metrics;
 use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
 use nabla_autodiff::{Float, Tensor};
+use rand::rngs::StdRng;
 
 /// Settings of a [`Regressor`].
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +62,7 @@ pub struct Regressor<T: Float = f32> {
     /// The settings used by the next `fit`.
     pub config: RegressorConfig,
     callbacks: Vec<Box<dyn Callback>>,
+    body: Option<BodyBuilder<T>>,
     fitted: Option<Fitted<T>>,
 }
 
@@ -76,8 +78,17 @@ impl<T: Float> Regressor<T> {
         Regressor {
             config,
             callbacks: Vec::new(),
+            body: None,
             fitted: None,
         }
+    }
+
+    /// Uses the layers `body` builds instead of the dense hidden layers of
+    /// `config.network.hidden` (see [`BodyBuilder`]): for images, token sequences, or any
+    /// network of your own. The head the target calls for is still appended by `fit`.
+    pub fn with_body(mut self, body: impl Fn(&mut StdRng) -> Sequential<T> + 'static) -> Self {
+        self.body = Some(Box::new(body));
+        self
     }
 
     /// Adds a callback run after each epoch of `fit`.
@@ -176,7 +187,13 @@ impl<T: Float> Regressor<T> {
             }
             None => val_idx.map(|v| all.select(&v)),
         };
-        let mut net = build_network::<T>(&self.config.network, x.shape()[1], &head);
+        let mut net = build_network::<T>(
+            "Regressor::fit",
+            &self.config.network,
+            self.body.as_ref(),
+            x.shape()[1],
+            &head,
+        )?;
         let metric = |out: &Tensor<T>, y: &TargetData<T>| match y {
             TargetData::Dense(t) => {
                 let (p, t): (Tensor<f64>, Tensor<f64>) = (out.cast(), t.cast());

@@ -40,6 +40,7 @@ pub use transformer::TransformerBlock;
 use crate::param::Param;
 use nabla_autodiff::{Float, Var};
 use rand::rngs::StdRng;
+use std::any::Any;
 
 /// What a forward pass needs besides its input: whether it is training (dropout is active then)
 /// and a seeded generator for any randomness.
@@ -54,8 +55,9 @@ pub struct ForwardCtx<'r> {
 /// parameters.
 ///
 /// Implement it for your own layers; they then work in [`Sequential`], in summaries and with
-/// every optimiser. See `examples/custom_layer.rs`.
-pub trait Layer<T: Float> {
+/// every optimiser. See `examples/custom_layer.rs`. A layer inside a [`Sequential`] can be
+/// found again by its type with [`Sequential::find`].
+pub trait Layer<T: Float>: Any {
     /// A short description for summaries and graph dumps, such as `dense 64 relu`.
     fn name(&self) -> String;
 

@@ -46,6 +46,68 @@ impl<T: Float> Sequential<T> {
         &self.layers
     }
 
+    /// The first layer of type `L`, looked up by type (to inspect a fitted model's layer,
+    /// such as the attention weights of a [`TransformerBlock`](super::TransformerBlock));
+    /// `None` if there is none. Nested `Sequential`s are searched too.
+    ///
+    /// ```
+    /// use nabla_models::layer::{Dense, Flatten, Sequential};
+    /// use nabla_ops::Activation;
+    /// use rand::{SeedableRng, rngs::StdRng};
+    ///
+    /// let mut rng = StdRng::seed_from_u64(0);
+    /// let net = Sequential::<f32>::new()
+    ///     .with(Flatten)
+    ///     .with(Dense::new(4, 3, Activation::Relu, &mut rng));
+    /// assert_eq!(net.find::<Dense<f32>>().map(|d| d.units()), Some(3));
+    /// ```
+    pub fn find<L: Layer<T>>(&self) -> Option<&L> {
+        self.layers.iter().find_map(|layer| {
+            let any: &dyn std::any::Any = &**layer;
+            any.downcast_ref::<L>()
+                .or_else(|| any.downcast_ref::<Sequential<T>>()?.find::<L>())
+        })
+    }
+
+    /// Each layer's output for the input `x`, in order, computed in evaluation mode without
+    /// recording: to look inside a fitted network (the input a layer deep inside receives,
+    /// what a hidden layer makes of a sample).
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// use nabla_models::layer::{Dense, Flatten, Sequential};
+    /// use nabla_ops::Activation;
+    /// use rand::{SeedableRng, rngs::StdRng};
+    ///
+    /// let mut rng = StdRng::seed_from_u64(0);
+    /// let net = Sequential::<f64>::new()
+    ///     .with(Flatten)
+    ///     .with(Dense::new(4, 3, Activation::Relu, &mut rng));
+    /// let outputs = net.activations(&Tensor::ones(&[2, 2, 2]));
+    /// assert_eq!(outputs[0].shape(), &[2, 4]);
+    /// assert_eq!(outputs[1].shape(), &[2, 3]);
+    /// ```
+    ///
+    /// # Panics
+    /// If a layer refuses the shape it is given.
+    pub fn activations(&self, x: &Tensor<T>) -> Vec<Tensor<T>> {
+        let tape = Tape::<T>::new();
+        let _no_grad = tape.no_grad();
+        let mut rng = StdRng::seed_from_u64(0);
+        let mut ctx = ForwardCtx {
+            training: false,
+            rng: &mut rng,
+        };
+        let mut h = tape.constant(x.clone());
+        self.layers
+            .iter()
+            .map(|layer| {
+                h = layer.forward(h, &mut ctx);
+                h.value()
+            })
+            .collect()
+    }
+
     /// Number of layers.
     pub fn len(&self) -> usize {
         self.layers.len()
@@ -103,6 +165,7 @@ impl<T: Float> Sequential<T> {
                     Some((_, sample)) => batch_shape(sample),
                     None => "[]".into(),
                 },
+                sample_shape: shape.get(1..).unwrap_or_default().to_vec(),
                 params: layer.param_count(),
             });
         }
@@ -153,6 +216,8 @@ pub struct SummaryRow {
     pub layer: String,
     /// Its output shape, batch axis first.
     pub output_shape: String,
+    /// Its output shape for one sample (without the batch axis).
+    pub sample_shape: Vec<usize>,
     /// Its trainable scalars.
     pub params: usize,
 }

@@ -135,6 +135,7 @@ impl<T: Float> Trainer<'_, T> {
         let mut history = History::default();
         let mut saved: Option<Vec<Tensor<T>>> = None;
         let mut tape = Tape::<T>::new();
+        let mut eval_tape = Tape::<T>::new();
         history.grad_norm_layers = layer_names_with_params(self.model);
         for cb in self.callbacks.iter_mut() {
             cb.on_train_begin(options.epochs);
@@ -194,6 +195,7 @@ impl<T: Float> Trainer<'_, T> {
                 .grad_norms
                 .push(layer_norms.iter().map(|n| n / steps).collect());
             let record = self.epoch_record(
+                &mut eval_tape,
                 epoch,
                 loss_sum / rows_seen.max(1) as f64,
                 learning_rate,
@@ -285,18 +287,20 @@ impl<T: Float> Trainer<'_, T> {
 
     fn epoch_record(
         &self,
+        eval_tape: &mut Tape<T>,
         epoch: usize,
         loss: f64,
         learning_rate: f64,
         train: &TrainData<T>,
         val: Option<&TrainData<T>>,
     ) -> Result<EpochRecord, LossError> {
-        let outputs = predict_outputs(self.model, &self.head, &train.x);
+        let outputs = predict_outputs_on(eval_tape, self.model, &self.head, &train.x);
         let metrics = (self.metrics)(&outputs, &train.y);
         let (val_loss, val_metrics) = match val {
             Some(v) => {
                 let class_weights = self.class_weights.as_deref();
-                let (out, loss) = evaluate_set(self.model, &self.head, v, class_weights)?;
+                let (out, loss) =
+                    evaluate_set_on(eval_tape, self.model, &self.head, v, class_weights)?;
                 (Some(loss), (self.metrics)(&out, &v.y))
             }
             None => (None, Vec::new()),
@@ -340,8 +344,18 @@ const PREDICT_CHUNK: usize = 4096;
 
 /// What the head reports (values or probabilities) for every row of `x`, without recording.
 pub fn predict_outputs<T: Float>(model: &Sequential<T>, head: &Head, x: &Tensor<T>) -> Tensor<T> {
+    predict_outputs_on(&mut Tape::new(), model, head, x)
+}
+
+/// [`predict_outputs`] on a tape kept from earlier calls, so that its buffers are reused (the
+/// training loop's metrics pass at each epoch's end).
+fn predict_outputs_on<T: Float>(
+    tape: &mut Tape<T>,
+    model: &Sequential<T>,
+    head: &Head,
+    x: &Tensor<T>,
+) -> Tensor<T> {
     let rows = x.shape()[0];
-    let mut tape = Tape::<T>::new();
     let mut rng = StdRng::seed_from_u64(0);
     let mut parts = Vec::new();
     for start in (0..rows).step_by(PREDICT_CHUNK) {
@@ -384,8 +398,18 @@ pub fn evaluate_set<T: Float>(
     data: &TrainData<T>,
     class_weights: Option<&[T]>,
 ) -> Result<(Tensor<T>, f64), LossError> {
+    evaluate_set_on(&mut Tape::new(), model, head, data, class_weights)
+}
+
+/// [`evaluate_set`] on a tape kept from earlier calls, so that its buffers are reused.
+fn evaluate_set_on<T: Float>(
+    tape: &mut Tape<T>,
+    model: &Sequential<T>,
+    head: &Head,
+    data: &TrainData<T>,
+    class_weights: Option<&[T]>,
+) -> Result<(Tensor<T>, f64), LossError> {
     let rows = data.rows();
-    let mut tape = Tape::<T>::new();
     let mut rng = StdRng::seed_from_u64(0);
     let mut total = 0.0;
     let mut parts = Vec::new();
