@@ -11,7 +11,9 @@ use rand::{Rng, SeedableRng};
 use std::error::Error;
 use std::time::Instant;
 
-/// The command line: `--seeds N` (default 5), `--epochs N`, `--threads N`.
+/// The command line: `--seeds N` (default 5), `--epochs N`, `--threads N`, and
+/// `--write-order FILE` (write the names in seed 0's shuffled order, one per line, so that
+/// `bench/torch_networks.py` can train on the same rows, and stop).
 pub struct Args {
     /// Seeds 0..seeds.
     pub seeds: u64,
@@ -25,7 +27,14 @@ impl Args {
         let mut parsed = Args { seeds: 5, epochs };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
-            let value = args.next().ok_or(format!("{arg} needs a number"))?;
+            let value = args.next().ok_or(format!("{arg} needs a value"))?;
+            if arg == "--write-order" {
+                let mut words = load()?;
+                words.shuffle(&mut StdRng::seed_from_u64(0));
+                std::fs::write(&value, words.join("\n") + "\n")
+                    .map_err(|e| format!("--write-order {value}: {e}"))?;
+                std::process::exit(0);
+            }
             let number: usize = value
                 .parse()
                 .map_err(|_| format!("{arg} {value}: expected a whole number"))?;
@@ -35,7 +44,7 @@ impl Args {
                 "--threads" => set_num_threads(number),
                 other => {
                     return Err(format!(
-                        "unknown argument {other}; expected --seeds, --epochs or --threads"
+                        "unknown argument {other}; expected --seeds, --epochs, --threads or --write-order"
                     )
                     .into());
                 }

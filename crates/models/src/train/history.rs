@@ -9,7 +9,9 @@ pub struct EpochRecord {
     pub epoch: usize,
     /// Mean training loss over the epoch's batches.
     pub loss: f64,
-    /// Training metrics, computed on the whole training set at the end of the epoch.
+    /// Training metrics over the whole training set, each row's output taken from the step
+    /// that trained on it (so they cost no extra pass over the data, and, as in Keras, they
+    /// average over the weights the epoch went through, with dropout active).
     pub metrics: Vec<(String, f64)>,
     /// Validation loss, if there is validation data.
     pub val_loss: Option<f64>,

@@ -136,6 +136,9 @@ impl<T: Float> Trainer<'_, T> {
         let mut saved: Option<Vec<Tensor<T>>> = None;
         let mut tape = Tape::<T>::new();
         let mut eval_tape = Tape::<T>::new();
+        // What the head reported for each training row when its batch was trained on.
+        let mut seen_outputs = SeenOutputs::new(train.rows());
+        let mut batch_outputs = Tensor::<T>::zeros(&[0]);
         history.grad_norm_layers = layer_names_with_params(self.model);
         for cb in self.callbacks.iter_mut() {
             cb.on_train_begin(options.epochs);
@@ -151,7 +154,9 @@ impl<T: Float> Trainer<'_, T> {
             for batch in order.chunks(options.batch_size.max(1)) {
                 let data = train.select(batch);
                 tape.clear();
-                let loss = self.batch_loss(&tape, data, &mut rng)?;
+                let (loss, outputs) = self.batch_loss(&tape, data, &mut rng)?;
+                outputs.value_into(&mut batch_outputs);
+                seen_outputs.scatter_rows_from(batch, &batch_outputs);
                 let loss_value = loss.item().to_f64();
                 let grads = loss.backward();
                 history.steps += 1;
@@ -194,12 +199,16 @@ impl<T: Float> Trainer<'_, T> {
             history
                 .grad_norms
                 .push(layer_norms.iter().map(|n| n / steps).collect());
+            let metrics = match seen_outputs.get() {
+                Some(outputs) => (self.metrics)(outputs, &train.y),
+                None => Vec::new(),
+            };
             let record = self.epoch_record(
                 &mut eval_tape,
                 epoch,
                 loss_sum / rows_seen.max(1) as f64,
                 learning_rate,
-                train,
+                metrics,
                 val,
             )?;
             history.epochs.push(record);
@@ -230,12 +239,13 @@ impl<T: Float> Trainer<'_, T> {
         Ok(history)
     }
 
+    /// The batch's loss, and what the head reports for its rows (for the epoch's metrics).
     fn batch_loss<'t>(
         &self,
         tape: &'t Tape<T>,
         data: TrainData<T>,
         rng: &mut StdRng,
-    ) -> Result<nabla_autodiff::Var<'t, T>, LossError> {
+    ) -> Result<(nabla_autodiff::Var<'t, T>, nabla_autodiff::Var<'t, T>), LossError> {
         let TrainData {
             x,
             y,
@@ -260,7 +270,7 @@ impl<T: Float> Trainer<'_, T> {
             samples: sample_weights.as_deref(),
             classes: self.class_weights.as_deref(),
         };
-        self.head.loss(z, targets, weights)
+        Ok((self.head.loss(z, targets, weights)?, self.head.output(z)))
     }
 
     fn apply(&mut self, actions: &Actions, saved: &mut Option<Vec<Tensor<T>>>) {
@@ -291,11 +301,9 @@ impl<T: Float> Trainer<'_, T> {
         epoch: usize,
         loss: f64,
         learning_rate: f64,
-        train: &TrainData<T>,
+        metrics: Vec<(String, f64)>,
         val: Option<&TrainData<T>>,
     ) -> Result<EpochRecord, LossError> {
-        let outputs = predict_outputs_on(eval_tape, self.model, &self.head, &train.x);
-        let metrics = (self.metrics)(&outputs, &train.y);
         let (val_loss, val_metrics) = match val {
             Some(v) => {
                 let class_weights = self.class_weights.as_deref();
@@ -339,22 +347,59 @@ fn accumulate_layer_norms<T: Float>(
     }
 }
 
+/// Each training row's head output from the step that trained on it, gathered over an epoch
+/// so that the training metrics cost no extra pass over the data (as Keras reports them).
+struct SeenOutputs<T: Float> {
+    rows: usize,
+    outputs: Option<Tensor<T>>,
+    rows_seen: usize,
+}
+
+impl<T: Float> SeenOutputs<T> {
+    /// Room for `rows` rows (allocated at the first batch, when the width is known).
+    fn new(rows: usize) -> Self {
+        SeenOutputs {
+            rows,
+            outputs: None,
+            rows_seen: 0,
+        }
+    }
+
+    /// Writes the rows of `batch` (one per index in `rows`) in place.
+    fn scatter_rows_from(&mut self, rows: &[usize], batch: &Tensor<T>) {
+        let width = batch.numel() / rows.len().max(1);
+        let total = self.rows;
+        let outputs = self
+            .outputs
+            .get_or_insert_with(|| Tensor::zeros(&[total, width]));
+        let out = outputs.data_mut();
+        for (&row, values) in rows.iter().zip(batch.data().chunks_exact(width.max(1))) {
+            out[row * width..(row + 1) * width].copy_from_slice(values);
+        }
+        self.rows_seen += rows.len();
+    }
+
+    /// The gathered outputs once every row has been seen since the last call, else `None`.
+    fn get(&mut self) -> Option<&Tensor<T>> {
+        let complete = self
+            .outputs
+            .as_ref()
+            .is_some_and(|o| self.rows_seen >= o.shape()[0]);
+        self.rows_seen = 0;
+        if complete {
+            self.outputs.as_ref()
+        } else {
+            None
+        }
+    }
+}
+
 /// Rows per forward pass when predicting, to bound memory.
 const PREDICT_CHUNK: usize = 4096;
 
 /// What the head reports (values or probabilities) for every row of `x`, without recording.
 pub fn predict_outputs<T: Float>(model: &Sequential<T>, head: &Head, x: &Tensor<T>) -> Tensor<T> {
-    predict_outputs_on(&mut Tape::new(), model, head, x)
-}
-
-/// [`predict_outputs`] on a tape kept from earlier calls, so that its buffers are reused (the
-/// training loop's metrics pass at each epoch's end).
-fn predict_outputs_on<T: Float>(
-    tape: &mut Tape<T>,
-    model: &Sequential<T>,
-    head: &Head,
-    x: &Tensor<T>,
-) -> Tensor<T> {
+    let mut tape = Tape::<T>::new();
     let rows = x.shape()[0];
     let mut rng = StdRng::seed_from_u64(0);
     let mut parts = Vec::new();
@@ -401,7 +446,8 @@ pub fn evaluate_set<T: Float>(
     evaluate_set_on(&mut Tape::new(), model, head, data, class_weights)
 }
 
-/// [`evaluate_set`] on a tape kept from earlier calls, so that its buffers are reused.
+/// [`evaluate_set`] on a tape kept from earlier calls, so that its buffers are reused (the
+/// training loop's validation pass at each epoch's end).
 fn evaluate_set_on<T: Float>(
     tape: &mut Tape<T>,
     model: &Sequential<T>,
