@@ -31,7 +31,7 @@ pub use embedding::Embedding;
 pub use flatten::Flatten;
 pub use last_position::LastPosition;
 pub use layer_norm::{LayerNorm, layer_norm};
-pub use pool::{AvgPool2d, MaxPool2d};
+pub use pool::{AvgPool2d, MaxPool2d, Pool2d};
 pub use position_embedding::PositionEmbedding;
 pub use reshape::Reshape;
 pub use sequential::{Sequential, Summary, SummaryRow};

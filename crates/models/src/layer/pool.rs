@@ -1,29 +1,11 @@
-//! [`MaxPool2d`] and [`AvgPool2d`]: pooling over sliding windows of image batches.
+//! [`MaxPool2d`] and [`AvgPool2d`]: pooling over sliding windows of image batches, one
+//! [`Pool2d`] layer with the reduction as a parameter.
 
 use super::conv2d::pair;
 use super::{ForwardCtx, Layer};
 use crate::param::Param;
 use nabla_autodiff::{Float, Var, Window};
 use nabla_ops::{avg_pool2d, max_pool2d};
-
-/// The window both pooling layers share: kernel, stride (the kernel by default, as in
-/// PyTorch) and padding.
-fn window(kernel: [usize; 2]) -> Window {
-    Window::new(kernel).stride(kernel)
-}
-
-/// `max_pool2d 2x2`, plus the stride if it is not the kernel and the padding if any.
-fn describe(op: &str, w: &Window) -> String {
-    let [kh, kw] = w.kernel;
-    let mut name = format!("{op} {kh}x{kw}");
-    if w.stride != w.kernel {
-        name += &format!(" stride {}", pair(w.stride));
-    }
-    if w.padding != [0, 0] {
-        name += &format!(" pad {}", pair(w.padding));
-    }
-    name
-}
 
 /// 2-D max pooling of images `[N, C, H, W]`, each channel on its own (see
 /// [`nabla_ops::max_pool2d`]). The stride defaults to the kernel, as in PyTorch's
@@ -41,54 +23,7 @@ fn describe(op: &str, w: &Window) -> String {
 /// let y = pool.forward(x, &mut ForwardCtx { training: false, rng: &mut rng });
 /// assert_eq!(y.value().data(), &[5.0, 7.0]); // max of 0 1 / 4 5 and of 2 3 / 6 7
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MaxPool2d {
-    window: Window,
-}
-
-impl MaxPool2d {
-    /// Pooling over windows of `kernel` (height, width), stride `kernel`, no padding.
-    pub fn new(kernel: [usize; 2]) -> Self {
-        MaxPool2d {
-            window: window(kernel),
-        }
-    }
-
-    /// With this stride.
-    pub fn stride(mut self, stride: [usize; 2]) -> Self {
-        self.window.stride = stride;
-        self
-    }
-
-    /// With this padding on both sides (at most half the kernel; padded taps never win).
-    pub fn padding(mut self, padding: [usize; 2]) -> Self {
-        self.window.padding = padding;
-        self
-    }
-
-    /// The window: kernel, stride and padding.
-    pub fn window(&self) -> Window {
-        self.window
-    }
-}
-
-impl<T: Float> Layer<T> for MaxPool2d {
-    fn name(&self) -> String {
-        describe("max_pool2d", &self.window)
-    }
-
-    fn forward<'t>(&self, x: Var<'t, T>, _ctx: &mut ForwardCtx<'_>) -> Var<'t, T> {
-        max_pool2d(x, self.window)
-    }
-
-    fn params(&self) -> Vec<&Param<T>> {
-        Vec::new()
-    }
-
-    fn params_mut(&mut self) -> Vec<&mut Param<T>> {
-        Vec::new()
-    }
-}
+pub type MaxPool2d = Pool2d<true>;
 
 /// 2-D average pooling of images `[N, C, H, W]`, each channel on its own (see
 /// [`nabla_ops::avg_pool2d`]; padded taps count as zeros in the mean, PyTorch's default). The
@@ -106,16 +41,20 @@ impl<T: Float> Layer<T> for MaxPool2d {
 /// let y = pool.forward(x, &mut ForwardCtx { training: false, rng: &mut rng });
 /// assert_eq!(y.value().data(), &[2.5, 4.5]); // (0 + 1 + 4 + 5) / 4, (2 + 3 + 6 + 7) / 4
 /// ```
+pub type AvgPool2d = Pool2d<false>;
+
+/// 2-D pooling over sliding windows: the maximum of each window ([`MaxPool2d`], `MAX` true)
+/// or its mean ([`AvgPool2d`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AvgPool2d {
+pub struct Pool2d<const MAX: bool> {
     window: Window,
 }
 
-impl AvgPool2d {
+impl<const MAX: bool> Pool2d<MAX> {
     /// Pooling over windows of `kernel` (height, width), stride `kernel`, no padding.
     pub fn new(kernel: [usize; 2]) -> Self {
-        AvgPool2d {
-            window: window(kernel),
+        Pool2d {
+            window: Window::new(kernel).stride(kernel),
         }
     }
 
@@ -125,7 +64,8 @@ impl AvgPool2d {
         self
     }
 
-    /// With this zero padding on both sides (at most half the kernel).
+    /// With this padding on both sides (at most half the kernel; a max pooling's padded taps
+    /// never win, an average pooling's count as zeros).
     pub fn padding(mut self, padding: [usize; 2]) -> Self {
         self.window.padding = padding;
         self
@@ -137,13 +77,28 @@ impl AvgPool2d {
     }
 }
 
-impl<T: Float> Layer<T> for AvgPool2d {
+impl<T: Float, const MAX: bool> Layer<T> for Pool2d<MAX> {
+    /// `max_pool2d 2x2`, plus the stride if it is not the kernel and the padding if any.
     fn name(&self) -> String {
-        describe("avg_pool2d", &self.window)
+        let w = &self.window;
+        let [kh, kw] = w.kernel;
+        let op = if MAX { "max_pool2d" } else { "avg_pool2d" };
+        let mut name = format!("{op} {kh}x{kw}");
+        if w.stride != w.kernel {
+            name += &format!(" stride {}", pair(w.stride));
+        }
+        if w.padding != [0, 0] {
+            name += &format!(" pad {}", pair(w.padding));
+        }
+        name
     }
 
     fn forward<'t>(&self, x: Var<'t, T>, _ctx: &mut ForwardCtx<'_>) -> Var<'t, T> {
-        avg_pool2d(x, self.window)
+        if MAX {
+            max_pool2d(x, self.window)
+        } else {
+            avg_pool2d(x, self.window)
+        }
     }
 
     fn params(&self) -> Vec<&Param<T>> {
