@@ -103,3 +103,27 @@ fn a_body_that_refuses_the_rows_is_an_error_naming_their_width() {
         "{message}"
     );
 }
+
+#[test]
+fn a_token_id_outside_the_vocabulary_is_an_error_in_fit_and_predict() {
+    let body = |rng: &mut rand::rngs::StdRng| {
+        Sequential::new()
+            .with(Embedding::new(3, 2, rng))
+            .with(Flatten)
+    };
+    let y = Targets::labels(vec![0, 1], &["no", "yes"]).unwrap();
+    let bad = Tensor::from_vec(vec![0.0, 1.0, 2.0, 3.0], &[2, 2]); // 3 is not below 3
+    let mut model = Classifier::<f64>::default().with_body(body);
+    let message = model.fit(&bad, &y).unwrap_err().to_string();
+    assert!(message.starts_with("Classifier::fit: a layer of the network refused the data"));
+    assert!(
+        message.contains("vocab") || message.contains("3"),
+        "{message}"
+    );
+
+    let good = Tensor::from_vec(vec![0.0, 1.0, 2.0, 1.0], &[2, 2]);
+    model.config.network.fit.epochs = 1;
+    model.fit(&good, &y).unwrap();
+    let message = model.predict(&bad).unwrap_err().to_string();
+    assert!(message.starts_with("Classifier::predict_proba: a layer of the network refused"));
+}

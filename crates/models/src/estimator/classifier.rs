@@ -4,7 +4,7 @@
 use super::config::NetworkConfig;
 use super::{
     BodyBuilder, FitError, FitExtras, build_network, check_features, check_sample_weights,
-    to_model, train_network, validation_split,
+    guard_data, to_model, train_network, validation_split,
 };
 use crate::data::{Targets, to_categorical};
 use crate::head::Head;
@@ -268,6 +268,7 @@ impl<T: Float> Classifier<T> {
             )]
         };
         let history = train_network(
+            "Classifier::fit",
             &mut net,
             head,
             &self.config.network,
@@ -326,7 +327,11 @@ impl<T: Float> Classifier<T> {
     /// If the model is not fitted or `x` has the wrong width or non-finite values.
     pub fn predict_proba(&self, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
         let f = self.fitted("Classifier::predict_proba", x)?;
-        let out: Tensor<f64> = predict_outputs(&f.net, &f.head, &to_model::<T>(x)).cast();
+        let x = to_model::<T>(x);
+        let out = guard_data("Classifier::predict_proba", || {
+            predict_outputs(&f.net, &f.head, &x)
+        })?;
+        let out: Tensor<f64> = out.cast();
         Ok(if f.head.units == 1 {
             let rows = out.shape()[0];
             Tensor::from_fn(&[rows, 2], |i| {

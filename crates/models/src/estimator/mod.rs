@@ -101,14 +101,7 @@ fn body_width<T: Float>(
     body: &Sequential<T>,
     inputs: usize,
 ) -> Result<usize, FitError> {
-    let probe =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.summary_for(&[inputs])));
-    let summary = probe.map_err(|payload| {
-        let why = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or("a layer refused its input");
+    let summary = guard(method, || body.summary_for(&[inputs])).map_err(|why| {
         FitError::invalid(
             method,
             format!(
@@ -131,6 +124,32 @@ fn body_width<T: Float>(
             ),
         )),
     }
+}
+
+/// Runs `f`, turning a panic of a layer that refuses the data (a tensor-level shape check, an
+/// embedding id outside the vocabulary) into its message, so that `fit` and `predict` answer
+/// bad input with an error instead of a panic.
+pub(crate) fn guard<R>(method: &'static str, f: impl FnOnce() -> R) -> Result<R, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| format!("{method}: a layer refused its input"))
+    })
+}
+
+/// [`guard`] for a network's forward passes: the refusal as a [`FitError`].
+pub(crate) fn guard_data<R>(method: &'static str, f: impl FnOnce() -> R) -> Result<R, FitError> {
+    guard(method, f).map_err(|why| {
+        FitError::invalid(
+            method,
+            format!(
+                "a layer of the network refused the data ({why}); pass features that fit its \
+                 layers (token ids below the vocabulary size, rows of the image size)"
+            ),
+        )
+    })
 }
 
 /// Checks that features form a non-empty `[rows, features]` matrix.
@@ -183,6 +202,7 @@ pub(crate) fn check_features(
 /// Runs the training loop for a built network.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn train_network<T: Float>(
+    method: &'static str,
     net: &mut Sequential<T>,
     head: Head,
     config: &NetworkConfig,
@@ -202,7 +222,7 @@ pub(crate) fn train_network<T: Float>(
         callbacks,
     };
     let options: &FitOptions = &config.fit;
-    Ok(trainer.fit(train, val, options)?)
+    Ok(guard_data(method, || trainer.fit(train, val, options))??)
 }
 
 /// Converts a feature matrix to the model's float type.

@@ -4,7 +4,7 @@
 use super::config::NetworkConfig;
 use super::{
     BodyBuilder, FitError, FitExtras, build_network, check_features, check_sample_weights,
-    to_model, train_network, validation_split,
+    guard_data, to_model, train_network, validation_split,
 };
 use crate::data::{Standardizer, Targets};
 use crate::head::{Head, Loss};
@@ -205,6 +205,7 @@ impl<T: Float> Regressor<T> {
             TargetData::Labels(_) => Vec::new(),
         };
         let history = train_network(
+            "Regressor::fit",
             &mut net,
             head,
             &self.config.network,
@@ -232,7 +233,11 @@ impl<T: Float> Regressor<T> {
             method: "Regressor::predict",
         })?;
         check_features("Regressor::predict", x, Some(f.features))?;
-        let out: Tensor<f64> = predict_outputs(&f.net, &f.head, &to_model::<T>(x)).cast();
+        let x = to_model::<T>(x);
+        let out = guard_data("Regressor::predict", || {
+            predict_outputs(&f.net, &f.head, &x)
+        })?;
+        let out: Tensor<f64> = out.cast();
         Ok(match &f.target_scale {
             Some(s) => s.inverse_transform(&out)?,
             None => out,
