@@ -9,8 +9,6 @@
 //! cargo run --release --example names_mlp_lm -- [--seeds N] [--epochs N] [--threads N]
 //! ```
 
-use nabla::models::data::CharVocab;
-use nabla::models::estimator::Classifier;
 use nabla::models::layer::{Dense, Embedding, Flatten, Sequential};
 use nabla::ops::{Activation, Init};
 use rand::rngs::StdRng;
@@ -37,33 +35,5 @@ pub fn body(rng: &mut StdRng) -> Sequential<f32> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = names::Args::parse(15)?;
-    let words = names::load()?;
-    let vocab = CharVocab::lowercase();
-    let mut losses = Vec::new();
-    for seed in 0..args.seeds {
-        let split = names::Split::new(&words, &vocab, CONTEXT, seed)?;
-        let config = names::config(3e-3, args.epochs, seed);
-        let mut model = Classifier::<f32>::new(config).with_body(body);
-        let seconds = split.fit(&mut model)?;
-        let nll = split.test_nll(&model)?;
-        println!(
-            "seed {seed}: test NLL {nll:.4} nats per character, {:.3} s/epoch",
-            seconds / args.epochs as f64
-        );
-        losses.push(nll);
-        if seed == 0 {
-            println!(
-                "{}\n",
-                model.network().expect("fitted").summary_for(&[CONTEXT])
-            );
-            println!("20 names sampled from seed 0's model:");
-            for name in names::sample(&model, &vocab, CONTEXT, 20, 1)? {
-                println!("  {name}");
-            }
-            println!();
-        }
-    }
-    names::report_mean("test NLL", &losses);
-    Ok(())
+    names::run_seeds(CONTEXT, 3e-3, body, |_, _| Ok(()))
 }

@@ -5,6 +5,7 @@
 use nabla::autodiff::{Tensor, set_num_threads};
 use nabla::models::data::{CharVocab, Targets, next_char_examples};
 use nabla::models::estimator::{Classifier, ClassifierConfig, OptimizerKind};
+use nabla::models::layer::Sequential;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -152,6 +153,44 @@ pub fn sample(
         names.push(vocab.decode(&tokens));
     }
     Ok(names)
+}
+
+/// The whole protocol: for each seed of the command line, a model with `body` fitted on that
+/// seed's split (Adam at `lr`, batch 64), its test NLL and seconds per epoch printed; for seed
+/// 0 also its summary, 20 sampled names, and whatever `show` prints; then the mean.
+pub fn run_seeds(
+    context: usize,
+    lr: f64,
+    body: fn(&mut StdRng) -> Sequential<f32>,
+    show: impl Fn(&Classifier<f32>, &CharVocab) -> Result<(), Box<dyn Error>>,
+) -> Result<(), Box<dyn Error>> {
+    let args = Args::parse(15)?;
+    let words = load()?;
+    let vocab = CharVocab::lowercase();
+    let mut losses = Vec::new();
+    for seed in 0..args.seeds {
+        let split = Split::new(&words, &vocab, context, seed)?;
+        let mut model = Classifier::<f32>::new(config(lr, args.epochs, seed)).with_body(body);
+        let seconds = split.fit(&mut model)?;
+        let nll = split.test_nll(&model)?;
+        println!(
+            "seed {seed}: test NLL {nll:.4} nats per character, {:.3} s/epoch",
+            seconds / args.epochs as f64
+        );
+        losses.push(nll);
+        if seed == 0 {
+            let net = model.network().expect("fitted");
+            println!("{}\n", net.summary_for(&[context]));
+            println!("20 names sampled from seed 0's model:");
+            for name in sample(&model, &vocab, context, 20, 1)? {
+                println!("  {name}");
+            }
+            println!();
+            show(&model, &vocab)?;
+        }
+    }
+    report_mean("test NLL", &losses);
+    Ok(())
 }
 
 /// Prints the mean and sample standard deviation of `values`.

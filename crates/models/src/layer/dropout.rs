@@ -1,7 +1,6 @@
 //! [`Dropout`]: zeroes a random share of activations while training.
 
 use super::{ForwardCtx, Layer};
-use crate::param::Param;
 use nabla_autodiff::{Float, Tensor, Var};
 use rand::Rng;
 
@@ -46,14 +45,6 @@ impl<T: Float> Layer<T> for Dropout {
             }
         });
         x * x.tape().constant(mask)
-    }
-
-    fn params(&self) -> Vec<&Param<T>> {
-        Vec::new()
-    }
-
-    fn params_mut(&mut self) -> Vec<&mut Param<T>> {
-        Vec::new()
     }
 }
 

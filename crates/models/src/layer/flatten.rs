@@ -1,7 +1,6 @@
 //! [`Flatten`]: each sample's values in one row.
 
 use super::{ForwardCtx, Layer};
-use crate::param::Param;
 use nabla_autodiff::{Float, Var};
 
 /// Flattens every axis but the first: `[N, d_1, ..., d_k]` becomes `[N, d_1 * ... * d_k]`
@@ -40,13 +39,5 @@ impl<T: Float> Layer<T> for Flatten {
             return x;
         }
         x.reshape(&[n, rest.iter().product()])
-    }
-
-    fn params(&self) -> Vec<&Param<T>> {
-        Vec::new()
-    }
-
-    fn params_mut(&mut self) -> Vec<&mut Param<T>> {
-        Vec::new()
     }
 }

@@ -1,7 +1,6 @@
 //! [`LastPosition`]: the last position of each sequence.
 
 use super::{ForwardCtx, Layer};
-use crate::param::Param;
 use nabla_autodiff::{Float, Var};
 
 /// Keeps the last position of each sequence: `[N, t, d]` becomes `[N, d]`, the features at
@@ -45,13 +44,5 @@ impl<T: Float> Layer<T> for LastPosition {
             shape.as_slice()
         );
         x.narrow(1, t - 1, 1).reshape(&[n, d])
-    }
-
-    fn params(&self) -> Vec<&Param<T>> {
-        Vec::new()
-    }
-
-    fn params_mut(&mut self) -> Vec<&mut Param<T>> {
-        Vec::new()
     }
 }

@@ -64,11 +64,16 @@ pub trait Layer<T: Float>: Any {
     /// Records the layer's computation on `x`'s tape and returns its output.
     fn forward<'t>(&self, x: Var<'t, T>, ctx: &mut ForwardCtx<'_>) -> Var<'t, T>;
 
-    /// The parameters, always in the same order.
-    fn params(&self) -> Vec<&Param<T>>;
+    /// The parameters, always in the same order. None by default: a layer with parameters
+    /// lists them here (and in [`Layer::params_mut`]), or optimisers never see them.
+    fn params(&self) -> Vec<&Param<T>> {
+        Vec::new()
+    }
 
     /// The parameters, writable, in the same order as [`Layer::params`].
-    fn params_mut(&mut self) -> Vec<&mut Param<T>>;
+    fn params_mut(&mut self) -> Vec<&mut Param<T>> {
+        Vec::new()
+    }
 
     /// Number of trainable scalars.
     fn param_count(&self) -> usize {

@@ -3,7 +3,6 @@
 
 use super::conv2d::pair;
 use super::{ForwardCtx, Layer};
-use crate::param::Param;
 use nabla_autodiff::{Float, Var, Window};
 use nabla_ops::{avg_pool2d, max_pool2d};
 
@@ -99,14 +98,6 @@ impl<T: Float, const MAX: bool> Layer<T> for Pool2d<MAX> {
         } else {
             avg_pool2d(x, self.window)
         }
-    }
-
-    fn params(&self) -> Vec<&Param<T>> {
-        Vec::new()
-    }
-
-    fn params_mut(&mut self) -> Vec<&mut Param<T>> {
-        Vec::new()
     }
 }
 

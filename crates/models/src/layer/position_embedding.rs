@@ -1,16 +1,13 @@
 //! [`PositionEmbedding`]: a learned vector added at each position of a sequence.
 
-use super::{ForwardCtx, Layer};
+use super::{Embedding, ForwardCtx, Layer};
 use crate::param::Param;
 use nabla_autodiff::{Float, Var};
-use nabla_ops::Init;
 use rand::Rng;
 
 /// Learned absolute positions (as in GPT-2): a table `[max_len, dim]` drawn from N(0, 1), whose
 /// row `i` is added to position `i` of each sequence. The input is `[N, t, dim]` with `t <=
 /// max_len` (the output of an [`Embedding`], say) and the output has the same shape.
-///
-/// [`Embedding`]: super::Embedding
 ///
 /// ```
 /// use nabla_autodiff::{Tape, Tensor};
@@ -29,34 +26,31 @@ use rand::Rng;
 /// ```
 #[derive(Debug, Clone)]
 pub struct PositionEmbedding<T: Float> {
-    weight: Param<T>,
+    /// One row per position: an embedding table whose ids are the positions.
+    table: Embedding<T>,
 }
 
 impl<T: Float> PositionEmbedding<T> {
     /// A table for sequences of up to `max_len` positions of `dim` values, drawn from N(0, 1).
     pub fn new<R: Rng + ?Sized>(max_len: usize, dim: usize, rng: &mut R) -> Self {
-        let init = Init::Normal {
-            mean: 0.0,
-            std: 1.0,
-        };
         PositionEmbedding {
-            weight: Param::new("weight", init.tensor(&[max_len, dim], max_len, dim, rng)),
+            table: Embedding::new(max_len, dim, rng),
         }
     }
 
     /// The longest sequence the table covers.
     pub fn max_len(&self) -> usize {
-        self.weight.value().shape()[0]
+        self.table.vocab()
     }
 
     /// Values per position.
     pub fn dim(&self) -> usize {
-        self.weight.value().shape()[1]
+        self.table.dim()
     }
 
     /// The table, `[max_len, dim]`.
     pub fn weight(&self) -> &Param<T> {
-        &self.weight
+        self.table.weight()
     }
 }
 
@@ -86,7 +80,7 @@ impl<T: Float> Layer<T> for PositionEmbedding<T> {
                 shape.as_slice()
             ),
         };
-        let table = self.weight.bind(x.tape());
+        let table = self.weight().bind(x.tape());
         let rows = if t == max_len {
             table
         } else {
@@ -96,11 +90,11 @@ impl<T: Float> Layer<T> for PositionEmbedding<T> {
     }
 
     fn params(&self) -> Vec<&Param<T>> {
-        vec![&self.weight]
+        self.table.params()
     }
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {
-        vec![&mut self.weight]
+        self.table.params_mut()
     }
 }
 

@@ -1,7 +1,6 @@
 //! [`Reshape`]: gives each sample a new shape.
 
 use super::{ForwardCtx, Layer};
-use crate::param::Param;
 use nabla_autodiff::{Float, Var};
 
 /// Views each sample under a new shape, keeping the batch axis: `[N, ...]` becomes `[N,
@@ -74,14 +73,6 @@ impl<T: Float> Layer<T> for Reshape {
         out.push(shape[0]);
         out.extend_from_slice(&self.sample_shape);
         x.reshape(&out)
-    }
-
-    fn params(&self) -> Vec<&Param<T>> {
-        Vec::new()
-    }
-
-    fn params_mut(&mut self) -> Vec<&mut Param<T>> {
-        Vec::new()
     }
 }
 
