@@ -197,14 +197,7 @@ impl<T: Float> Primitive<T> for Extreme {
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
         let len = numel(&keepdim_shape(x.shape(), Some(&self.axes)));
-        // Each arm passes its own function item, so the fold is inlined into the loop.
-        if self.max {
-            let (axes, buf) = (&self.axes, s.take(len));
-            x.reduce_axes_in("max_axes", axes, self.keepdim, buf, T::NEG_INFINITY, T::max)
-        } else {
-            let (axes, buf) = (&self.axes, s.take(len));
-            x.reduce_axes_in("min_axes", axes, self.keepdim, buf, T::INFINITY, T::min)
-        }
+        x.extreme_axes_in(&self.axes, self.keepdim, self.max, s.take(len))
     }
 
     /// The gradient of each group goes to the element that holds its extreme, shared equally

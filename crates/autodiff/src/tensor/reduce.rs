@@ -62,19 +62,28 @@ impl<T: Float> Tensor<T> {
 
     /// Maxima over the given axes.
     pub fn max_axes(&self, axes: &[usize], keepdim: bool) -> Self {
-        self.reduce_axes_in(
-            "max_axes",
-            axes,
-            keepdim,
-            Vec::new(),
-            T::NEG_INFINITY,
-            T::max,
-        )
+        self.extreme_axes_in(axes, keepdim, true, Vec::new())
     }
 
     /// Minima over the given axes.
     pub fn min_axes(&self, axes: &[usize], keepdim: bool) -> Self {
-        self.reduce_axes_in("min_axes", axes, keepdim, Vec::new(), T::INFINITY, T::min)
+        self.extreme_axes_in(axes, keepdim, false, Vec::new())
+    }
+
+    /// Maxima (`max`) or minima over `axes`, into a reused buffer. Each arm passes its own
+    /// function item, so the fold is inlined into the loop.
+    pub(crate) fn extreme_axes_in(
+        &self,
+        axes: &[usize],
+        keepdim: bool,
+        max: bool,
+        buf: Vec<T>,
+    ) -> Self {
+        if max {
+            self.reduce_axes_in("max_axes", axes, keepdim, buf, T::NEG_INFINITY, T::max)
+        } else {
+            self.reduce_axes_in("min_axes", axes, keepdim, buf, T::INFINITY, T::min)
+        }
     }
 
     /// Sums a broadcast result back to the shape it was broadcast from: the reverse of
@@ -212,12 +221,7 @@ impl<T: Float> Tensor<T> {
         s: &mut crate::scratch::Scratch<T>,
     ) -> Tensor<T> {
         let len = numel(&keepdim_shape(self.shape(), Some(axes)));
-        // Each arm passes its own function item, so the fold is inlined into the loop.
-        let extremes = if max {
-            self.reduce_axes_in("max_axes", axes, true, s.take(len), T::NEG_INFINITY, T::max)
-        } else {
-            self.reduce_axes_in("min_axes", axes, true, s.take(len), T::INFINITY, T::min)
-        };
+        let extremes = self.extreme_axes_in(axes, true, max, s.take(len));
         let mut shares = s.zip_map(self, &extremes, |x, m| {
             if x == m || (x.is_nan() && m.is_nan()) {
                 T::ONE

@@ -96,6 +96,31 @@ impl Window {
         })
     }
 
+    /// For each kernel tap (row-major), the output positions that read inside an input of
+    /// `size` with `out` window positions: what `unfold` copies and `fold` adds back, found once
+    /// per tap rather than once per channel.
+    fn tap_spans(&self, size: [usize; 2], out: [usize; 2]) -> impl Iterator<Item = TapSpan> + '_ {
+        let [kh, kw] = self.kernel;
+        (0..kh * kw).filter_map(move |tap| {
+            let (i, j) = (tap / kw, tap % kw);
+            let columns = self.valid(1, j, size[1], out[1]);
+            let rows = self.valid(0, i, size[0], out[0]);
+            let first = columns.clone().next()?;
+            Some(TapSpan {
+                tap,
+                rows,
+                first_input_column: first * self.stride[1] + j * self.dilation[1] - self.padding[1],
+                columns,
+                row_offset: i * self.dilation[0],
+            })
+        })
+    }
+
+    /// The input row that output row `y` of `span` reads.
+    fn input_row(&self, span: &TapSpan, y: usize) -> usize {
+        y * self.stride[0] + span.row_offset - self.padding[0]
+    }
+
     /// For each output position along axis `a` and kernel tap `k`, the input index, if it is
     /// inside the (unpadded) input of extent `extent`.
     fn source(&self, a: usize, out: usize, k: usize, extent: usize) -> Option<usize> {
@@ -113,6 +138,20 @@ impl Window {
             .unwrap_or(first);
         first..last + 1
     }
+}
+
+/// The output positions one kernel tap reads inside the input (see [`Window::tap_spans`]).
+struct TapSpan {
+    /// The tap's index, `i * kw + j`.
+    tap: usize,
+    /// Output rows whose tap row lies inside the input.
+    rows: std::ops::Range<usize>,
+    /// Output columns whose tap column lies inside the input.
+    columns: std::ops::Range<usize>,
+    /// The input column the first of those columns reads; the next ones step by the stride.
+    first_input_column: usize,
+    /// The tap row's offset before padding: `i * dilation`.
+    row_offset: usize,
 }
 
 /// Elements of `unfold` of a tensor of `shape` (0 if it does not fit; unfold then panics).
@@ -164,24 +203,20 @@ impl<T: Float> Tensor<T> {
         let mut out = Tensor::build_in(buf, &shape, |o| o.resize(numel(&shape), pad_value));
         let (src, dst) = (self.data(), out.data_mut());
         let (plane_len, cols_len, row_len) = (h * w, kh * kw * oh * ow, oh * ow);
-        // Tap by tap, so that each tap's valid range is found once for all planes.
-        for tap in 0..kh * kw {
-            let (i, j) = (tap / kw, tap % kw);
-            let columns = window.valid(1, j, w, ow);
-            let rows = window.valid(0, i, h, oh);
-            let Some(first) = columns.clone().next() else {
-                continue;
-            };
-            let x0 = first * window.stride[1] + j * window.dilation[1] - window.padding[1];
+        for span in window.tap_spans([h, w], [oh, ow]) {
+            let (x0, (start, end)) = (
+                span.first_input_column,
+                (span.columns.start, span.columns.end),
+            );
             for (plane, cols) in src
                 .chunks_exact(plane_len.max(1))
                 .zip(dst.chunks_exact_mut(cols_len.max(1)))
             {
-                let row = &mut cols[tap * row_len..(tap + 1) * row_len];
-                for y in rows.clone() {
-                    let iy = y * window.stride[0] + i * window.dilation[0] - window.padding[0];
+                let row = &mut cols[span.tap * row_len..(span.tap + 1) * row_len];
+                for y in span.rows.clone() {
+                    let iy = window.input_row(&span, y);
                     let line = &plane[iy * w + x0..(iy + 1) * w];
-                    let out_line = &mut row[y * ow + columns.start..y * ow + columns.end];
+                    let out_line = &mut row[y * ow + start..y * ow + end];
                     if window.stride[1] == 1 {
                         out_line.copy_from_slice(&line[..out_line.len()]);
                     } else {
@@ -239,23 +274,20 @@ impl<T: Float> Tensor<T> {
         let mut out = Tensor::build_in(buf, &shape, |o| o.resize(numel(&shape), T::ZERO));
         let (src, dst) = (self.data(), out.data_mut());
         let (plane_len, cols_len, row_len) = (h * w, taps * oh * ow, oh * ow);
-        for tap in 0..taps {
-            let (i, j) = (tap / kw, tap % kw);
-            let columns = window.valid(1, j, w, ow);
-            let rows = window.valid(0, i, h, oh);
-            let Some(first) = columns.clone().next() else {
-                continue;
-            };
-            let x0 = first * window.stride[1] + j * window.dilation[1] - window.padding[1];
+        for span in window.tap_spans([h, w], [oh, ow]) {
+            let (x0, (start, end)) = (
+                span.first_input_column,
+                (span.columns.start, span.columns.end),
+            );
             for (cols, plane) in src
                 .chunks_exact(cols_len.max(1))
                 .zip(dst.chunks_exact_mut(plane_len.max(1)))
             {
-                let row = &cols[tap * row_len..(tap + 1) * row_len];
-                for y in rows.clone() {
-                    let iy = y * window.stride[0] + i * window.dilation[0] - window.padding[0];
+                let row = &cols[span.tap * row_len..(span.tap + 1) * row_len];
+                for y in span.rows.clone() {
+                    let iy = window.input_row(&span, y);
                     let line = &mut plane[iy * w + x0..(iy + 1) * w];
-                    let in_line = &row[y * ow + columns.start..y * ow + columns.end];
+                    let in_line = &row[y * ow + start..y * ow + end];
                     for (o, &v) in line.iter_mut().step_by(window.stride[1]).zip(in_line) {
                         *o += v;
                     }
