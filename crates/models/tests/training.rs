@@ -319,3 +319,63 @@ fn a_validation_split_holds_rows_out_of_training() {
     // 120 rows, a quarter held out: 90 training rows in batches of 32 = 3 steps per epoch.
     assert_eq!(history.steps, 5 * 3);
 }
+
+#[test]
+fn training_metrics_read_each_rows_output_from_the_step_that_trained_on_it() {
+    // Two batches per epoch without shuffling: rows 0-2 are scored with the starting weights,
+    // rows 3-5 with the weights after the first step; the metric sees every row once.
+    let x = Tensor::from_fn(&[6, 2], |i| (i as f64 * 0.37).sin());
+    let labels = vec![0, 1, 0, 1, 1, 0];
+    let data = |rows: std::ops::Range<usize>| TrainData::<f64> {
+        x: x.narrow(0, rows.start, rows.len()),
+        y: TargetData::Labels(labels[rows].to_vec()),
+        sample_weights: None,
+    };
+    let head = Head::binary();
+    let network = || {
+        let mut rng = StdRng::seed_from_u64(3);
+        Sequential::new().with(Dense::new(2, 1, Activation::Identity, &mut rng))
+    };
+    // The metric reports the sum of the outputs it is given.
+    let sum = |out: &Tensor<f64>, _: &TargetData<f64>| {
+        vec![("sum".to_string(), out.data().iter().sum::<f64>())]
+    };
+    let fit = |net: &mut Sequential<f64>, train: &TrainData<f64>| {
+        let mut adam = Adam::new(0.5);
+        let mut trainer = Trainer {
+            model: net,
+            head,
+            optimizer: &mut adam,
+            class_weights: None,
+            metrics: &sum,
+            callbacks: &mut [],
+        };
+        let options = FitOptions {
+            epochs: 1,
+            batch_size: 3,
+            shuffle: false,
+            ..FitOptions::default()
+        };
+        trainer.fit(train, None, &options).unwrap()
+    };
+    let outputs = |net: &Sequential<f64>| nabla_models::train::predict_outputs(net, &head, &x);
+
+    let start = outputs(&network());
+    // The weights after the first step: the same network and optimiser, trained on rows 0-2.
+    let mut after_one_step = network();
+    fit(&mut after_one_step, &data(0..3));
+    let middle = outputs(&after_one_step);
+    let expected: f64 =
+        start.data()[..3].iter().sum::<f64>() + middle.data()[3..].iter().sum::<f64>();
+
+    let mut net = network();
+    let history = fit(&mut net, &data(0..6));
+    let reported = history.epochs[0].get("sum").unwrap();
+    assert!(
+        (reported - expected).abs() < 1e-12,
+        "{reported} vs {expected}"
+    );
+    // Not the final weights' outputs (what a pass after the epoch would report).
+    let end: f64 = outputs(&net).data().iter().sum();
+    assert!((reported - end).abs() > 1e-3, "{reported} vs {end}");
+}

@@ -137,7 +137,7 @@ impl<T: Float> Trainer<'_, T> {
         let mut tape = Tape::<T>::new();
         let mut eval_tape = Tape::<T>::new();
         // What the head reported for each training row when its batch was trained on.
-        let mut seen_outputs = SeenOutputs::new(train.rows());
+        let mut seen_outputs: Option<Tensor<T>> = None;
         let mut batch_outputs = Tensor::<T>::zeros(&[0]);
         history.grad_norm_layers = layer_names_with_params(self.model);
         for cb in self.callbacks.iter_mut() {
@@ -156,7 +156,7 @@ impl<T: Float> Trainer<'_, T> {
                 tape.clear();
                 let (loss, outputs) = self.batch_loss(&tape, data, &mut rng)?;
                 outputs.value_into(&mut batch_outputs);
-                seen_outputs.scatter_rows_from(batch, &batch_outputs);
+                gather_rows(&mut seen_outputs, train.rows(), batch, &batch_outputs);
                 let loss_value = loss.item().to_f64();
                 let grads = loss.backward();
                 history.steps += 1;
@@ -199,9 +199,9 @@ impl<T: Float> Trainer<'_, T> {
             history
                 .grad_norms
                 .push(layer_norms.iter().map(|n| n / steps).collect());
-            let metrics = match seen_outputs.get() {
-                Some(outputs) => (self.metrics)(outputs, &train.y),
-                None => Vec::new(),
+            let metrics = match &seen_outputs {
+                Some(outputs) if rows_seen == train.rows() => (self.metrics)(outputs, &train.y),
+                _ => Vec::new(),
             };
             let record = self.epoch_record(
                 &mut eval_tape,
@@ -347,50 +347,22 @@ fn accumulate_layer_norms<T: Float>(
     }
 }
 
-/// Each training row's head output from the step that trained on it, gathered over an epoch
-/// so that the training metrics cost no extra pass over the data (as Keras reports them).
-struct SeenOutputs<T: Float> {
-    rows: usize,
-    outputs: Option<Tensor<T>>,
-    rows_seen: usize,
-}
-
-impl<T: Float> SeenOutputs<T> {
-    /// Room for `rows` rows (allocated at the first batch, when the width is known).
-    fn new(rows: usize) -> Self {
-        SeenOutputs {
-            rows,
-            outputs: None,
-            rows_seen: 0,
-        }
-    }
-
-    /// Writes the rows of `batch` (one per index in `rows`) in place.
-    fn scatter_rows_from(&mut self, rows: &[usize], batch: &Tensor<T>) {
-        let width = batch.numel() / rows.len().max(1);
-        let total = self.rows;
-        let outputs = self
-            .outputs
-            .get_or_insert_with(|| Tensor::zeros(&[total, width]));
-        let out = outputs.data_mut();
-        for (&row, values) in rows.iter().zip(batch.data().chunks_exact(width.max(1))) {
-            out[row * width..(row + 1) * width].copy_from_slice(values);
-        }
-        self.rows_seen += rows.len();
-    }
-
-    /// The gathered outputs once every row has been seen since the last call, else `None`.
-    fn get(&mut self) -> Option<&Tensor<T>> {
-        let complete = self
-            .outputs
-            .as_ref()
-            .is_some_and(|o| self.rows_seen >= o.shape()[0]);
-        self.rows_seen = 0;
-        if complete {
-            self.outputs.as_ref()
-        } else {
-            None
-        }
+/// Writes the head's outputs for a batch (`batch`, one row per index in `rows`) into
+/// `outputs` at those rows, creating it with `total` rows at the first call: over an epoch it
+/// gathers each training row's output from the step that trained on it, so the training
+/// metrics cost no extra pass over the data (as Keras reports them).
+fn gather_rows<T: Float>(
+    outputs: &mut Option<Tensor<T>>,
+    total: usize,
+    rows: &[usize],
+    batch: &Tensor<T>,
+) {
+    let width = batch.numel() / rows.len().max(1);
+    let out = outputs
+        .get_or_insert_with(|| Tensor::zeros(&[total, width]))
+        .data_mut();
+    for (&row, values) in rows.iter().zip(batch.data().chunks_exact(width.max(1))) {
+        out[row * width..(row + 1) * width].copy_from_slice(values);
     }
 }
 
@@ -399,8 +371,8 @@ const PREDICT_CHUNK: usize = 4096;
 
 /// What the head reports (values or probabilities) for every row of `x`, without recording.
 pub fn predict_outputs<T: Float>(model: &Sequential<T>, head: &Head, x: &Tensor<T>) -> Tensor<T> {
-    let mut tape = Tape::<T>::new();
     let rows = x.shape()[0];
+    let mut tape = Tape::<T>::new();
     let mut rng = StdRng::seed_from_u64(0);
     let mut parts = Vec::new();
     for start in (0..rows).step_by(PREDICT_CHUNK) {
