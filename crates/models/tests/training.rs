@@ -325,7 +325,7 @@ fn training_metrics_read_each_rows_output_from_the_step_that_trained_on_it() {
     // Two batches per epoch without shuffling: rows 0-2 are scored with the starting weights,
     // rows 3-5 with the weights after the first step; the metric sees every row once.
     let x = Tensor::from_fn(&[6, 2], |i| (i as f64 * 0.37).sin());
-    let labels = vec![0, 1, 0, 1, 1, 0];
+    let labels = [0, 1, 0, 1, 1, 0];
     let data = |rows: std::ops::Range<usize>| TrainData::<f64> {
         x: x.narrow(0, rows.start, rows.len()),
         y: TargetData::Labels(labels[rows].to_vec()),
