@@ -125,18 +125,23 @@ impl<T: Float> MultiHeadSelfAttention<T> {
         self.weights_of(tape.constant(x.clone())).value()
     }
 
-    /// The attention weights for `x`, with the parameters as constants on `x`'s tape (left
-    /// unbound, so a later [`Param::grad`] still reads the last training step).
-    pub(super) fn weights_of<'t>(&self, x: Var<'t, T>) -> Var<'t, T> {
-        self.check_input(x);
-        let tape = x.tape();
-        let params = [
+    /// The input projection's weight and bias, then the output projection's, in the order
+    /// [`attend`] takes them.
+    fn projections(&self) -> [&Param<T>; 4] {
+        [
             &self.in_weight,
             &self.in_bias,
             &self.out_weight,
             &self.out_bias,
         ]
-        .map(|p| tape.constant(p.value().clone()));
+    }
+
+    /// The attention weights for `x`, with the parameters as constants on `x`'s tape (left
+    /// unbound, so a later [`Param::grad`] still reads the last training step).
+    pub(super) fn weights_of<'t>(&self, x: Var<'t, T>) -> Var<'t, T> {
+        self.check_input(x);
+        let tape = x.tape();
+        let params = self.projections().map(|p| tape.constant(p.value().clone()));
         attend(x, params, self.heads, self.causal).1
     }
 
@@ -199,23 +204,12 @@ impl<T: Float> Layer<T> for MultiHeadSelfAttention<T> {
     fn forward<'t>(&self, x: Var<'t, T>, _ctx: &mut ForwardCtx<'_>) -> Var<'t, T> {
         self.check_input(x);
         let tape = x.tape();
-        let params = [
-            &self.in_weight,
-            &self.in_bias,
-            &self.out_weight,
-            &self.out_bias,
-        ]
-        .map(|p| p.bind(tape));
+        let params = self.projections().map(|p| p.bind(tape));
         attend(x, params, self.heads, self.causal).0
     }
 
     fn params(&self) -> Vec<&Param<T>> {
-        vec![
-            &self.in_weight,
-            &self.in_bias,
-            &self.out_weight,
-            &self.out_bias,
-        ]
+        self.projections().to_vec()
     }
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {

@@ -146,29 +146,25 @@ impl<T: Float> Sequential<T> {
     /// # Panics
     /// If a layer refuses the shape it is given (a layer's message names it and the shape).
     pub fn summary_for(&self, sample_shape: &[usize]) -> Summary {
-        let tape = Tape::<T>::new();
-        let _no_grad = tape.no_grad();
-        let mut rng = StdRng::seed_from_u64(0);
-        let mut ctx = ForwardCtx {
-            training: false,
-            rng: &mut rng,
-        };
         let input: Vec<usize> = [1].iter().chain(sample_shape).copied().collect();
-        let mut x = tape.constant(Tensor::zeros(&input));
-        let mut rows = Vec::with_capacity(self.layers.len());
-        for layer in &self.layers {
-            x = layer.forward(x, &mut ctx);
-            let shape = x.shape();
-            rows.push(SummaryRow {
-                layer: layer.name(),
-                output_shape: match shape.split_first() {
-                    Some((_, sample)) => batch_shape(sample),
-                    None => "[]".into(),
-                },
-                sample_shape: shape.get(1..).unwrap_or_default().to_vec(),
-                params: layer.param_count(),
-            });
-        }
+        let outputs = self.activations(&Tensor::zeros(&input));
+        let rows = self
+            .layers
+            .iter()
+            .zip(&outputs)
+            .map(|(layer, out)| {
+                let shape = out.shape();
+                SummaryRow {
+                    layer: layer.name(),
+                    output_shape: match shape.split_first() {
+                        Some((_, sample)) => batch_shape(sample),
+                        None => "[]".into(),
+                    },
+                    sample_shape: shape.get(1..).unwrap_or_default().to_vec(),
+                    params: layer.param_count(),
+                }
+            })
+            .collect();
         Summary {
             input_shape: sample_shape.to_vec(),
             rows,
