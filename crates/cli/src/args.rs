@@ -20,6 +20,44 @@ pub enum Command {
     Train(TrainArgs),
     /// Describe a CSV file's target, recommend the output layer and loss, and check the data.
     Inspect(DataArgs),
+    /// Predict the target of each row of a CSV file with a saved model.
+    Predict(PredictArgs),
+    /// Evaluate a saved model on a labelled CSV file: metrics and diagnoses.
+    Evaluate(EvaluateArgs),
+    /// Describe a saved model: its layers, head, classes, features and metadata.
+    Show(ShowArgs),
+}
+
+/// Options of `nabla predict`.
+#[derive(Debug, Clone, Args)]
+pub struct PredictArgs {
+    /// The model file (written by `nabla train --save`).
+    pub model: PathBuf,
+    /// The CSV file of new rows: a header naming the model's feature columns (any order; the
+    /// target column may be there or not), then one row per sample.
+    pub file: PathBuf,
+    /// Write the predictions to this CSV file (atomically) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write each class's (or label's) probability.
+    #[arg(long)]
+    pub proba: bool,
+}
+
+/// Options of `nabla evaluate`.
+#[derive(Debug, Clone, Args)]
+pub struct EvaluateArgs {
+    /// The model file (written by `nabla train --save`).
+    pub model: PathBuf,
+    /// A labelled CSV file: the model's feature columns and its target column(s).
+    pub file: PathBuf,
+}
+
+/// Options of `nabla show`.
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    /// The model file.
+    pub model: PathBuf,
 }
 
 /// Which file and which target columns.
@@ -102,6 +140,10 @@ pub struct TrainArgs {
     /// Train even when the configuration check finds an error.
     #[arg(long)]
     pub ignore_diagnostics: bool,
+    /// Save the trained model to this file (safetensors, written atomically), for `nabla
+    /// predict`, `nabla evaluate` and `nabla show`.
+    #[arg(long)]
+    pub save: Option<PathBuf>,
 }
 
 /// Optimisers by name.

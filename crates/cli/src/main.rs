@@ -2,12 +2,18 @@
 //!
 //! ```text
 //! nabla inspect data/iris.csv --target species
-//! nabla train data/breast_cancer.csv --target malignant --epochs 100
+//! nabla train data/breast_cancer.csv --target malignant --epochs 100 --save cancer.safetensors
+//! nabla predict cancer.safetensors new_rows.csv --proba
 //! ```
 
 mod args;
+mod evaluate;
 mod inspect;
 mod load;
+mod model_file;
+mod predict;
+mod report;
+mod show;
 mod train;
 
 use args::{Cli, Command};
@@ -19,6 +25,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Train(args) => train::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Predict(args) => predict::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
+        Command::Show(args) => show::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,11 +2,12 @@
 
 use crate::args::{BinaryHeadArg, Kind, OptimizerArg, TrainArgs};
 use crate::load::load;
+use crate::report::{print_classification, print_regression, print_report};
 use nabla_models::data::{Dataset, Standardizer, stratified_split, train_test_split};
-use nabla_models::diagnose::{Report, check_dataset};
+use nabla_models::diagnose::check_dataset;
 use nabla_models::estimator::{
-    BinaryHead, ClassWeights, Classifier, ClassifierConfig, NetworkConfig, OptimizerKind,
-    Regressor, RegressorConfig, Validation,
+    BinaryHead, ClassWeights, Classifier, ClassifierConfig, FitExtras, NetworkConfig,
+    OptimizerKind, Regressor, RegressorConfig, Validation,
 };
 use nabla_models::train::{Callback, EarlyStopping, FitOptions, History, ProgressPrinter};
 use nabla_ops::Activation;
@@ -30,25 +31,16 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
     } else {
         stratified_split(data, args.test_fraction, args.seed)?
     };
-    let (train, test) = if args.no_standardize {
-        println!(
-            "split: {} training rows, {} test rows; features as given",
-            train.n_rows(),
-            test.n_rows()
-        );
-        (train, test)
-    } else {
-        let scaler = Standardizer::fit(train.features())?;
-        println!(
-            "split: {} training rows, {} test rows; features standardised on the training rows",
-            train.n_rows(),
-            test.n_rows()
-        );
-        (
-            scaler.transform_dataset(&train)?,
-            scaler.transform_dataset(&test)?,
-        )
-    };
+    println!(
+        "split: {} training rows, {} test rows; {}",
+        train.n_rows(),
+        test.n_rows(),
+        if args.no_standardize {
+            "features as given"
+        } else {
+            "features standardised on the training rows (kept with the model)"
+        }
+    );
     let network = network_config(args)?;
     if regression {
         train_regressor(args, network, &train, &test)
@@ -85,6 +77,7 @@ fn network_config(args: &TrainArgs) -> Result<NetworkConfig, Box<dyn Error>> {
             Validation::None
         },
         ignore_diagnostics: args.ignore_diagnostics,
+        standardize: !args.no_standardize,
         ..NetworkConfig::default()
     })
 }
@@ -125,30 +118,19 @@ fn train_classifier(
     let mut model = Classifier::<f32>::new(config);
     let head = model.head_for(train.targets())?;
     println!("output: {head}");
-    print_report("before training", &check_dataset(&head, train));
+    print_report(
+        "before training",
+        &check_dataset(&head, &as_trained(args, train)?),
+    );
     for callback in callbacks(args) {
         model.add_callback(callback);
     }
-    let history = model.fit(train.features(), train.targets())?;
+    let history = model.fit_with(train.features(), train.targets(), names(train))?;
     if let Some(net) = model.network() {
         println!("{}", net.summary(train.n_features()));
     }
     print_history_end(&history);
-    let eval = model.evaluate(test.features(), test.targets())?;
-    println!("test accuracy {:.4}", eval.accuracy);
-    if eval.log_loss.is_finite() {
-        println!("test log loss {:.4}", eval.log_loss);
-    }
-    if let Some(auc) = eval.roc_auc {
-        println!("test ROC AUC {auc:.4}");
-    }
-    if let Some(confusion) = &eval.confusion {
-        println!("{confusion}");
-    }
-    let names = model.class_names().unwrap_or_default();
-    for (name, acc) in names.iter().zip(&eval.per_label_accuracy) {
-        println!("  label {name:<20} accuracy {acc:.4}");
-    }
+    print_classification("test", &model, test)?;
     let report = model.diagnose(
         &history,
         train.features(),
@@ -156,6 +138,10 @@ fn train_classifier(
         Some((test.features(), test.targets())),
     )?;
     print_report("after training", &report);
+    if let Some(path) = &args.save {
+        model.save(path)?;
+        println!("saved the model to {}", path.display());
+    }
     Ok(())
 }
 
@@ -171,22 +157,43 @@ fn train_regressor(
     });
     let head = model.head_for(train.targets());
     println!("output: {head}");
-    print_report("before training", &check_dataset(&head, train));
+    print_report(
+        "before training",
+        &check_dataset(&head, &as_trained(args, train)?),
+    );
     for callback in callbacks(args) {
         model.add_callback(callback);
     }
-    let history = model.fit(train.features(), train.targets())?;
+    let history = model.fit_with(train.features(), train.targets(), names(train))?;
     print_history_end(&history);
-    let eval = model.evaluate(test.features(), test.targets())?;
-    println!(
-        "test R^2 {:.4}, RMSE {:.4}, MAE {:.4}, median absolute error {:.4} (target units)",
-        eval.r2, eval.rmse, eval.mae, eval.median_absolute_error
-    );
+    print_regression("test", &model, test)?;
     print_report(
         "after training",
         &model.diagnose(&history, train.features())?,
     );
+    if let Some(path) = &args.save {
+        model.save(path)?;
+        println!("saved the model to {}", path.display());
+    }
     Ok(())
+}
+
+/// The column names fit keeps with the model (and `--save` writes).
+fn names(data: &Dataset) -> FitExtras<'_> {
+    FitExtras {
+        feature_names: Some(data.feature_names()),
+        target_names: Some(data.target_names()),
+        ..FitExtras::default()
+    }
+}
+
+/// The training rows as the network sees them (standardised unless `--no-standardize`), for
+/// the before-training checks.
+fn as_trained(args: &TrainArgs, train: &Dataset) -> Result<Dataset, Box<dyn Error>> {
+    if args.no_standardize {
+        return Ok(train.clone());
+    }
+    Ok(Standardizer::fit(train.features())?.transform_dataset(train)?)
 }
 
 fn print_history_end(history: &History) {
@@ -195,13 +202,5 @@ fn print_history_end(history: &History) {
     }
     if let Some(last) = history.last() {
         println!("after {} epochs: {last}", history.epochs.len());
-    }
-}
-
-fn print_report(when: &str, report: &Report) {
-    if report.is_empty() {
-        println!("diagnoses {when}: none");
-    } else {
-        println!("diagnoses {when}:\n{report}");
     }
 }

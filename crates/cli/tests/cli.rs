@@ -95,3 +95,186 @@ fn a_missing_column_is_an_error_that_lists_the_columns() {
     let out = nabla(&["train", "data/iris.csv"]);
     assert_eq!(out.status.code(), Some(2), "clap's usage error");
 }
+
+// ---- saved models: train --save, predict, evaluate, show ----
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("nabla-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Iris rows as CSV text with the columns in `order` (indices into the file's header), keeping
+/// rows whose species passes `keep`.
+fn iris_rows(order: &[usize], keep: impl Fn(&str) -> bool) -> String {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/iris.csv"))
+        .unwrap();
+    let mut lines = text.lines();
+    let pick = |line: &str| {
+        let fields: Vec<&str> = line.split(',').collect();
+        order
+            .iter()
+            .map(|&i| fields[i])
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut out = vec![pick(lines.next().unwrap())];
+    out.extend(
+        lines
+            .filter(|l| keep(l.rsplit(',').next().unwrap()))
+            .map(pick),
+    );
+    out.join("\n") + "\n"
+}
+
+fn saved_iris_model() -> std::path::PathBuf {
+    let model = scratch("iris.safetensors");
+    let out = nabla(&[
+        "train",
+        "data/iris.csv",
+        "-t",
+        "species",
+        "--print-every",
+        "0",
+        "--save",
+        model.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("saved the model to"), "{out:?}");
+    model
+}
+
+#[test]
+fn predict_matches_columns_by_name_and_writes_class_names() {
+    let model = saved_iris_model();
+    // Columns shuffled, no target column.
+    let rows = scratch("shuffled.csv");
+    std::fs::write(&rows, iris_rows(&[3, 1, 0, 2], |_| true)).unwrap();
+    let out_file = scratch("predictions.csv");
+    let out = nabla(&[
+        "predict",
+        model.to_str().unwrap(),
+        rows.to_str().unwrap(),
+        "--proba",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("species,p(setosa),p(versicolor),p(virginica)")
+    );
+    let truth = iris_rows(&[4], |_| true);
+    let truth: Vec<&str> = truth.lines().skip(1).collect();
+    let predicted: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(predicted.len(), 150);
+    let correct = predicted
+        .iter()
+        .zip(&truth)
+        .filter(|(p, t)| p[0] == **t)
+        .count();
+    assert!(correct >= 140, "{correct} of 150 right");
+    for p in &predicted {
+        let sum: f64 = p[1..].iter().map(|v| v.parse::<f64>().unwrap()).sum();
+        assert!((sum - 1.0).abs() < 1e-5, "probabilities sum to {sum}");
+    }
+    // The same predictions with the target column present, in the original order.
+    let out = nabla(&["predict", model.to_str().unwrap(), "data/iris.csv"]);
+    let classes: Vec<String> = stdout(&out).lines().skip(1).map(str::to_string).collect();
+    let first: Vec<String> = predicted.iter().map(|p| p[0].to_string()).collect();
+    assert_eq!(classes, first);
+}
+
+#[test]
+fn predict_names_missing_and_unexpected_columns() {
+    let model = saved_iris_model();
+    let rows = scratch("wrong-columns.csv");
+    std::fs::write(
+        &rows,
+        "id,sepal_length_cm,sepal_width_cm,petal_length_cm\n1,5,3,1\n",
+    )
+    .unwrap();
+    let out = nabla(&["predict", model.to_str().unwrap(), rows.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("missing: \"petal_width_cm\""), "{err}");
+    assert!(err.contains("not features of the model: \"id\""), "{err}");
+    let out = nabla(&["predict", "data/iris.csv", rows.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a safetensors file"), "{err}");
+}
+
+#[test]
+fn evaluate_matches_classes_by_name_and_refuses_unknown_labels() {
+    let model = saved_iris_model();
+    // No setosa rows: the file numbers its classes versicolor 0, virginica 1.
+    let rows = scratch("no-setosa.csv");
+    std::fs::write(&rows, iris_rows(&[0, 1, 2, 3, 4], |s| s != "setosa")).unwrap();
+    let out = nabla(&["evaluate", model.to_str().unwrap(), rows.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(number_after(&text, "evaluation accuracy") >= 0.9, "{text}");
+    assert!(text.contains("diagnoses on these rows"), "{text}");
+
+    let rows = scratch("unknown-label.csv");
+    let text = iris_rows(&[0, 1, 2, 3, 4], |_| true).replacen("setosa", "sibirica", 1);
+    std::fs::write(&rows, text).unwrap();
+    let out = nabla(&["evaluate", model.to_str().unwrap(), rows.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the class \"sibirica\", which the model has never seen"),
+        "{err}"
+    );
+}
+
+#[test]
+fn show_describes_the_saved_model() {
+    let model = saved_iris_model();
+    let out = nabla(&["show", model.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    for expected in [
+        "a nabla classifier (format version 1",
+        "dense 64 relu",
+        "total parameters: 515",
+        "classes: setosa, versicolor, virginica",
+        "features (4): sepal_length_cm, sepal_width_cm, petal_length_cm, petal_width_cm",
+        "features standardised: sepal_length_cm",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn a_regressor_round_trips_through_the_command() {
+    let model = scratch("diabetes.safetensors");
+    let out = nabla(&[
+        "train",
+        "data/diabetes.csv",
+        "-t",
+        "progression",
+        "--print-every",
+        "0",
+        "--save",
+        model.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let out = nabla(&["predict", model.to_str().unwrap(), "data/diabetes.csv"]);
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("progression"));
+    let values: Vec<f64> = text.lines().skip(1).map(|v| v.parse().unwrap()).collect();
+    assert_eq!(values.len(), 442);
+    let mean = values.iter().sum::<f64>() / 442.0;
+    assert!(
+        (100.0..200.0).contains(&mean),
+        "mean prediction {mean} in target units"
+    );
+    let out = nabla(&["evaluate", model.to_str().unwrap(), "data/diabetes.csv"]);
+    assert!(
+        number_after(&stdout(&out), "evaluation R^2") > 0.4,
+        "{out:?}"
+    );
+}

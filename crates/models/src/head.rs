@@ -17,10 +17,12 @@
 use nabla_autodiff::{Float, Tensor, Var};
 use nabla_ops::Activation;
 use nabla_ops::loss::{self, BinaryOptions, CategoricalOptions, LossError, RegressionOptions};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A loss, and whether it reads its input as logits or as the output activation's values.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Loss {
     /// Mean squared error.
     MeanSquaredError,
@@ -114,11 +116,13 @@ pub struct LossWeights<'a, T> {
 }
 
 /// An output layer's width and activation, and the loss trained on it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Head {
     /// Output units.
     pub units: usize,
     /// The output activation.
+    #[serde(with = "crate::persist::activation_text")]
     pub activation: Activation,
     /// The loss.
     pub loss: Loss,

@@ -9,6 +9,7 @@ pub mod layer;
 pub mod metrics;
 pub mod optim;
 mod param;
+pub mod persist;
 pub mod train;
 
 pub use estimator::{Classifier, Regressor};

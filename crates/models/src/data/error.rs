@@ -40,6 +40,17 @@ pub enum DataError {
         /// The columns the header does have.
         available: Vec<String>,
     },
+    /// The file's columns are not the ones a fitted model reads.
+    ColumnMismatch {
+        /// The file.
+        path: String,
+        /// The model's feature columns the file lacks.
+        missing: Vec<String>,
+        /// Columns of the file the model does not read.
+        unexpected: Vec<String>,
+        /// The model's feature columns, in its order.
+        expected: Vec<String>,
+    },
     /// Two header fields have the same name.
     DuplicateColumn {
         /// The file.
@@ -141,6 +152,31 @@ impl fmt::Display for DataError {
                  {}. Name one of these as the target (names are case-sensitive)",
                 quoted_list(available)
             ),
+            DataError::ColumnMismatch {
+                path,
+                missing,
+                unexpected,
+                expected,
+            } => {
+                write!(f, "{path}: the columns do not match the model's features (")?;
+                if !missing.is_empty() {
+                    write!(f, "missing: {}", quoted_list(missing))?;
+                }
+                if !unexpected.is_empty() {
+                    let sep = if missing.is_empty() { "" } else { "; " };
+                    write!(
+                        f,
+                        "{sep}not features of the model: {}",
+                        quoted_list(unexpected)
+                    )?;
+                }
+                write!(
+                    f,
+                    "). The model reads the columns {} (in any order); add the missing ones and \
+                     remove the others",
+                    quoted_list(expected)
+                )
+            }
             DataError::DuplicateColumn {
                 path,
                 column,

@@ -142,18 +142,7 @@ impl Dataset {
         source: &str,
         options: &CsvOptions,
     ) -> Result<Dataset, DataError> {
-        let mut rdr = ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .trim(Trim::All)
-            .delimiter(options.delimiter)
-            .from_reader(reader);
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(|e| malformed(source, &e))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let (mut rdr, header) = open_csv(reader, source, options.delimiter)?;
         let layout = Layout::new(source, header, options)?;
         let mut features = Vec::new();
         let mut targets = TargetFields::default();
@@ -186,7 +175,38 @@ impl Dataset {
     }
 }
 
-fn malformed(path: &str, e: &csv::Error) -> DataError {
+/// A CSV reader over `reader` (fields trimmed, rows of any length, checked by the caller) and
+/// its header, whose names must be distinct.
+pub(super) fn open_csv<R: Read>(
+    reader: R,
+    source: &str,
+    delimiter: u8,
+) -> Result<(csv::Reader<R>, Vec<String>), DataError> {
+    let mut rdr = ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(Trim::All)
+        .delimiter(delimiter)
+        .from_reader(reader);
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| malformed(source, &e))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    for (b, name) in header.iter().enumerate() {
+        if let Some(a) = header[..b].iter().position(|n| n == name) {
+            return Err(DataError::DuplicateColumn {
+                path: source.into(),
+                column: name.clone(),
+                positions: (a + 1, b + 1),
+            });
+        }
+    }
+    Ok((rdr, header))
+}
+
+pub(super) fn malformed(path: &str, e: &csv::Error) -> DataError {
     DataError::Malformed {
         path: path.into(),
         line: e.position().map(|p| p.line()),
@@ -210,15 +230,6 @@ impl Layout {
                        line per sample"
                     .into(),
             });
-        }
-        for (b, name) in header.iter().enumerate() {
-            if let Some(a) = header[..b].iter().position(|n| n == name) {
-                return Err(DataError::DuplicateColumn {
-                    path: path.into(),
-                    column: name.clone(),
-                    positions: (a + 1, b + 1),
-                });
-            }
         }
         let wanted = options.target_columns();
         if wanted.is_empty() || (options.kind() == TargetKind::Labels && wanted.len() != 1) {
@@ -303,16 +314,16 @@ impl Layout {
 }
 
 /// One field of the file, with where it came from for error messages.
-struct Field<'a> {
-    path: &'a str,
-    line: u64,
-    column: usize,
-    name: &'a str,
-    text: &'a str,
+pub(super) struct Field<'a> {
+    pub(super) path: &'a str,
+    pub(super) line: u64,
+    pub(super) column: usize,
+    pub(super) name: &'a str,
+    pub(super) text: &'a str,
 }
 
 impl Field<'_> {
-    fn number(&self, role: &'static str) -> Result<f64, DataError> {
+    pub(super) fn number(&self, role: &'static str) -> Result<f64, DataError> {
         self.text.parse().map_err(|_| DataError::NotNumeric {
             path: self.path.into(),
             line: self.line,

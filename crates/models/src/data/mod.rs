@@ -15,6 +15,7 @@
 //! # Ok::<(), nabla_models::data::DataError>(())
 //! ```
 
+mod columns;
 mod dataset;
 mod encode;
 mod error;
@@ -25,6 +26,7 @@ mod standardize;
 mod targets;
 mod text;
 
+pub use columns::read_feature_columns;
 pub use dataset::Dataset;
 pub use encode::{from_categorical, to_categorical};
 pub use error::DataError;

@@ -74,6 +74,38 @@ impl Standardizer {
         Ok(Standardizer { means, stds })
     }
 
+    /// A standardiser with these per-column means and standard deviations (as a saved model
+    /// stores them).
+    ///
+    /// # Errors
+    /// If the lengths differ, a mean is not finite or a deviation is not finite and positive.
+    pub fn from_parts(means: Vec<f64>, stds: Vec<f64>) -> Result<Self, DataError> {
+        const F: &str = "Standardizer::from_parts";
+        if means.len() != stds.len() {
+            return Err(invalid(
+                F,
+                format!(
+                    "{} means but {} deviations; give one of each per column",
+                    means.len(),
+                    stds.len()
+                ),
+            ));
+        }
+        if let Some(c) = (0..means.len())
+            .find(|&c| !(means[c].is_finite() && stds[c].is_finite() && stds[c] > 0.0))
+        {
+            return Err(invalid(
+                F,
+                format!(
+                    "column {c} has mean {} and deviation {}; means must be finite and \
+                     deviations finite and positive",
+                    means[c], stds[c]
+                ),
+            ));
+        }
+        Ok(Standardizer { means, stds })
+    }
+
     /// The fitted mean of each column.
     pub fn means(&self) -> &[f64] {
         &self.means

@@ -6,8 +6,10 @@ use super::data::{FeatureStats, class_shares};
 use super::network::dead_units;
 use super::report::Report;
 use super::training::{ClassOutcome, TrainingRun, diagnose_training};
-use crate::data::Targets;
-use crate::estimator::{ClassWeights, Classifier, FitError, Regressor, Task, check_matrix};
+use crate::data::{Standardizer, Targets};
+use crate::estimator::{
+    ClassWeights, Classifier, FitError, NetworkConfig, Regressor, Task, check_matrix,
+};
 use crate::head::{Head, Loss};
 use crate::train::History;
 use nabla_autodiff::{Float, Tensor};
@@ -28,6 +30,15 @@ pub(crate) fn gate(report: &Report, ignore: bool) -> Result<(), FitError> {
 }
 
 /// Cross-entropy of always predicting the class shares, as the head's mean loss reads it.
+/// `x` as a fit under `config` would hand it to the network (standardised if it asks).
+fn as_trained(config: &NetworkConfig, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
+    Ok(if config.standardize {
+        Standardizer::fit_transform(x)?.1
+    } else {
+        x.clone()
+    })
+}
+
 fn prior_loss(head: &Head, shares: &[(String, f64)]) -> Option<f64> {
     let h = |p: f64| if p > 0.0 { -p * p.ln() } else { 0.0 };
     match head.loss {
@@ -51,7 +62,8 @@ impl<T: Float> Classifier<T> {
     pub fn check(&self, x: &Tensor<f64>, y: &Targets) -> Result<Report, FitError> {
         check_matrix("Classifier::check", x)?;
         let head = self.head_for(y)?;
-        Ok(check(&head, y, &FeatureStats::of(x, None)))
+        let x = as_trained(&self.config.network, x)?;
+        Ok(check(&head, y, &FeatureStats::of(&x, None)))
     }
 
     /// The after-training diagnoses of the last `fit`, which returned `history` and was given
@@ -71,6 +83,12 @@ impl<T: Float> Classifier<T> {
             method: "Classifier::diagnose",
         })?;
         let head = self.head().expect("fitted");
+        let y_train = &self.align_targets("Classifier::diagnose", y_train)?;
+        let held_out = match held_out {
+            Some((x, y)) => Some((x, self.align_targets("Classifier::diagnose", y)?)),
+            None => None,
+        };
+        let held_out = held_out.as_ref().map(|(x, y)| (*x, y));
         let (x_eval, y_eval, set) = match held_out {
             Some((x, y)) => (x, y, "held-out"),
             None => (x_train, y_train, "training"),
@@ -84,6 +102,7 @@ impl<T: Float> Classifier<T> {
                 set: set.to_string(),
             }),
         };
+        let x_net = self.network_inputs("Classifier::diagnose", x_train)?;
         let shares = class_shares(y_train).unwrap_or_default();
         let balanced = self.config.class_weights != ClassWeights::None;
         let run = TrainingRun {
@@ -95,8 +114,8 @@ impl<T: Float> Classifier<T> {
             },
             class_shares: shares,
             balanced,
-            features: Some(FeatureStats::of(x_train, None)),
-            layers: dead_units(net, &x_train.cast::<T>()),
+            features: Some(FeatureStats::of(&x_net, None)),
+            layers: dead_units(net, &x_net.cast::<T>()),
             optimizer: Some(self.config.network.optimizer),
             ..TrainingRun::new(history)
         };
@@ -113,7 +132,8 @@ impl<T: Float> Regressor<T> {
     /// If `x` is not a non-empty matrix.
     pub fn check(&self, x: &Tensor<f64>, y: &Targets) -> Result<Report, FitError> {
         check_matrix("Regressor::check", x)?;
-        Ok(check(&self.head_for(y), y, &FeatureStats::of(x, None)))
+        let x = as_trained(&self.config.network, x)?;
+        Ok(check(&self.head_for(y), y, &FeatureStats::of(&x, None)))
     }
 
     /// The head a fit on `y` trains: one linear unit per target column and the configured
@@ -134,10 +154,10 @@ impl<T: Float> Regressor<T> {
         let net = self.network().ok_or(FitError::NotFitted {
             method: "Regressor::diagnose",
         })?;
-        check_matrix("Regressor::diagnose", x_train)?;
+        let x_net = self.network_inputs("Regressor::diagnose", x_train)?;
         let run = TrainingRun {
-            features: Some(FeatureStats::of(x_train, None)),
-            layers: dead_units(net, &x_train.cast::<T>()),
+            features: Some(FeatureStats::of(&x_net, None)),
+            layers: dead_units(net, &x_net.cast::<T>()),
             optimizer: Some(self.config.network.optimizer),
             ..TrainingRun::new(history)
         };

@@ -2,6 +2,7 @@
 //! calls for.
 
 use super::config::NetworkConfig;
+use super::inputs::FittedInputs;
 use super::{
     BodyBuilder, FitError, FitExtras, build_network, check_features, check_sample_weights,
     guard_data, to_model, train_network, validation_split,
@@ -14,9 +15,11 @@ use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
 use nabla_autodiff::{Float, Tensor};
 use nabla_ops::Activation;
 use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
 
 /// The kind of classification a target calls for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Task {
     /// Two exclusive classes.
     Binary,
@@ -82,12 +85,14 @@ impl Default for ClassifierConfig {
     }
 }
 
-struct Fitted<T: Float> {
-    net: Sequential<T>,
-    head: Head,
-    task: Task,
-    class_names: Vec<String>,
-    features: usize,
+/// What `fit` learned (or `load` read).
+pub(crate) struct Fitted<T: Float> {
+    pub(crate) net: Sequential<T>,
+    pub(crate) head: Head,
+    pub(crate) task: Task,
+    pub(crate) class_names: Vec<String>,
+    pub(crate) target_names: Vec<String>,
+    pub(crate) inputs: FittedInputs,
 }
 
 /// A neural-network classifier: hidden layers plus the output layer and loss that fit the
@@ -109,7 +114,7 @@ pub struct Classifier<T: Float = f32> {
     pub config: ClassifierConfig,
     callbacks: Vec<Box<dyn Callback>>,
     body: Option<BodyBuilder<T>>,
-    fitted: Option<Fitted<T>>,
+    pub(crate) fitted: Option<Fitted<T>>,
 }
 
 impl<T: Float> Default for Classifier<T> {
@@ -203,6 +208,13 @@ impl<T: Float> Classifier<T> {
     ) -> Result<History, FitError> {
         check_features("Classifier::fit", x, None)?;
         check_sample_weights("Classifier::fit", extras.sample_weights, x.shape()[0])?;
+        let inputs = FittedInputs::fit(
+            "Classifier::fit",
+            x,
+            extras.feature_names,
+            self.config.network.standardize,
+        )?;
+        let x = &inputs.prepare("Classifier::fit", x)?;
         if y.n_rows() != x.shape()[0] {
             return Err(FitError::invalid(
                 "Classifier::fit",
@@ -237,7 +249,7 @@ impl<T: Float> Classifier<T> {
         let train = all.select(&train_idx);
         let val = match extras.validation_data {
             Some((vx, vy)) => {
-                check_features("Classifier::fit (validation data)", vx, Some(x.shape()[1]))?;
+                let vx = &inputs.prepare("Classifier::fit (validation data)", vx)?;
                 if Self::task_for(vy)? != task || vy.n_rows() != vx.shape()[0] {
                     return Err(FitError::invalid(
                         "Classifier::fit",
@@ -283,7 +295,11 @@ impl<T: Float> Classifier<T> {
             head,
             task,
             class_names,
-            features: x.shape()[1],
+            target_names: extras
+                .target_names
+                .map(<[String]>::to_vec)
+                .unwrap_or_default(),
+            inputs,
         });
         Ok(history)
     }
@@ -314,10 +330,17 @@ impl<T: Float> Classifier<T> {
         Ok(Some(weights.into_iter().map(T::from_f64).collect()))
     }
 
-    fn fitted(&self, method: &'static str, x: &Tensor<f64>) -> Result<&Fitted<T>, FitError> {
-        let f = self.fitted.as_ref().ok_or(FitError::NotFitted { method })?;
-        check_features(method, x, Some(f.features))?;
-        Ok(f)
+    fn fitted(&self, method: &'static str) -> Result<&Fitted<T>, FitError> {
+        self.fitted.as_ref().ok_or(FitError::NotFitted { method })
+    }
+
+    /// `x` as the network reads it (checked and standardised as the training rows were).
+    pub(crate) fn network_inputs(
+        &self,
+        method: &'static str,
+        x: &Tensor<f64>,
+    ) -> Result<Tensor<f64>, FitError> {
+        self.fitted(method)?.inputs.prepare(method, x)
     }
 
     /// Probabilities, `[rows, k]`: per class for binary and multi-class tasks (columns sum to
@@ -326,8 +349,8 @@ impl<T: Float> Classifier<T> {
     /// # Errors
     /// If the model is not fitted or `x` has the wrong width or non-finite values.
     pub fn predict_proba(&self, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
-        let f = self.fitted("Classifier::predict_proba", x)?;
-        let x = to_model::<T>(x);
+        let f = self.fitted("Classifier::predict_proba")?;
+        let x = to_model::<T>(&f.inputs.prepare("Classifier::predict_proba", x)?);
         let out = guard_data("Classifier::predict_proba", || {
             predict_outputs(&f.net, &f.head, &x)
         })?;
@@ -353,7 +376,7 @@ impl<T: Float> Classifier<T> {
     /// As [`Classifier::predict_proba`], and for multi-label models (use
     /// [`Classifier::predict_labels`]).
     pub fn predict(&self, x: &Tensor<f64>) -> Result<Vec<usize>, FitError> {
-        let f = self.fitted("Classifier::predict", x)?;
+        let f = self.fitted("Classifier::predict")?;
         let p = self.predict_proba(x)?;
         match f.task {
             Task::Binary => {
@@ -387,7 +410,7 @@ impl<T: Float> Classifier<T> {
     /// # Errors
     /// As [`Classifier::predict_proba`].
     pub fn predict_labels(&self, x: &Tensor<f64>) -> Result<Vec<Vec<usize>>, FitError> {
-        let f = self.fitted("Classifier::predict_labels", x)?;
+        let f = self.fitted("Classifier::predict_labels")?;
         if !matches!(f.task, Task::MultiLabel { .. }) {
             return Ok(self.predict(x)?.into_iter().map(|c| vec![c]).collect());
         }
@@ -418,7 +441,8 @@ impl<T: Float> Classifier<T> {
     /// # Errors
     /// As [`Classifier::predict_proba`], and when `y` does not match the model's classes.
     pub fn evaluate(&self, x: &Tensor<f64>, y: &Targets) -> Result<Evaluation, FitError> {
-        let f = self.fitted("Classifier::evaluate", x)?;
+        let f = self.fitted("Classifier::evaluate")?;
+        let y = &self.align_targets("Classifier::evaluate", y)?;
         let bad =
             |e: metrics::MetricError| FitError::invalid("Classifier::evaluate", e.to_string());
         let p = self.predict_proba(x)?;
@@ -471,6 +495,90 @@ impl<T: Float> Classifier<T> {
         })
     }
 
+    /// `y` with its classes numbered as the model numbers them, matched by name: a test file
+    /// that lacks a class numbers the others differently, and a position would silently
+    /// compare the wrong classes.
+    ///
+    /// # Errors
+    /// If `y` holds a class (or label) the model has never seen, names one the model lacks,
+    /// or is not class targets at all.
+    pub fn align_targets(&self, method: &'static str, y: &Targets) -> Result<Targets, FitError> {
+        let f = self.fitted(method)?;
+        let known = &f.class_names;
+        let index_of = |name: &str| known.iter().position(|k| k == name);
+        let unknown = |name: &str| {
+            FitError::invalid(
+                method,
+                format!(
+                    "the targets hold the class {name:?}, which the model has never seen (its \
+                     classes are {}); pass rows of the model's classes only",
+                    known.join(", ")
+                ),
+            )
+        };
+        let multi_label = matches!(f.task, Task::MultiLabel { .. });
+        if multi_label != matches!(y, Targets::MultiHot { .. }) {
+            return Err(FitError::invalid(
+                method,
+                if multi_label {
+                    "this model predicts several labels per row; pass multi-hot targets (one 0/1 \
+                     column per label)"
+                } else {
+                    "this model predicts one class per row; pass class labels or one-hot rows, \
+                     not multi-hot ones"
+                },
+            ));
+        }
+        match y {
+            Targets::Continuous(_) => Err(FitError::invalid(
+                method,
+                "the targets are continuous, but this model predicts classes; load the target \
+                 column as labels",
+            )),
+            Targets::MultiHot {
+                values,
+                label_names,
+            } => {
+                let columns = label_names
+                    .iter()
+                    .map(|name| index_of(name).ok_or_else(|| unknown(name)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if let Some(missing) = known.iter().find(|k| !label_names.contains(k)) {
+                    return Err(FitError::invalid(
+                        method,
+                        format!(
+                            "the targets have no column for the model's label {missing:?}; pass \
+                             one column per label ({})",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+                let rows = y.n_rows();
+                let (k, width) = (known.len(), label_names.len());
+                let mut aligned = vec![0.0; rows * k];
+                for r in 0..rows {
+                    for (c, &j) in columns.iter().enumerate() {
+                        aligned[r * k + j] = values.data()[r * width + c];
+                    }
+                }
+                Ok(Targets::multi_hot(
+                    Tensor::from_vec(aligned, &[rows, k]),
+                    known,
+                )?)
+            }
+            _ => {
+                let names = y.class_names().unwrap_or_default();
+                let indices = y.class_indices().unwrap_or_default();
+                let mapping = names.iter().map(|name| index_of(name)).collect::<Vec<_>>();
+                if let Some(&i) = indices.iter().find(|&&i| mapping[i].is_none()) {
+                    return Err(unknown(&names[i]));
+                }
+                let indices = indices.iter().map(|&i| mapping[i].unwrap_or(0)).collect();
+                Ok(Targets::labels(indices, known)?)
+            }
+        }
+    }
+
     /// The task found at fit time.
     pub fn task(&self) -> Option<Task> {
         self.fitted.as_ref().map(|f| f.task)
@@ -489,6 +597,18 @@ impl<T: Float> Classifier<T> {
     /// The trained network.
     pub fn network(&self) -> Option<&Sequential<T>> {
         self.fitted.as_ref().map(|f| &f.net)
+    }
+
+    /// The target column names given to fit (through [`FitExtras::target_names`]); empty if
+    /// none were given.
+    pub fn target_names(&self) -> Option<&[String]> {
+        self.fitted.as_ref().map(|f| f.target_names.as_slice())
+    }
+
+    /// The feature names given to fit (through [`FitExtras::feature_names`]), in the order
+    /// the model reads them; empty if none were given.
+    pub fn feature_names(&self) -> Option<&[String]> {
+        self.fitted.as_ref().map(|f| f.inputs.names.as_slice())
     }
 }
 

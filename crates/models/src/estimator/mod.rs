@@ -4,6 +4,7 @@
 mod classifier;
 mod config;
 mod error;
+pub(crate) mod inputs;
 mod regressor;
 
 pub use classifier::{BinaryHead, ClassWeights, Classifier, ClassifierConfig, Evaluation, Task};
@@ -19,7 +20,16 @@ pub struct FitExtras<'a> {
     /// Validation features and targets, evaluated after every epoch (takes precedence over
     /// a validation split).
     pub validation_data: Option<(&'a Tensor<f64>, &'a Targets)>,
+    /// The feature columns' names, in order ([`Dataset::feature_names`](crate::data::Dataset::feature_names)):
+    /// saved with the model, so that `nabla predict` finds the columns of a new file by name.
+    pub feature_names: Option<&'a [String]>,
+    /// The target columns' names ([`Dataset::target_names`](crate::data::Dataset::target_names)),
+    /// saved with the model, so that `nabla predict` knows which column of a labelled file to
+    /// leave out.
+    pub target_names: Option<&'a [String]>,
 }
+pub(crate) use classifier::Fitted as ClassifierFitted;
+pub(crate) use regressor::Fitted as RegressorFitted;
 pub use regressor::{RegressionEvaluation, Regressor, RegressorConfig};
 
 use crate::data::Targets;

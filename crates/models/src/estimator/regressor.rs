@@ -2,6 +2,7 @@
 //! target standardised internally and predictions reported in the target's own units.
 
 use super::config::NetworkConfig;
+use super::inputs::FittedInputs;
 use super::{
     BodyBuilder, FitError, FitExtras, build_network, check_features, check_sample_weights,
     guard_data, to_model, train_network, validation_split,
@@ -37,11 +38,13 @@ impl Default for RegressorConfig {
     }
 }
 
-struct Fitted<T: Float> {
-    net: Sequential<T>,
-    head: Head,
-    target_scale: Option<Standardizer>,
-    features: usize,
+/// What `fit` learned (or `load` read).
+pub(crate) struct Fitted<T: Float> {
+    pub(crate) net: Sequential<T>,
+    pub(crate) head: Head,
+    pub(crate) target_names: Vec<String>,
+    pub(crate) target_scale: Option<Standardizer>,
+    pub(crate) inputs: FittedInputs,
 }
 
 /// A neural-network regressor.
@@ -63,7 +66,7 @@ pub struct Regressor<T: Float = f32> {
     pub config: RegressorConfig,
     callbacks: Vec<Box<dyn Callback>>,
     body: Option<BodyBuilder<T>>,
-    fitted: Option<Fitted<T>>,
+    pub(crate) fitted: Option<Fitted<T>>,
 }
 
 impl<T: Float> Default for Regressor<T> {
@@ -116,6 +119,13 @@ impl<T: Float> Regressor<T> {
     ) -> Result<History, FitError> {
         check_features("Regressor::fit", x, None)?;
         check_sample_weights("Regressor::fit", extras.sample_weights, x.shape()[0])?;
+        let inputs = FittedInputs::fit(
+            "Regressor::fit",
+            x,
+            extras.feature_names,
+            self.config.network.standardize,
+        )?;
+        let x = &inputs.prepare("Regressor::fit", x)?;
         let Targets::Continuous(values) = y else {
             return Err(FitError::invalid(
                 "Regressor::fit",
@@ -165,7 +175,7 @@ impl<T: Float> Regressor<T> {
         let train = all.select(&train_idx);
         let val = match extras.validation_data {
             Some((vx, Targets::Continuous(vy))) if vy.shape() == [vx.shape()[0], outputs] => {
-                check_features("Regressor::fit (validation data)", vx, Some(x.shape()[1]))?;
+                let vx = &inputs.prepare("Regressor::fit (validation data)", vx)?;
                 let vy = match &target_scale {
                     Some(s) => s.transform(vy)?,
                     None => vy.clone(),
@@ -218,8 +228,12 @@ impl<T: Float> Regressor<T> {
         self.fitted = Some(Fitted {
             net,
             head,
+            target_names: extras
+                .target_names
+                .map(<[String]>::to_vec)
+                .unwrap_or_default(),
             target_scale,
-            features: x.shape()[1],
+            inputs,
         });
         Ok(history)
     }
@@ -232,8 +246,7 @@ impl<T: Float> Regressor<T> {
         let f = self.fitted.as_ref().ok_or(FitError::NotFitted {
             method: "Regressor::predict",
         })?;
-        check_features("Regressor::predict", x, Some(f.features))?;
-        let x = to_model::<T>(x);
+        let x = to_model::<T>(&f.inputs.prepare("Regressor::predict", x)?);
         let out = guard_data("Regressor::predict", || {
             predict_outputs(&f.net, &f.head, &x)
         })?;
@@ -270,6 +283,28 @@ impl<T: Float> Regressor<T> {
     /// The trained network.
     pub fn network(&self) -> Option<&Sequential<T>> {
         self.fitted.as_ref().map(|f| &f.net)
+    }
+
+    /// The target column names given to fit (through [`FitExtras::target_names`]); empty if
+    /// none were given.
+    pub fn target_names(&self) -> Option<&[String]> {
+        self.fitted.as_ref().map(|f| f.target_names.as_slice())
+    }
+
+    /// The feature names given to fit (through [`FitExtras::feature_names`]), in the order
+    /// the model reads them; empty if none were given.
+    pub fn feature_names(&self) -> Option<&[String]> {
+        self.fitted.as_ref().map(|f| f.inputs.names.as_slice())
+    }
+
+    /// `x` as the network reads it (checked and standardised as the training rows were).
+    pub(crate) fn network_inputs(
+        &self,
+        method: &'static str,
+        x: &Tensor<f64>,
+    ) -> Result<Tensor<f64>, FitError> {
+        let f = self.fitted.as_ref().ok_or(FitError::NotFitted { method })?;
+        f.inputs.prepare(method, x)
     }
 }
 

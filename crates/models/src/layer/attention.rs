@@ -2,6 +2,7 @@
 
 use super::{ForwardCtx, Layer};
 use crate::param::Param;
+use crate::persist::{LayerSpec, NamedTensors, StateSource, take_transposed};
 use nabla_autodiff::{Float, Tape, Tensor, Var};
 use nabla_ops::{Init, causal_mask, dense, softmax, softmax_masked};
 use rand::Rng;
@@ -210,6 +211,41 @@ impl<T: Float> Layer<T> for MultiHeadSelfAttention<T> {
 
     fn params(&self) -> Vec<&Param<T>> {
         self.projections().to_vec()
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::MultiHeadSelfAttention {
+            dim: self.dim(),
+            heads: self.heads,
+            causal: self.causal,
+        })
+    }
+
+    /// `nn.MultiheadAttention`'s names and layout: `in_proj_weight` `[3 dim, dim]` and
+    /// `out_proj.weight` `[dim, dim]` (the transposes of nabla's), and the two biases.
+    fn state(&self) -> NamedTensors<T> {
+        vec![
+            ("in_proj_weight".into(), self.in_weight.value().transpose()),
+            ("in_proj_bias".into(), self.in_bias.value().clone()),
+            (
+                "out_proj.weight".into(),
+                self.out_weight.value().transpose(),
+            ),
+            ("out_proj.bias".into(), self.out_bias.value().clone()),
+        ]
+    }
+
+    fn load_state(&mut self, source: &mut dyn StateSource<T>) -> Result<(), String> {
+        let dim = self.dim();
+        let in_weight = take_transposed(source, "in_proj_weight", &[dim, 3 * dim])?;
+        let in_bias = source.take("in_proj_bias", &[3 * dim])?;
+        let out_weight = take_transposed(source, "out_proj.weight", &[dim, dim])?;
+        let out_bias = source.take("out_proj.bias", &[dim])?;
+        self.in_weight.set_value(in_weight);
+        self.in_bias.set_value(in_bias);
+        self.out_weight.set_value(out_weight);
+        self.out_bias.set_value(out_bias);
+        Ok(())
     }
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {

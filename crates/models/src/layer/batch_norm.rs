@@ -2,6 +2,7 @@
 
 use super::{ForwardCtx, Layer};
 use crate::param::Param;
+use crate::persist::{LayerSpec, NamedTensors, StateSource};
 use nabla_autodiff::{Float, Tensor, Var};
 use nabla_ops::{BatchNormOptions, RunningStats, batch_norm};
 use std::cell::{Ref, RefCell};
@@ -28,6 +29,40 @@ impl<T: Float> Norm<T> {
 
     fn channels(&self) -> usize {
         self.weight.numel()
+    }
+
+    /// `nn.BatchNorm`'s tensors: `weight`, `bias`, `running_mean` and `running_var`
+    /// (PyTorch's `num_batches_tracked` counter is not kept).
+    fn state(&self) -> NamedTensors<T> {
+        let running = self.running.borrow();
+        vec![
+            ("weight".into(), self.weight.value().clone()),
+            ("bias".into(), self.bias.value().clone()),
+            ("running_mean".into(), running.mean.clone()),
+            ("running_var".into(), running.var.clone()),
+        ]
+    }
+
+    fn load_state(&mut self, source: &mut dyn StateSource<T>) -> Result<(), String> {
+        let shape = [self.channels()];
+        let weight = source.take("weight", &shape)?;
+        let bias = source.take("bias", &shape)?;
+        let mean = source.take("running_mean", &shape)?;
+        let var = source.take("running_var", &shape)?;
+        self.weight.set_value(weight);
+        self.bias.set_value(bias);
+        let running = self.running.get_mut();
+        running.mean = mean;
+        running.var = var;
+        Ok(())
+    }
+
+    fn spec_settings(&self) -> (usize, f64, f64) {
+        (
+            self.channels(),
+            self.options.momentum.to_f64(),
+            self.options.eps.to_f64(),
+        )
     }
 
     /// Checks that `x` has one of the `ranks` and `channels` on axis 1, then normalises it
@@ -129,6 +164,23 @@ impl<T: Float> Layer<T> for BatchNorm1d<T> {
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {
         vec![&mut self.norm.weight, &mut self.norm.bias]
     }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        let (channels, momentum, eps) = self.norm.spec_settings();
+        Some(LayerSpec::BatchNorm1d {
+            channels,
+            momentum,
+            eps,
+        })
+    }
+
+    fn state(&self) -> NamedTensors<T> {
+        self.norm.state()
+    }
+
+    fn load_state(&mut self, source: &mut dyn StateSource<T>) -> Result<(), String> {
+        self.norm.load_state(source)
+    }
 }
 
 /// Batch normalisation over image batches `[N, C, H, W]` (PyTorch's `nn.BatchNorm2d`): as
@@ -198,6 +250,23 @@ impl<T: Float> Layer<T> for BatchNorm2d<T> {
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {
         vec![&mut self.norm.weight, &mut self.norm.bias]
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        let (channels, momentum, eps) = self.norm.spec_settings();
+        Some(LayerSpec::BatchNorm2d {
+            channels,
+            momentum,
+            eps,
+        })
+    }
+
+    fn state(&self) -> NamedTensors<T> {
+        self.norm.state()
+    }
+
+    fn load_state(&mut self, source: &mut dyn StateSource<T>) -> Result<(), String> {
+        self.norm.load_state(source)
     }
 }
 

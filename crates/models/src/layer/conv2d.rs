@@ -2,6 +2,7 @@
 
 use super::{ForwardCtx, Layer};
 use crate::param::Param;
+use crate::persist::LayerSpec;
 use nabla_autodiff::{Float, Tensor, Var};
 use nabla_ops::{Activation, ConvOptions, Init, conv2d};
 use rand::Rng;
@@ -221,6 +222,20 @@ impl<T: Float> Layer<T> for Conv2d<T> {
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {
         vec![&mut self.weight, &mut self.bias]
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        let o = self.options;
+        Some(LayerSpec::Conv2d {
+            in_channels: self.in_channels(),
+            out_channels: self.out_channels(),
+            kernel: self.kernel(),
+            stride: o.stride,
+            padding: o.padding,
+            dilation: o.dilation,
+            groups: o.groups,
+            activation: self.activation,
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{ForwardCtx, Layer};
 use crate::param::Param;
+use crate::persist::{LayerSpec, NamedTensors, StateSource, take_transposed};
 use nabla_autodiff::{Float, Var};
 use nabla_ops::{Activation, Init, dense_activation};
 use rand::Rng;
@@ -131,5 +132,29 @@ impl<T: Float> Layer<T> for Dense<T> {
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {
         vec![&mut self.weight, &mut self.bias]
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::Dense {
+            inputs: self.inputs(),
+            units: self.units(),
+            activation: self.activation,
+        })
+    }
+
+    /// `weight` in `nn.Linear`'s `[units, inputs]` layout (the transpose of nabla's), `bias`.
+    fn state(&self) -> NamedTensors<T> {
+        vec![
+            ("weight".into(), self.weight.value().transpose()),
+            ("bias".into(), self.bias.value().clone()),
+        ]
+    }
+
+    fn load_state(&mut self, source: &mut dyn StateSource<T>) -> Result<(), String> {
+        let weight = take_transposed(source, "weight", &[self.inputs(), self.units()])?;
+        let bias = source.take("bias", &[self.units()])?;
+        self.weight.set_value(weight);
+        self.bias.set_value(bias);
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! [`Dropout`]: zeroes a random share of activations while training.
 
 use super::{ForwardCtx, Layer};
+use crate::persist::LayerSpec;
 use nabla_autodiff::{Float, Tensor, Var};
 use rand::Rng;
 
@@ -27,6 +28,10 @@ impl Dropout {
 }
 
 impl<T: Float> Layer<T> for Dropout {
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::Dropout { rate: self.rate })
+    }
+
     fn name(&self) -> String {
         format!("dropout {}", self.rate)
     }

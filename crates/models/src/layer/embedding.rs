@@ -2,6 +2,7 @@
 
 use super::{ForwardCtx, Layer};
 use crate::param::Param;
+use crate::persist::LayerSpec;
 use nabla_autodiff::{Float, Var};
 use nabla_ops::Init;
 use rand::Rng;
@@ -65,6 +66,13 @@ impl<T: Float> Embedding<T> {
 }
 
 impl<T: Float> Layer<T> for Embedding<T> {
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::Embedding {
+            vocab: self.vocab(),
+            dim: self.dim(),
+        })
+    }
+
     fn name(&self) -> String {
         format!("embedding {}x{}", self.vocab(), self.dim())
     }

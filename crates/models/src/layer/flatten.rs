@@ -1,6 +1,7 @@
 //! [`Flatten`]: each sample's values in one row.
 
 use super::{ForwardCtx, Layer};
+use crate::persist::LayerSpec;
 use nabla_autodiff::{Float, Var};
 
 /// Flattens every axis but the first: `[N, d_1, ..., d_k]` becomes `[N, d_1 * ... * d_k]`
@@ -24,6 +25,10 @@ use nabla_autodiff::{Float, Var};
 pub struct Flatten;
 
 impl<T: Float> Layer<T> for Flatten {
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::Flatten)
+    }
+
     fn name(&self) -> String {
         "flatten".into()
     }

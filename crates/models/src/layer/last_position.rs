@@ -1,6 +1,7 @@
 //! [`LastPosition`]: the last position of each sequence.
 
 use super::{ForwardCtx, Layer};
+use crate::persist::LayerSpec;
 use nabla_autodiff::{Float, Var};
 
 /// Keeps the last position of each sequence: `[N, t, d]` becomes `[N, d]`, the features at
@@ -24,6 +25,10 @@ use nabla_autodiff::{Float, Var};
 pub struct LastPosition;
 
 impl<T: Float> Layer<T> for LastPosition {
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::LastPosition)
+    }
+
     fn name(&self) -> String {
         "last_position".into()
     }

@@ -2,6 +2,7 @@
 
 use super::{ForwardCtx, Layer};
 use crate::param::Param;
+use crate::persist::{LayerSpec, NamedTensors, StateSource};
 use nabla_autodiff::{Float, Tensor, Var};
 
 /// Layer normalisation (Ba, Kiros & Hinton, 2016) over the last axis:
@@ -22,6 +23,12 @@ impl<T: Float> LayerNorm<T> {
             beta: Param::new("beta", Tensor::zeros(&[features])),
             eps: 1e-5,
         }
+    }
+
+    /// With this `eps` added to the variance.
+    pub fn with_eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
     }
 }
 
@@ -56,6 +63,30 @@ impl<T: Float> Layer<T> for LayerNorm<T> {
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {
         vec![&mut self.gamma, &mut self.beta]
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::LayerNorm {
+            features: self.gamma.numel(),
+            eps: self.eps,
+        })
+    }
+
+    /// `gamma` and `beta` under `nn.LayerNorm`'s names, `weight` and `bias`.
+    fn state(&self) -> NamedTensors<T> {
+        vec![
+            ("weight".into(), self.gamma.value().clone()),
+            ("bias".into(), self.beta.value().clone()),
+        ]
+    }
+
+    fn load_state(&mut self, source: &mut dyn StateSource<T>) -> Result<(), String> {
+        let shape = [self.gamma.numel()];
+        let gamma = source.take("weight", &shape)?;
+        let beta = source.take("bias", &shape)?;
+        self.gamma.set_value(gamma);
+        self.beta.set_value(beta);
+        Ok(())
     }
 }
 

@@ -38,6 +38,7 @@ pub use sequential::{Sequential, Summary, SummaryRow};
 pub use transformer::TransformerBlock;
 
 use crate::param::Param;
+use crate::persist::{LayerSpec, NamedTensors, StateSource};
 use nabla_autodiff::{Float, Var};
 use rand::rngs::StdRng;
 use std::any::Any;
@@ -78,5 +79,36 @@ pub trait Layer<T: Float>: Any {
     /// Number of trainable scalars.
     fn param_count(&self) -> usize {
         self.params().iter().map(|p| p.numel()).sum()
+    }
+
+    /// The layer's kind and settings, from which a model file rebuilds it (see
+    /// [`crate::persist`]). `None` by default: a network holding a layer without a spec cannot
+    /// be saved, and saving it is an error that names the layer.
+    fn spec(&self) -> Option<LayerSpec> {
+        None
+    }
+
+    /// The tensors a model file holds for this layer, named relative to it as PyTorch's
+    /// equivalent module names them in its `state_dict`, and in that module's layout. By
+    /// default the parameters, under their names.
+    fn state(&self) -> NamedTensors<T> {
+        self.params()
+            .into_iter()
+            .map(|p| (p.name().to_string(), p.value().clone()))
+            .collect()
+    }
+
+    /// Installs the tensors [`Layer::state`] lists, taking each from `source` by its name and
+    /// the shape it must have there. By default the parameters, under their names.
+    ///
+    /// # Errors
+    /// The source's, when a tensor is missing or has another shape.
+    fn load_state(&mut self, source: &mut dyn StateSource<T>) -> Result<(), String> {
+        for param in self.params_mut() {
+            let shape = param.value().shape().to_vec();
+            let value = source.take(param.name(), &shape)?;
+            param.set_value(value);
+        }
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 
 use super::conv2d::pair;
 use super::{ForwardCtx, Layer};
+use crate::persist::LayerSpec;
 use nabla_autodiff::{Float, Var, Window};
 use nabla_ops::{avg_pool2d, max_pool2d};
 
@@ -90,6 +91,28 @@ impl<T: Float, const MAX: bool> Layer<T> for Pool2d<MAX> {
             name += &format!(" pad {}", pair(w.padding));
         }
         name
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        let Window {
+            kernel,
+            stride,
+            padding,
+            ..
+        } = self.window;
+        Some(if MAX {
+            LayerSpec::MaxPool2d {
+                kernel,
+                stride,
+                padding,
+            }
+        } else {
+            LayerSpec::AvgPool2d {
+                kernel,
+                stride,
+                padding,
+            }
+        })
     }
 
     fn forward<'t>(&self, x: Var<'t, T>, _ctx: &mut ForwardCtx<'_>) -> Var<'t, T> {

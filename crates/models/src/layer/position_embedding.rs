@@ -2,6 +2,7 @@
 
 use super::{Embedding, ForwardCtx, Layer};
 use crate::param::Param;
+use crate::persist::LayerSpec;
 use nabla_autodiff::{Float, Var};
 use rand::Rng;
 
@@ -55,6 +56,13 @@ impl<T: Float> PositionEmbedding<T> {
 }
 
 impl<T: Float> Layer<T> for PositionEmbedding<T> {
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::PositionEmbedding {
+            max_len: self.max_len(),
+            dim: self.dim(),
+        })
+    }
+
     fn name(&self) -> String {
         format!("position_embedding {}x{}", self.max_len(), self.dim())
     }

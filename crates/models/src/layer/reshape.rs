@@ -1,6 +1,7 @@
 //! [`Reshape`]: gives each sample a new shape.
 
 use super::{ForwardCtx, Layer};
+use crate::persist::LayerSpec;
 use nabla_autodiff::{Float, Var};
 
 /// Views each sample under a new shape, keeping the batch axis: `[N, ...]` becomes `[N,
@@ -42,6 +43,12 @@ impl Reshape {
 }
 
 impl<T: Float> Layer<T> for Reshape {
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::Reshape {
+            sample_shape: self.sample_shape.clone(),
+        })
+    }
+
     fn name(&self) -> String {
         format!("reshape {:?}", self.sample_shape)
     }

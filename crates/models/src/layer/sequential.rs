@@ -2,6 +2,7 @@
 
 use super::{ForwardCtx, Layer};
 use crate::param::Param;
+use crate::persist::{LayerSpec, NamedTensors, Scoped, StateSource, prefixed};
 use nabla_autodiff::{Float, Tape, Tensor, Var};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -108,6 +109,16 @@ impl<T: Float> Sequential<T> {
             .collect()
     }
 
+    /// Each layer's index in the equivalent `torch.nn.Sequential`, where an activation is a
+    /// module of its own.
+    fn torch_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.layers.iter().scan(0, |next, layer| {
+            let index = *next;
+            *next += layer.spec().map_or(1, |s| s.torch_modules());
+            Some(index)
+        })
+    }
+
     /// Number of layers.
     pub fn len(&self) -> usize {
         self.layers.len()
@@ -202,6 +213,32 @@ impl<T: Float> Layer<T> for Sequential<T> {
             .iter_mut()
             .flat_map(|l| l.params_mut())
             .collect()
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| l.spec())
+            .collect::<Option<_>>()?;
+        Some(LayerSpec::Sequential { layers })
+    }
+
+    /// Each layer's tensors under its index in the equivalent `torch.nn.Sequential`
+    /// ([`LayerSpec::torch_modules`]): `0.weight`, `0.bias`, `2.weight`, ...
+    fn state(&self) -> NamedTensors<T> {
+        self.torch_indices()
+            .zip(&self.layers)
+            .flat_map(|(i, layer)| prefixed(&i.to_string(), layer.state()))
+            .collect()
+    }
+
+    fn load_state(&mut self, source: &mut dyn StateSource<T>) -> Result<(), String> {
+        let indices: Vec<usize> = self.torch_indices().collect();
+        for (i, layer) in indices.into_iter().zip(&mut self.layers) {
+            layer.load_state(&mut Scoped::new(source, i.to_string()))?;
+        }
+        Ok(())
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::{Dense, ForwardCtx, Layer, LayerNorm, MultiHeadSelfAttention, layer_norm};
 use crate::param::Param;
+use crate::persist::{LayerSpec, NamedTensors, Scoped, StateSource, prefixed};
 use nabla_autodiff::{Float, Tape, Tensor, Var};
 use nabla_ops::{Activation, Init};
 use rand::Rng;
@@ -170,6 +171,35 @@ impl<T: Float> Layer<T> for TransformerBlock<T> {
         params.extend(self.fc1.params());
         params.extend(self.fc2.params());
         params
+    }
+
+    fn spec(&self) -> Option<LayerSpec> {
+        Some(LayerSpec::TransformerBlock {
+            dim: self.dim(),
+            heads: self.attention.heads(),
+            hidden: self.hidden(),
+            causal: self.attention.causal(),
+        })
+    }
+
+    /// Under the names of PyTorch's `nn.TransformerEncoderLayer` (with `norm_first=True` and
+    /// GELU, the same computation): `norm1`, `self_attn`, `norm2`, `linear1`, `linear2`.
+    fn state(&self) -> NamedTensors<T> {
+        let mut state = prefixed("norm1", self.ln1.state());
+        state.extend(prefixed("self_attn", self.attention.state()));
+        state.extend(prefixed("norm2", self.ln2.state()));
+        state.extend(prefixed("linear1", self.fc1.state()));
+        state.extend(prefixed("linear2", self.fc2.state()));
+        state
+    }
+
+    fn load_state(&mut self, source: &mut dyn StateSource<T>) -> Result<(), String> {
+        self.ln1.load_state(&mut Scoped::new(source, "norm1"))?;
+        self.attention
+            .load_state(&mut Scoped::new(source, "self_attn"))?;
+        self.ln2.load_state(&mut Scoped::new(source, "norm2"))?;
+        self.fc1.load_state(&mut Scoped::new(source, "linear1"))?;
+        self.fc2.load_state(&mut Scoped::new(source, "linear2"))
     }
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {

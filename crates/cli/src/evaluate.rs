@@ -1,0 +1,95 @@
+//! `nabla evaluate`: a saved model on a labelled CSV file, with the metrics and diagnoses
+//! `nabla train` prints for its test rows. Columns and classes are matched by name.
+
+use crate::args::EvaluateArgs;
+use crate::model_file::{SavedModel, columns, load};
+use crate::report::{print_classification, print_regression, print_report};
+use nabla_autodiff::Float;
+use nabla_models::data::{CsvOptions, Dataset, read_feature_columns};
+use nabla_models::estimator::{Classifier, Regressor, Task};
+use nabla_models::train::History;
+use std::error::Error;
+
+/// Evaluates the model of `args.model` on `args.file` and prints what it finds.
+pub fn run(args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
+    match load(&args.model)? {
+        SavedModel::Classifier32(m) => classifier(&m, args),
+        SavedModel::Classifier64(m) => classifier(&m, args),
+        SavedModel::Regressor32(m) => regressor(&m, args),
+        SavedModel::Regressor64(m) => regressor(&m, args),
+    }
+}
+
+/// The labelled rows of `args.file`: the targets as `options` reads them, the features in the
+/// model's order.
+fn labelled(
+    args: &EvaluateArgs,
+    features: Option<&[String]>,
+    targets: Option<&[String]>,
+    options: impl Fn(&[String]) -> CsvOptions,
+) -> Result<Dataset, Box<dyn Error>> {
+    let c = columns(&args.model, features, targets)?;
+    let (features, targets) = (c.features, c.targets);
+    if targets.is_empty() {
+        return Err(format!(
+            "{}: the model was saved without its target column names, so the labels in {} \
+             cannot be found; fit it with FitExtras::target_names (or train it with `nabla \
+             train --save`)",
+            args.model.display(),
+            args.file.display()
+        )
+        .into());
+    }
+    let x = read_feature_columns(&args.file, features, targets, b',')?;
+    let data = Dataset::from_csv(&args.file, &options(targets))?;
+    let data = Dataset::new(x, features, data.targets().clone(), targets)?;
+    println!(
+        "{}: {} rows, {} features, target {}",
+        args.file.display(),
+        data.n_rows(),
+        data.n_features(),
+        targets.join(", ")
+    );
+    Ok(data)
+}
+
+fn classifier<T: Float>(model: &Classifier<T>, args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
+    let multi_label = matches!(model.task(), Some(Task::MultiLabel { .. }));
+    let data = labelled(
+        args,
+        model.feature_names(),
+        model.target_names(),
+        |targets| match targets {
+            _ if multi_label => CsvOptions::multi_hot(targets),
+            [one] => CsvOptions::labels(one),
+            _ => CsvOptions::one_hot(targets),
+        },
+    )?;
+    if let Some(head) = model.head() {
+        println!("model: {head}");
+    }
+    print_classification("evaluation", model, &data)?;
+    let report = model.diagnose(
+        &History::default(),
+        data.features(),
+        data.targets(),
+        Some((data.features(), data.targets())),
+    )?;
+    print_report("on these rows", &report);
+    Ok(())
+}
+
+fn regressor<T: Float>(model: &Regressor<T>, args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
+    let data = labelled(
+        args,
+        model.feature_names(),
+        model.target_names(),
+        CsvOptions::continuous,
+    )?;
+    print_regression("evaluation", model, &data)?;
+    print_report(
+        "on these rows",
+        &model.diagnose(&History::default(), data.features())?,
+    );
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! [`FittedInputs`]: what a fitted estimator knows about the columns it reads, their names
+//! and their standardisation, and the checks every prediction makes on new rows.
+
+use super::{FitError, check_features};
+use crate::data::Standardizer;
+use crate::persist::{InputDescription, Scaling};
+use nabla_autodiff::Tensor;
+
+/// The columns a fitted estimator reads: how many, their names (if fit was given them) and
+/// the standardisation fitted on the training rows (if the configuration asked for one).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FittedInputs {
+    pub(crate) width: usize,
+    pub(crate) names: Vec<String>,
+    pub(crate) scale: Option<Standardizer>,
+}
+
+impl FittedInputs {
+    /// Learns the inputs from the training features `x`.
+    pub(crate) fn fit(
+        method: &'static str,
+        x: &Tensor<f64>,
+        names: Option<&[String]>,
+        standardize: bool,
+    ) -> Result<Self, FitError> {
+        let width = x.shape()[1];
+        let names = match names {
+            Some(n) if n.len() != width => {
+                return Err(FitError::invalid(
+                    method,
+                    format!(
+                        "{} feature names were given for {width} feature columns; give one \
+                         name per column (FitExtras::feature_names)",
+                        n.len()
+                    ),
+                ));
+            }
+            Some(n) => n.to_vec(),
+            None => Vec::new(),
+        };
+        let scale = if standardize {
+            Some(Standardizer::fit(x)?)
+        } else {
+            None
+        };
+        Ok(FittedInputs {
+            width,
+            names,
+            scale,
+        })
+    }
+
+    /// `x` checked (its width, finite values) and standardised as the training rows were: what
+    /// the network reads.
+    pub(crate) fn prepare(
+        &self,
+        method: &'static str,
+        x: &Tensor<f64>,
+    ) -> Result<Tensor<f64>, FitError> {
+        check_features(method, x, Some(self.width))?;
+        Ok(match &self.scale {
+            Some(s) => s.transform(x)?,
+            None => x.clone(),
+        })
+    }
+
+    /// The inputs as a model file describes them.
+    pub(crate) fn describe(&self) -> InputDescription {
+        InputDescription {
+            features: self.names.clone(),
+            width: self.width,
+            standardization: self.scale.as_ref().map(scaling_of),
+        }
+    }
+
+    /// The inputs a model file describes, checked.
+    pub(crate) fn from_description(d: &InputDescription) -> Result<Self, String> {
+        if d.width == 0 {
+            return Err("the inputs have width 0".to_string());
+        }
+        if !d.features.is_empty() && d.features.len() != d.width {
+            return Err(format!(
+                "{} feature names for {} features",
+                d.features.len(),
+                d.width
+            ));
+        }
+        let scale = d
+            .standardization
+            .as_ref()
+            .map(|s| standardizer_of(s, d.width))
+            .transpose()?;
+        Ok(FittedInputs {
+            width: d.width,
+            names: d.features.clone(),
+            scale,
+        })
+    }
+}
+
+/// A standardiser as a model file stores it.
+pub(crate) fn scaling_of(s: &Standardizer) -> Scaling {
+    Scaling {
+        mean: s.means().to_vec(),
+        std: s.stds().to_vec(),
+    }
+}
+
+/// The standardiser a model file stores for `width` columns, checked.
+pub(crate) fn standardizer_of(s: &Scaling, width: usize) -> Result<Standardizer, String> {
+    if s.mean.len() != width || s.std.len() != width {
+        return Err(format!(
+            "the standardisation has {} means and {} deviations for {width} columns",
+            s.mean.len(),
+            s.std.len()
+        ));
+    }
+    Standardizer::from_parts(s.mean.clone(), s.std.clone()).map_err(|e| e.to_string())
+}
