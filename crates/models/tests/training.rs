@@ -124,6 +124,7 @@ fn early_stopping_restores_the_best_validation_weights() {
         class_weights: None,
         metrics: &no_metrics,
         callbacks: &mut callbacks,
+        saved_as: None,
     };
     let history = trainer
         .fit(
@@ -349,6 +350,7 @@ fn training_metrics_read_each_rows_output_from_the_step_that_trained_on_it() {
             class_weights: None,
             metrics: &sum,
             callbacks: &mut [],
+            saved_as: None,
         };
         let options = FitOptions {
             epochs: 1,

@@ -32,7 +32,7 @@ use rand::Rng;
 ///
 /// # Panics
 /// If `p` is not in `[0, 1)` (the message names `p`).
-pub fn dropout<'t, T: Float>(x: Var<'t, T>, p: T, rng: &mut impl Rng) -> Var<'t, T> {
+pub fn dropout<'t, T: Float, R: Rng + ?Sized>(x: Var<'t, T>, p: T, rng: &mut R) -> Var<'t, T> {
     let drop = p.to_f64();
     assert!(
         (0.0..1.0).contains(&drop),

@@ -11,6 +11,7 @@ use crate::data::{Targets, to_categorical};
 use crate::head::Head;
 use crate::layer::Sequential;
 use crate::metrics::{self, ConfusionMatrix};
+use crate::persist::{ClassifierDescription, ModelKind};
 use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
 use nabla_autodiff::{Float, Tensor};
 use nabla_ops::Activation;
@@ -229,6 +230,10 @@ impl<T: Float> Classifier<T> {
         let head = self.head_for(y)?;
         crate::diagnose::gate(&self.check(x, y)?, self.config.network.ignore_diagnostics)?;
         let class_names = y.class_names().map(<[String]>::to_vec).unwrap_or_default();
+        let target_names = extras
+            .target_names
+            .map(<[String]>::to_vec)
+            .unwrap_or_default();
         let targets = training_targets::<T>(y, &head);
         let class_weights = self.class_weights(y)?;
         let strata = y.strata().ok();
@@ -289,16 +294,21 @@ impl<T: Float> Classifier<T> {
             class_weights,
             &metric,
             &mut self.callbacks,
+            ModelKind::Classifier(ClassifierDescription {
+                inputs: inputs.describe(),
+                head,
+                task,
+                classes: class_names.clone(),
+                targets: target_names.clone(),
+                threshold,
+            }),
         )?;
         self.fitted = Some(Fitted {
             net,
             head,
             task,
             class_names,
-            target_names: extras
-                .target_names
-                .map(<[String]>::to_vec)
-                .unwrap_or_default(),
+            target_names,
             inputs,
         });
         Ok(history)

@@ -1,6 +1,8 @@
 //! [`FitError`]: why a model could not be fitted, or could not predict.
 
 use crate::data::DataError;
+use crate::persist::ModelFileError;
+use crate::train::TrainError;
 use nabla_ops::loss::LossError;
 use std::fmt;
 
@@ -24,6 +26,8 @@ pub enum FitError {
     Data(DataError),
     /// The loss refused the targets or weights.
     Loss(LossError),
+    /// A checkpoint could not be written, or the run could not resume from one.
+    Checkpoint(ModelFileError),
     /// A diagnosis of severity error stopped training (the printed report; override with
     /// `NetworkConfig::ignore_diagnostics`).
     Diagnosed(String),
@@ -50,6 +54,7 @@ impl fmt::Display for FitError {
             }
             FitError::Data(e) => write!(f, "{e}"),
             FitError::Loss(e) => write!(f, "{e}"),
+            FitError::Checkpoint(e) => write!(f, "checkpoint {e}"),
             FitError::Diagnosed(report) => write!(f, "training refused:\n{report}"),
         }
     }
@@ -60,6 +65,15 @@ impl std::error::Error for FitError {}
 impl From<DataError> for FitError {
     fn from(e: DataError) -> Self {
         FitError::Data(e)
+    }
+}
+
+impl From<TrainError> for FitError {
+    fn from(e: TrainError) -> Self {
+        match e {
+            TrainError::Loss(e) => FitError::Loss(e),
+            TrainError::Checkpoint(e) => FitError::Checkpoint(e),
+        }
     }
 }
 

@@ -35,6 +35,7 @@ pub use regressor::{RegressionEvaluation, Regressor, RegressorConfig};
 use crate::data::Targets;
 use crate::head::Head;
 use crate::layer::{Dense, Sequential};
+use crate::persist::ModelKind;
 use crate::train::{Callback, FitOptions, History, MetricFn, TrainData, Trainer};
 use nabla_autodiff::{Float, Tensor};
 use nabla_ops::Activation;
@@ -221,6 +222,7 @@ pub(crate) fn train_network<T: Float>(
     class_weights: Option<Vec<T>>,
     metrics: MetricFn<'_, T>,
     callbacks: &mut [Box<dyn Callback>],
+    saved_as: ModelKind,
 ) -> Result<History, FitError> {
     let mut optimizer = config.optimizer.build::<T>();
     let mut trainer = Trainer {
@@ -230,6 +232,7 @@ pub(crate) fn train_network<T: Float>(
         class_weights,
         metrics,
         callbacks,
+        saved_as: Some(saved_as),
     };
     let options: &FitOptions = &config.fit;
     Ok(guard_data(method, || trainer.fit(train, val, options))??)

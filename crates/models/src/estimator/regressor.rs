@@ -2,7 +2,7 @@
 //! target standardised internally and predictions reported in the target's own units.
 
 use super::config::NetworkConfig;
-use super::inputs::FittedInputs;
+use super::inputs::{FittedInputs, scaling_of};
 use super::{
     BodyBuilder, FitError, FitExtras, build_network, check_features, check_sample_weights,
     guard_data, to_model, train_network, validation_split,
@@ -11,6 +11,7 @@ use crate::data::{Standardizer, Targets};
 use crate::head::{Head, Loss};
 use crate::layer::Sequential;
 use crate::metrics;
+use crate::persist::{ModelKind, RegressorDescription};
 use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
 use nabla_autodiff::{Float, Tensor};
 use rand::rngs::StdRng;
@@ -154,6 +155,10 @@ impl<T: Float> Regressor<T> {
             None => values.clone(),
         };
         let outputs = scaled.shape()[1];
+        let target_names = extras
+            .target_names
+            .map(<[String]>::to_vec)
+            .unwrap_or_default();
         let head = Head {
             loss: self.config.loss,
             ..Head::regression(outputs)
@@ -224,14 +229,17 @@ impl<T: Float> Regressor<T> {
             None,
             &metric,
             &mut self.callbacks,
+            ModelKind::Regressor(RegressorDescription {
+                inputs: inputs.describe(),
+                head,
+                targets: target_names.clone(),
+                target_standardization: target_scale.as_ref().map(scaling_of),
+            }),
         )?;
         self.fitted = Some(Fitted {
             net,
             head,
-            target_names: extras
-                .target_names
-                .map(<[String]>::to_vec)
-                .unwrap_or_default(),
+            target_names,
             target_scale,
             inputs,
         });

@@ -40,7 +40,7 @@ pub use transformer::TransformerBlock;
 use crate::param::Param;
 use crate::persist::{LayerSpec, NamedTensors, StateSource};
 use nabla_autodiff::{Float, Var};
-use rand::rngs::StdRng;
+use rand::RngCore;
 use std::any::Any;
 
 /// What a forward pass needs besides its input: whether it is training (dropout is active then)
@@ -48,8 +48,9 @@ use std::any::Any;
 pub struct ForwardCtx<'r> {
     /// True while fitting, false for evaluation and prediction.
     pub training: bool,
-    /// The generator for dropout masks and other randomness, seeded by the caller.
-    pub rng: &'r mut StdRng,
+    /// The generator for dropout masks and other randomness, seeded by the caller (any
+    /// generator: a `StdRng`, or the training loop's, whose position a checkpoint records).
+    pub rng: &'r mut dyn RngCore,
 }
 
 /// A building block of a network: records its computation on a tape and exposes its

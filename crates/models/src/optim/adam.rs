@@ -1,6 +1,7 @@
 //! Adam and AdamW.
 
 use super::{Optimizer, SlotState};
+use crate::persist::{NamedTensors, StateMap, StateSource};
 use nabla_autodiff::{Float, Tensor};
 
 /// Adam (Kingma & Ba, 2015) as PyTorch defines it, with L2 weight decay added to the gradient:
@@ -79,6 +80,29 @@ impl<T: Float> Adam<T> {
 }
 
 impl<T: Float> Optimizer<T> for Adam<T> {
+    /// `m.{slot}` and `v.{slot}`, and the step count as `step` (a one-element tensor, exact
+    /// up to 2^24 steps in `f32`).
+    fn state(&self) -> NamedTensors<T> {
+        let mut state = self.m.state("m");
+        state.extend(self.v.state("v"));
+        state.push((
+            "step".into(),
+            Tensor::from_vec(vec![T::from_f64(self.t as f64)], &[1]),
+        ));
+        state
+    }
+
+    fn load_state(&mut self, state: &mut StateMap<T>) -> Result<(), String> {
+        let step: f64 = StateSource::take(state, "step", &[1])?.data()[0].to_f64();
+        if !(0.0..=i32::MAX as f64).contains(&step) || step.fract() != 0.0 {
+            return Err(format!("the optimiser's step count {step} is not a count"));
+        }
+        self.t = step as i32;
+        self.m.load_state("m", state)?;
+        self.v.load_state("v", state)?;
+        super::no_other_tensors(state)
+    }
+
     fn begin_step(&mut self) {
         self.t += 1;
     }

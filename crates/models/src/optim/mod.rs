@@ -11,6 +11,7 @@ pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 
 use crate::param::Param;
+use crate::persist::{NamedTensors, StateMap};
 use nabla_autodiff::{Float, Gradients, Tensor};
 
 /// An update rule. Each parameter is identified by a slot number that stays the same from
@@ -28,6 +29,21 @@ pub trait Optimizer<T: Float> {
 
     /// Sets the learning rate (schedulers and plateau callbacks use this).
     fn set_learning_rate(&mut self, lr: f64);
+
+    /// The running state a checkpoint keeps so that training resumes exactly: moment
+    /// estimates per parameter slot (`m.3`, `v.3`), velocities, the step count (`step`). None
+    /// by default, for stateless optimisers.
+    fn state(&self) -> NamedTensors<T> {
+        Vec::new()
+    }
+
+    /// Puts back the state [`Optimizer::state`] listed.
+    ///
+    /// # Errors
+    /// If `state` holds a tensor this optimiser does not keep; the message names it.
+    fn load_state(&mut self, state: &mut StateMap<T>) -> Result<(), String> {
+        no_other_tensors(state)
+    }
 }
 
 /// Applies one optimisation step to `params` from `grads`, clipping the gradients first so
@@ -69,6 +85,14 @@ pub fn global_norm<'g, T: Float>(grads: impl IntoIterator<Item = &'g Tensor<T>>)
 }
 
 /// Per-slot state, created on first use.
+/// Refuses tensors left over after an optimiser took its own.
+fn no_other_tensors<T: Float>(state: &StateMap<T>) -> Result<(), String> {
+    match state.remaining().first() {
+        Some(name) => Err(format!("this optimiser keeps no tensor `{name}`")),
+        None => Ok(()),
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SlotState<T: Float> {
     slots: Vec<Option<Tensor<T>>>,
@@ -86,6 +110,41 @@ impl<T: Float> SlotState<T> {
     /// Whether the slot has been created.
     pub(crate) fn exists(&self, slot: usize) -> bool {
         self.slots.get(slot).is_some_and(Option::is_some)
+    }
+
+    /// The slots that hold a tensor, named `{prefix}.{slot}`.
+    pub(crate) fn state(&self, prefix: &str) -> NamedTensors<T> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| Some((format!("{prefix}.{i}"), t.clone()?)))
+            .collect()
+    }
+
+    /// Takes the tensors named `{prefix}.{slot}` out of `state` into their slots.
+    pub(crate) fn load_state(
+        &mut self,
+        prefix: &str,
+        state: &mut StateMap<T>,
+    ) -> Result<(), String> {
+        self.slots.clear();
+        let mine = format!("{prefix}.");
+        for name in state.remaining() {
+            let Some(slot) = name.strip_prefix(&mine) else {
+                continue;
+            };
+            let slot: usize = slot
+                .parse()
+                .map_err(|_| format!("optimiser tensor `{name}` has no slot number"))?;
+            if slot >= 1 << 20 {
+                return Err(format!("optimiser tensor `{name}` names slot {slot}"));
+            }
+            if self.slots.len() <= slot {
+                self.slots.resize_with(slot + 1, || None);
+            }
+            self.slots[slot] = state.take_any(&name);
+        }
+        Ok(())
     }
 }
 

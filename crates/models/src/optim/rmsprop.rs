@@ -1,6 +1,7 @@
 //! RMSprop.
 
 use super::{Optimizer, SlotState};
+use crate::persist::{NamedTensors, StateMap};
 use nabla_autodiff::{Float, Tensor};
 
 /// RMSprop (Hinton's lecture 6e) as PyTorch defines it:
@@ -55,6 +56,19 @@ impl<T: Float> RmsProp<T> {
 }
 
 impl<T: Float> Optimizer<T> for RmsProp<T> {
+    /// The running squares `square_avg.{slot}` and momentum buffers `momentum.{slot}`.
+    fn state(&self) -> NamedTensors<T> {
+        let mut state = self.v.state("square_avg");
+        state.extend(self.b.state("momentum"));
+        state
+    }
+
+    fn load_state(&mut self, state: &mut StateMap<T>) -> Result<(), String> {
+        self.v.load_state("square_avg", state)?;
+        self.b.load_state("momentum", state)?;
+        super::no_other_tensors(state)
+    }
+
     fn update(&mut self, slot: usize, p: &mut Tensor<T>, g: &Tensor<T>) {
         let (alpha, eps, lr, mu) = (
             T::from_f64(self.alpha),

@@ -1,6 +1,7 @@
 //! Stochastic gradient descent with momentum, Nesterov momentum and weight decay.
 
 use super::{Optimizer, SlotState};
+use crate::persist::{NamedTensors, StateMap};
 use nabla_autodiff::{Float, Tensor};
 
 /// SGD as PyTorch defines it. With gradient g, parameter p and learning rate lr:
@@ -71,6 +72,16 @@ impl<T: Float> Sgd<T> {
 }
 
 impl<T: Float> Optimizer<T> for Sgd<T> {
+    /// The momentum buffers, `velocity.{slot}`.
+    fn state(&self) -> NamedTensors<T> {
+        self.velocity.state("velocity")
+    }
+
+    fn load_state(&mut self, state: &mut StateMap<T>) -> Result<(), String> {
+        self.velocity.load_state("velocity", state)?;
+        super::no_other_tensors(state)
+    }
+
     fn update(&mut self, slot: usize, p: &mut Tensor<T>, g: &Tensor<T>) {
         let lr = T::from_f64(self.lr);
         let wd = T::from_f64(self.weight_decay);

@@ -30,6 +30,38 @@ pub struct ModelDescription {
     pub network: Vec<LayerSpec>,
     /// What the network is used as.
     pub model: ModelKind,
+    /// Present in a checkpoint: where training stood, so that it can resume exactly. The
+    /// optimiser's tensors are then stored beside the weights under `optimizer.` names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<TrainingState>,
+}
+
+/// Where a training run stood when a checkpoint was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingState {
+    /// Epochs completed.
+    pub epoch: usize,
+    /// Optimisation steps taken.
+    pub steps: usize,
+    /// The optimiser's learning rate for the next epoch.
+    pub learning_rate: f64,
+    /// The training loop's random generator (ChaCha12, the algorithm of `StdRng`).
+    pub rng: RngState,
+    /// The order of the training rows after the last shuffle (each epoch shuffles it again).
+    pub row_order: Vec<usize>,
+}
+
+/// A ChaCha12 generator's position: its seed, stream and word position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RngState {
+    /// The 32-byte seed, as 64 hexadecimal digits.
+    pub seed: String,
+    /// The stream number.
+    pub stream: u64,
+    /// How many 32-bit words have been drawn, in decimal.
+    pub word_pos: String,
 }
 
 /// What a saved network is used as.

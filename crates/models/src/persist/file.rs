@@ -4,7 +4,7 @@
 use super::atomic::write_atomically;
 use super::description::ModelDescription;
 use super::error::{ModelFileError, Problem};
-use super::state::StateSource;
+use super::state::{NamedTensors, StateSource};
 use nabla_autodiff::{Float, Tensor};
 use safetensors::tensor::{Metadata, TensorView};
 use safetensors::{Dtype, SafeTensorError, SafeTensors};
@@ -19,6 +19,9 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const VERSION_KEY: &str = "nabla.format_version";
 /// The `__metadata__` key holding the [`ModelDescription`] as JSON.
 pub const MODEL_KEY: &str = "nabla.model";
+
+/// The prefix of a checkpoint's optimiser tensors (`optimizer.m.0`).
+pub(crate) const OPTIMIZER_PREFIX: &str = "optimizer.";
 
 /// Writes `state` and `description` to `path` as a safetensors file, atomically.
 pub(crate) fn write_model<T: Float>(
@@ -62,7 +65,10 @@ pub(crate) fn read_model<T: Float, R>(
     let data = &bytes[8 + header_len..];
     let mut tensors = FileTensors::new(&metadata, data);
     let model = build(&description, &mut tensors).map_err(fail)?;
-    let extra = tensors.untaken();
+    let mut extra = tensors.untaken();
+    if description.training.is_some() {
+        extra.retain(|name| !name.starts_with(OPTIMIZER_PREFIX));
+    }
     if !extra.is_empty() {
         return Err(fail(Problem::ExtraTensors(extra)));
     }
@@ -197,6 +203,25 @@ impl<'a, T: Float> FileTensors<'a, T> {
     /// Scalars the file's tensors hold in all: what a description may ask to allocate.
     pub(crate) fn scalars(&self) -> usize {
         self.data.len() / std::mem::size_of::<T>()
+    }
+
+    /// Takes every tensor whose name starts with `prefix` (with the prefix removed), checked
+    /// for element type and finite values but of any shape.
+    pub(crate) fn take_prefixed(&mut self, prefix: &str) -> Result<NamedTensors<T>, String> {
+        let names: Vec<String> = self
+            .metadata
+            .offset_keys()
+            .into_iter()
+            .filter(|n| n.starts_with(prefix) && !self.taken.contains(n))
+            .collect();
+        names
+            .into_iter()
+            .map(|name| {
+                let shape = self.metadata.info(&name).map(|i| i.shape.clone());
+                let tensor = self.take(&name, &shape.unwrap_or_default())?;
+                Ok((name[prefix.len()..].to_string(), tensor))
+            })
+            .collect()
     }
 
     /// The names nobody took, in file order.

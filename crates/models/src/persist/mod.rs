@@ -33,6 +33,7 @@
 //! ```
 
 mod atomic;
+mod checkpoint;
 mod description;
 mod error;
 mod estimators;
@@ -44,13 +45,14 @@ mod state;
 pub use atomic::write_atomically;
 pub use description::{
     ClassifierDescription, InputDescription, ModelDescription, ModelKind, RegressorDescription,
-    Scaling,
+    RngState, Scaling, TrainingState,
 };
 pub use error::{ModelFileError, Problem};
 pub use file::{FORMAT_VERSION, MODEL_KEY, VERSION_KEY};
 pub use spec::LayerSpec;
-pub use state::{NamedTensors, Scoped, StateSource, prefixed, take_transposed};
+pub use state::{NamedTensors, Scoped, StateMap, StateSource, prefixed, take_transposed};
 
+pub(crate) use checkpoint::{read_checkpoint, write_checkpoint};
 pub(crate) use spec::activation_text;
 
 use std::path::Path;

@@ -45,6 +45,7 @@ pub(crate) fn description_for<T: Float>(
         dtype: T::NAME.to_string(),
         network,
         model,
+        training: None,
     }
 }
 

@@ -18,6 +18,49 @@ pub trait StateSource<T: Float> {
     fn take(&mut self, name: &str, shape: &[usize]) -> Result<Tensor<T>, String>;
 }
 
+/// Named tensors held in memory, taken out by name: a [`StateSource`] for state that never
+/// went to a file (the best weights early stopping keeps, an optimiser's part of a
+/// checkpoint).
+#[derive(Debug, Clone, Default)]
+pub struct StateMap<T: Float> {
+    tensors: std::collections::BTreeMap<String, Tensor<T>>,
+}
+
+impl<T: Float> StateMap<T> {
+    /// The tensors of `state`.
+    pub fn new(state: NamedTensors<T>) -> Self {
+        StateMap {
+            tensors: state.into_iter().collect(),
+        }
+    }
+
+    /// The names not taken yet.
+    pub fn remaining(&self) -> Vec<String> {
+        self.tensors.keys().cloned().collect()
+    }
+
+    /// Takes the tensor `name` whatever its shape, if there is one.
+    pub fn take_any(&mut self, name: &str) -> Option<Tensor<T>> {
+        self.tensors.remove(name)
+    }
+}
+
+impl<T: Float> StateSource<T> for StateMap<T> {
+    fn take(&mut self, name: &str, shape: &[usize]) -> Result<Tensor<T>, String> {
+        let tensor = self
+            .tensors
+            .remove(name)
+            .ok_or_else(|| format!("there is no tensor `{name}`"))?;
+        if tensor.shape() != shape {
+            return Err(format!(
+                "tensor `{name}` has shape {:?}, expected {shape:?}",
+                tensor.shape()
+            ));
+        }
+        Ok(tensor)
+    }
+}
+
 /// A [`StateSource`] that puts `prefix.` before every name: what a layer holding other layers
 /// hands each of them, so that their tensors are named as PyTorch nests modules
 /// (`self_attn.out_proj.weight`).

@@ -15,6 +15,8 @@ pub struct Actions {
     pub save_weights: bool,
     /// Put back the last saved copy (at the end of training).
     pub restore_saved_weights: bool,
+    /// Write a checkpoint (the model and where training stands) to this file.
+    pub checkpoint: Option<std::path::PathBuf>,
 }
 
 /// Code run during training. Implement the methods you need.
@@ -60,8 +62,8 @@ pub enum Mode {
 /// Tracks the best value of a monitored quantity and how many epochs have passed without
 /// improving on it: what early stopping and the plateau schedule both watch.
 #[derive(Debug, Clone)]
-struct Best {
-    monitor: String,
+pub(super) struct Best {
+    pub(super) monitor: String,
     mode: Mode,
     min_delta: f64,
     value: Option<f64>,
@@ -72,7 +74,7 @@ struct Best {
 
 /// What one epoch meant for a [`Best`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
+pub(super) enum Verdict {
     /// A new best.
     Improved,
     /// No improvement, still within patience.
@@ -82,7 +84,7 @@ enum Verdict {
 }
 
 impl Best {
-    fn new(monitor: &str, patience: usize) -> Self {
+    pub(super) fn new(monitor: &str, patience: usize) -> Self {
         let mode = if monitor.contains("loss") || monitor.contains("error") {
             Mode::Min
         } else {
@@ -100,7 +102,7 @@ impl Best {
     }
 
     /// Feeds one epoch's record.
-    fn observe(&mut self, record: &EpochRecord) -> Verdict {
+    pub(super) fn observe(&mut self, record: &EpochRecord) -> Verdict {
         if self.improved(record) {
             self.waited = 0;
             return Verdict::Improved;

@@ -2,19 +2,27 @@
 //! stop on a non-finite loss that keeps the last finite weights.
 
 mod callback;
+mod checkpoint;
 mod history;
 
 pub use callback::{Actions, Callback, EarlyStopping, Mode, ProgressPrinter, ReduceLrOnPlateau};
+pub use checkpoint::{ModelCheckpoint, TrainRng};
 pub use history::{EpochRecord, History, NonFinite};
 
 use crate::head::{BatchTargets, Head, LossWeights};
 use crate::layer::{ForwardCtx, Layer, Sequential};
 use crate::optim::{self, Optimizer};
+use crate::persist::{
+    ModelFileError, ModelKind, NamedTensors, StateMap, TrainingState, read_checkpoint,
+    write_checkpoint,
+};
+use checkpoint::{rng_from, rng_state};
 use nabla_autodiff::{Float, Tape, Tensor};
 use nabla_ops::loss::LossError;
 use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// Targets in training form: a dense `[rows, k]` matrix or one class index per row.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +94,11 @@ pub struct FitOptions {
     pub shuffle: bool,
     /// Clip gradients to this global L2 norm.
     pub clip_norm: Option<f64>,
+    /// Continue the run a checkpoint recorded (written by [`ModelCheckpoint`] under the same
+    /// settings): its weights, optimiser state, random generator and row order, from the
+    /// epoch after it up to `epochs`. Callbacks start afresh, and the history holds the
+    /// resumed epochs only.
+    pub resume_from: Option<PathBuf>,
 }
 
 impl Default for FitOptions {
@@ -96,6 +109,7 @@ impl Default for FitOptions {
             seed: 0,
             shuffle: true,
             clip_norm: None,
+            resume_from: None,
         }
     }
 }
@@ -117,23 +131,76 @@ pub struct Trainer<'a, T: Float> {
     pub metrics: MetricFn<'a, T>,
     /// Callbacks run after each epoch.
     pub callbacks: &'a mut [Box<dyn Callback>],
+    /// What checkpoints describe the network as (a classifier with its classes and scaling,
+    /// ...); a bare network when `None`.
+    pub saved_as: Option<ModelKind>,
+}
+
+/// Why a training run could not go on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainError {
+    /// The loss refused the targets or weights.
+    Loss(LossError),
+    /// A checkpoint could not be written, or read to resume from.
+    Checkpoint(ModelFileError),
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::Loss(e) => write!(f, "{e}"),
+            TrainError::Checkpoint(e) => write!(f, "checkpoint {e}"),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+impl From<LossError> for TrainError {
+    fn from(e: LossError) -> Self {
+        TrainError::Loss(e)
+    }
 }
 
 impl<T: Float> Trainer<'_, T> {
     /// Trains on `train`, validating on `val` after each epoch when given.
     ///
     /// # Errors
-    /// When the targets or weights do not fit the head's loss.
+    /// When the targets or weights do not fit the head's loss, or a checkpoint cannot be
+    /// written or resumed from.
     pub fn fit(
         &mut self,
         train: &TrainData<T>,
         val: Option<&TrainData<T>>,
         options: &FitOptions,
-    ) -> Result<History, LossError> {
-        let mut rng = StdRng::seed_from_u64(options.seed);
+    ) -> Result<History, TrainError> {
+        let mut rng = TrainRng::seed_from_u64(options.seed);
         let mut order: Vec<usize> = (0..train.rows()).collect();
         let mut history = History::default();
-        let mut saved: Option<Vec<Tensor<T>>> = None;
+        let mut first_epoch = 1;
+        if let Some(path) = &options.resume_from {
+            let state = read_checkpoint(path, self.model, self.optimizer)
+                .map_err(TrainError::Checkpoint)?;
+            let resumed = |why: String| {
+                TrainError::Checkpoint(ModelFileError {
+                    path: path.clone(),
+                    problem: crate::persist::Problem::Description(why),
+                })
+            };
+            rng = rng_from(&state.rng).map_err(resumed)?;
+            if !is_permutation(&state.row_order, train.rows()) {
+                return Err(resumed(format!(
+                    "its row order is not an order of this fit's {} training rows; resume \
+                     with the data and validation split it was trained on",
+                    train.rows()
+                )));
+            }
+            order = state.row_order;
+            self.optimizer.set_learning_rate(state.learning_rate);
+            history.steps = state.steps;
+            first_epoch = state.epoch + 1;
+        }
+        let mut saved: Option<NamedTensors<T>> = None;
         let mut tape = Tape::<T>::new();
         let mut eval_tape = Tape::<T>::new();
         // What the head reported for each training row when its batch was trained on.
@@ -143,7 +210,7 @@ impl<T: Float> Trainer<'_, T> {
         for cb in self.callbacks.iter_mut() {
             cb.on_train_begin(options.epochs);
         }
-        'epochs: for epoch in 1..=options.epochs {
+        'epochs: for epoch in first_epoch..=options.epochs {
             if options.shuffle {
                 order.shuffle(&mut rng);
             }
@@ -221,6 +288,9 @@ impl<T: Float> Trainer<'_, T> {
             let mut stop = None;
             for actions in all {
                 self.apply(&actions, &mut saved);
+                if let Some(path) = &actions.checkpoint {
+                    self.write_checkpoint(path, epoch, history.steps, &rng, &order)?;
+                }
                 stop = stop.or(actions.stop);
             }
             if let Some(reason) = stop {
@@ -240,11 +310,32 @@ impl<T: Float> Trainer<'_, T> {
     }
 
     /// The batch's loss, and what the head reports for its rows (for the epoch's metrics).
+    /// Writes the model, the optimiser's state and where training stands to `path`.
+    fn write_checkpoint(
+        &self,
+        path: &Path,
+        epoch: usize,
+        steps: usize,
+        rng: &TrainRng,
+        order: &[usize],
+    ) -> Result<(), TrainError> {
+        let training = TrainingState {
+            epoch,
+            steps,
+            learning_rate: self.optimizer.learning_rate(),
+            rng: rng_state(rng),
+            row_order: order.to_vec(),
+        };
+        let model = self.saved_as.clone().unwrap_or(ModelKind::Network);
+        write_checkpoint(path, self.model, model, self.optimizer, training)
+            .map_err(TrainError::Checkpoint)
+    }
+
     fn batch_loss<'t>(
         &self,
         tape: &'t Tape<T>,
         data: TrainData<T>,
-        rng: &mut StdRng,
+        rng: &mut TrainRng,
     ) -> Result<(nabla_autodiff::Var<'t, T>, nabla_autodiff::Var<'t, T>), LossError> {
         let TrainData {
             x,
@@ -273,25 +364,21 @@ impl<T: Float> Trainer<'_, T> {
         Ok((self.head.loss(z, targets, weights)?, self.head.output(z)))
     }
 
-    fn apply(&mut self, actions: &Actions, saved: &mut Option<Vec<Tensor<T>>>) {
+    /// Applies a callback's actions. Saved weights are the network's whole state (batch
+    /// norm's running statistics too), so restoring them restores the model as it was.
+    fn apply(&mut self, actions: &Actions, saved: &mut Option<NamedTensors<T>>) {
         if let Some(lr) = actions.learning_rate {
             self.optimizer.set_learning_rate(lr);
         }
         if actions.save_weights {
-            *saved = Some(
-                self.model
-                    .params()
-                    .iter()
-                    .map(|p| p.value().clone())
-                    .collect(),
-            );
+            *saved = Some(self.model.state());
         }
         if actions.restore_saved_weights
             && let Some(copy) = saved.as_ref()
         {
-            for (p, v) in self.model.params_mut().into_iter().zip(copy) {
-                p.set_value(v.clone());
-            }
+            self.model
+                .load_state(&mut StateMap::new(copy.clone()))
+                .expect("the network's own state fits it");
         }
     }
 
@@ -325,6 +412,15 @@ impl<T: Float> Trainer<'_, T> {
 }
 
 /// `"index: description"` of each layer that has parameters.
+/// Whether `order` holds each of `0..rows` once.
+fn is_permutation(order: &[usize], rows: usize) -> bool {
+    let mut seen = vec![false; rows];
+    order.len() == rows
+        && order
+            .iter()
+            .all(|&i| i < rows && !std::mem::replace(&mut seen[i], true))
+}
+
 fn layer_names_with_params<T: Float>(model: &Sequential<T>) -> Vec<String> {
     model
         .layers()
@@ -373,7 +469,7 @@ const PREDICT_CHUNK: usize = 4096;
 pub fn predict_outputs<T: Float>(model: &Sequential<T>, head: &Head, x: &Tensor<T>) -> Tensor<T> {
     let rows = x.shape()[0];
     let mut tape = Tape::<T>::new();
-    let mut rng = StdRng::seed_from_u64(0);
+    let mut rng = TrainRng::seed_from_u64(0);
     let mut parts = Vec::new();
     for start in (0..rows).step_by(PREDICT_CHUNK) {
         let len = PREDICT_CHUNK.min(rows - start);
@@ -428,7 +524,7 @@ fn evaluate_set_on<T: Float>(
     class_weights: Option<&[T]>,
 ) -> Result<(Tensor<T>, f64), LossError> {
     let rows = data.rows();
-    let mut rng = StdRng::seed_from_u64(0);
+    let mut rng = TrainRng::seed_from_u64(0);
     let mut total = 0.0;
     let mut parts = Vec::new();
     for start in (0..rows).step_by(PREDICT_CHUNK) {
