@@ -9,10 +9,11 @@
 use nabla::autodiff::{CustomOp, Float, GradCheck, NotDifferentiable, Scratch, Tensor, Var};
 use nabla::models::Param;
 use nabla::models::data::{CsvOptions, Dataset, prepare_split};
-use nabla::models::head::{BatchTargets, Head, LossWeights};
+use nabla::models::head::{Head, LossWeights};
 use nabla::models::layer::{Dense, ForwardCtx, Layer, Sequential};
 use nabla::models::optim::{self, Adam};
 use nabla::ops::Activation;
+use nabla::ops::loss::LossTargets;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::borrow::Cow;
@@ -160,7 +161,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 rng: &mut rng,
             },
         );
-        let loss = head.loss(z, BatchTargets::Labels(&labels), LossWeights::default())?;
+        let loss = head.loss(z, LossTargets::Labels(&labels), LossWeights::default())?;
         let value = loss.item();
         let grads = loss.backward();
         tape.clear();

@@ -1,6 +1,7 @@
 //! The command line: subcommands and their options.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use nabla_models::data::TargetKind;
 use std::path::PathBuf;
 
 /// Train and diagnose neural networks on CSV data. The output layer and loss follow the
@@ -68,24 +69,19 @@ pub struct DataArgs {
     /// Target column; repeat for one-hot, multi-hot or multi-output targets.
     #[arg(short, long = "target", required = true)]
     pub targets: Vec<String>,
-    /// How the target columns encode the target; `auto` reads it from the values.
-    #[arg(long, value_enum, default_value_t = Kind::Auto)]
-    pub kind: Kind,
+    /// How the target columns encode the target: continuous (real values), labels (one
+    /// column of class labels, text or integers), one-hot (one 0/1 column per class, a single
+    /// 1 per row), multi-hot (one 0/1 column per label), or auto to read it from the values.
+    #[arg(long, default_value = "auto", value_parser = parse_kind)]
+    pub kind: std::option::Option<TargetKind>,
 }
 
-/// How target columns are encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    /// Infer from the values.
-    Auto,
-    /// Real values (regression).
-    Continuous,
-    /// One column of class labels (text or integers).
-    Labels,
-    /// One 0/1 column per class, a single 1 per row.
-    OneHot,
-    /// One 0/1 column per label, any number of 1s per row.
-    MultiHot,
+/// `auto` (none: read the encoding from the values) or a [`TargetKind`] by name.
+fn parse_kind(text: &str) -> Result<Option<TargetKind>, String> {
+    match text.trim() {
+        "auto" => Ok(None),
+        name => name.parse().map(Some),
+    }
 }
 
 /// Options of `nabla train`.

@@ -1,9 +1,9 @@
 //! `nabla train`: split, standardise, check, train, evaluate, diagnose.
 
-use crate::args::{BinaryHeadArg, Kind, OptimizerArg, TrainArgs};
+use crate::args::{BinaryHeadArg, OptimizerArg, TrainArgs};
 use crate::load::load;
 use crate::report::{print_classification, print_regression, print_report};
-use nabla_models::data::{Dataset, Standardizer, stratified_split, train_test_split};
+use nabla_models::data::{Dataset, Standardizer, TargetKind, stratified_split, train_test_split};
 use nabla_models::diagnose::check_dataset;
 use nabla_models::estimator::{
     BinaryHead, ClassWeights, Classifier, ClassifierConfig, FitExtras, NetworkConfig,
@@ -25,7 +25,7 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
         data.target_names().join(", "),
         nabla_models::diagnose::infer_encoding(data.targets())
     );
-    let regression = loaded.kind == Kind::Continuous;
+    let regression = loaded.kind == TargetKind::Continuous;
     let (train, test) = if regression {
         train_test_split(data, args.test_fraction, args.seed)?
     } else {

@@ -16,7 +16,9 @@
 
 use nabla_autodiff::{Float, Tensor, Var};
 use nabla_ops::Activation;
-use nabla_ops::loss::{self, BinaryOptions, CategoricalOptions, LossError, RegressionOptions};
+use nabla_ops::loss::{
+    self, BinaryOptions, CategoricalOptions, LossError, LossTargets, RegressionOptions,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -95,15 +97,6 @@ impl fmt::Display for Loss {
         };
         write!(f, "{name}{}", if logits { " (from logits)" } else { "" })
     }
-}
-
-/// Targets of one batch, in the form the loss reads.
-#[derive(Debug, Clone, Copy)]
-pub enum BatchTargets<'t, 'a, T: Float> {
-    /// A `[batch, k]` matrix on the tape (continuous, 0/1, one-hot or multi-hot).
-    Dense(Var<'t, T>),
-    /// One class index per row.
-    Labels(&'a [usize]),
 }
 
 /// Per-sample and per-class weights for a loss.
@@ -223,7 +216,7 @@ impl Head {
     pub fn loss<'t, T: Float>(
         &self,
         z: Var<'t, T>,
-        targets: BatchTargets<'t, '_, T>,
+        targets: LossTargets<'t, '_, T>,
         weights: LossWeights<'_, T>,
     ) -> Result<Var<'t, T>, LossError> {
         let (input, loss) = match self.fused_logits_loss() {
@@ -253,13 +246,13 @@ impl fmt::Display for Head {
 fn record_loss<'t, T: Float>(
     loss: Loss,
     input: Var<'t, T>,
-    targets: BatchTargets<'t, '_, T>,
+    targets: LossTargets<'t, '_, T>,
     weights: LossWeights<'_, T>,
 ) -> Result<Var<'t, T>, LossError> {
-    let dense = |t: BatchTargets<'t, '_, T>| -> Var<'t, T> {
+    let dense = |t: LossTargets<'t, '_, T>| -> Var<'t, T> {
         match t {
-            BatchTargets::Dense(v) => v,
-            BatchTargets::Labels(labels) => {
+            LossTargets::Dense(v) => v,
+            LossTargets::Labels(labels) => {
                 // A 0/1 label per row read as a [batch, 1] matrix (binary heads).
                 let col = Tensor::from_fn(&[labels.len(), 1], |i| T::from_usize(labels[i]));
                 input.tape().constant(col)
@@ -301,10 +294,10 @@ fn record_loss<'t, T: Float>(
         }
         Loss::CategoricalCrossEntropy { from_logits } => {
             let y = match targets {
-                BatchTargets::Dense(v) => v,
+                LossTargets::Dense(v) => v,
                 // One-hot rows of these labels give exactly the sparse form's loss and
                 // gradient, and the sparse form checks each label against the class count.
-                BatchTargets::Labels(_) => {
+                LossTargets::Labels(_) => {
                     let sparse = Loss::SparseCategoricalCrossEntropy { from_logits };
                     return record_loss(sparse, input, targets, weights);
                 }
@@ -316,10 +309,10 @@ fn record_loss<'t, T: Float>(
             }
         }
         Loss::SparseCategoricalCrossEntropy { from_logits } => {
-            let BatchTargets::Labels(labels) = targets else {
+            let LossTargets::Labels(labels) = targets else {
                 let y = dense(targets);
                 let labels = y.value().argmax(1);
-                return record_loss(loss, input, BatchTargets::Labels(&labels), weights);
+                return record_loss(loss, input, LossTargets::Labels(&labels), weights);
             };
             if from_logits {
                 loss::sparse_categorical_cross_entropy_with_logits(input, labels, categorical)

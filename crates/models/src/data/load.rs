@@ -24,6 +24,60 @@ pub enum TargetKind {
     MultiHot,
 }
 
+impl TargetKind {
+    /// Every kind, in the order of their names.
+    pub const ALL: [TargetKind; 4] = [
+        TargetKind::Continuous,
+        TargetKind::Labels,
+        TargetKind::OneHot,
+        TargetKind::MultiHot,
+    ];
+
+    /// The kind's name: `continuous`, `labels`, `one-hot` or `multi-hot` (what `nabla
+    /// --kind` accepts).
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetKind::Continuous => "continuous",
+            TargetKind::Labels => "labels",
+            TargetKind::OneHot => "one-hot",
+            TargetKind::MultiHot => "multi-hot",
+        }
+    }
+
+    /// The kind of these targets.
+    pub fn of(targets: &Targets) -> Self {
+        match targets {
+            Targets::Continuous(_) => TargetKind::Continuous,
+            Targets::Labels { .. } => TargetKind::Labels,
+            Targets::OneHot { .. } => TargetKind::OneHot,
+            Targets::MultiHot { .. } => TargetKind::MultiHot,
+        }
+    }
+}
+
+impl std::fmt::Display for TargetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Parses [`TargetKind::name`].
+impl std::str::FromStr for TargetKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        TargetKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s.trim())
+            .ok_or_else(|| {
+                format!(
+                    "{s:?} is not a target kind; use one of continuous, labels, one-hot, \
+                     multi-hot"
+                )
+            })
+    }
+}
+
 /// Which columns of a CSV file are targets, how they are encoded, and the field delimiter.
 /// Every other column is a feature and must hold numbers.
 ///

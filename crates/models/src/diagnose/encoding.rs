@@ -1,7 +1,7 @@
 //! What a target looks like ([`TargetEncoding`]), read from the values, and the head that fits
 //! it ([`recommend_head`]).
 
-use crate::data::Targets;
+use crate::data::{TargetKind, Targets};
 use crate::head::Head;
 use nabla_autodiff::Tensor;
 use std::fmt;
@@ -37,6 +37,17 @@ pub enum TargetEncoding {
 }
 
 impl TargetEncoding {
+    /// The [`TargetKind`] that reads columns of this encoding: labels for binary and integer
+    /// labels, one-hot, multi-hot, continuous.
+    pub fn kind(self) -> TargetKind {
+        match self {
+            TargetEncoding::Continuous { .. } => TargetKind::Continuous,
+            TargetEncoding::Binary | TargetEncoding::IntegerLabels { .. } => TargetKind::Labels,
+            TargetEncoding::OneHot { .. } => TargetKind::OneHot,
+            TargetEncoding::MultiHot { .. } => TargetKind::MultiHot,
+        }
+    }
+
     /// Whether the target is classes or labels rather than real values.
     pub fn is_classes(self) -> bool {
         !matches!(self, TargetEncoding::Continuous { .. })

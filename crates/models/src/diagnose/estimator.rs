@@ -14,22 +14,14 @@ use crate::head::{Head, Loss};
 use crate::train::History;
 use nabla_autodiff::{Float, Tensor};
 
-/// Diagnoses that `ignore_diagnostics` cannot override: training cannot run with them.
-const FATAL: [&str; 1] = ["label-out-of-range"];
-
-/// `Err(FitError::Diagnosed)` with the printed report when it holds an error, unless `ignore`
-/// is set (and the error is not fatal).
+/// `Err(FitError::Diagnosed)` with the report when it holds an error, unless `ignore` is set.
 pub(crate) fn gate(report: &Report, ignore: bool) -> Result<(), FitError> {
-    let blocking = report
-        .of(super::Severity::Error)
-        .any(|d| !ignore || FATAL.contains(&d.code));
-    if blocking {
-        return Err(FitError::Diagnosed(report.to_string()));
+    if !ignore && report.of(super::Severity::Error).next().is_some() {
+        return Err(FitError::Diagnosed(report.clone()));
     }
     Ok(())
 }
 
-/// Cross-entropy of always predicting the class shares, as the head's mean loss reads it.
 /// `x` as a fit under `config` would hand it to the network (standardised if it asks).
 fn as_trained(config: &NetworkConfig, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
     Ok(if config.standardize {
@@ -39,6 +31,7 @@ fn as_trained(config: &NetworkConfig, x: &Tensor<f64>) -> Result<Tensor<f64>, Fi
     })
 }
 
+/// Cross-entropy of always predicting the class shares, as the head's mean loss reads it.
 fn prior_loss(head: &Head, shares: &[(String, f64)]) -> Option<f64> {
     let h = |p: f64| if p > 0.0 { -p * p.ln() } else { 0.0 };
     match head.loss {

@@ -2,11 +2,9 @@
 //! calls for.
 
 use super::config::NetworkConfig;
+use super::fit::{FitRun, prepare_inputs};
 use super::inputs::FittedInputs;
-use super::{
-    BodyBuilder, FitError, FitExtras, build_network, check_features, check_sample_weights,
-    guard_data, to_model, train_network, validation_split,
-};
+use super::{BodyBuilder, FitError, FitExtras, check_labels, guard_data, to_model};
 use crate::data::{Targets, to_categorical};
 use crate::head::Head;
 use crate::layer::Sequential;
@@ -207,76 +205,35 @@ impl<T: Float> Classifier<T> {
         y: &Targets,
         extras: FitExtras<'_>,
     ) -> Result<History, FitError> {
-        check_features("Classifier::fit", x, None)?;
-        check_sample_weights("Classifier::fit", extras.sample_weights, x.shape()[0])?;
-        let inputs = FittedInputs::fit(
-            "Classifier::fit",
-            x,
-            extras.feature_names,
-            self.config.network.standardize,
-        )?;
-        let x = &inputs.prepare("Classifier::fit", x)?;
-        if y.n_rows() != x.shape()[0] {
-            return Err(FitError::invalid(
-                "Classifier::fit",
-                format!(
-                    "features have {} rows but targets have {}; pass one target row per feature row",
-                    x.shape()[0],
-                    y.n_rows()
-                ),
-            ));
-        }
+        const METHOD: &str = "Classifier::fit";
+        let (inputs, x) = prepare_inputs(METHOD, x, y.n_rows(), &extras, &self.config.network)?;
         let task = Self::task_for(y)?;
         let head = self.head_for(y)?;
-        crate::diagnose::gate(&self.check(x, y)?, self.config.network.ignore_diagnostics)?;
+        check_labels(y)?;
+        crate::diagnose::gate(&self.check(&x, y)?, self.config.network.ignore_diagnostics)?;
         let class_names = y.class_names().map(<[String]>::to_vec).unwrap_or_default();
         let target_names = extras
             .target_names
             .map(<[String]>::to_vec)
             .unwrap_or_default();
-        let targets = training_targets::<T>(y, &head);
-        let class_weights = self.class_weights(y)?;
-        let strata = y.strata().ok();
-        let (train_idx, val_idx) = validation_split(
-            x.shape()[0],
-            strata.as_deref(),
-            self.config.network.validation,
-            self.config.network.fit.seed,
-        )?;
-        let weights = extras
-            .sample_weights
-            .map(|w| w.iter().map(|&v| T::from_f64(v)).collect());
-        let all = TrainData {
-            x: to_model::<T>(x),
-            y: targets,
-            sample_weights: weights,
-        };
-        let train = all.select(&train_idx);
-        let val = match extras.validation_data {
+        let validation = match extras.validation_data {
             Some((vx, vy)) => {
-                let vx = &inputs.prepare("Classifier::fit (validation data)", vx)?;
+                let vx = inputs.prepare("Classifier::fit (validation data)", vx)?;
                 if Self::task_for(vy)? != task || vy.n_rows() != vx.shape()[0] {
                     return Err(FitError::invalid(
-                        "Classifier::fit",
+                        METHOD,
                         "the validation targets must have the training targets' encoding and \
                          classes, and one row per validation feature row",
                     ));
                 }
                 Some(TrainData {
-                    x: to_model::<T>(vx),
+                    x: to_model::<T>(&vx),
                     y: training_targets::<T>(vy, &head),
                     sample_weights: None,
                 })
             }
-            None => val_idx.map(|v| all.select(&v)),
+            None => None,
         };
-        let mut net = build_network::<T>(
-            "Classifier::fit",
-            &self.config.network,
-            self.body.as_ref(),
-            x.shape()[1],
-            &head,
-        )?;
         let threshold = self.config.threshold;
         let metric = move |out: &Tensor<T>, y: &TargetData<T>| {
             vec![(
@@ -284,17 +241,19 @@ impl<T: Float> Classifier<T> {
                 accuracy_of(task, &head, threshold, out, y),
             )]
         };
-        let history = train_network(
-            "Classifier::fit",
-            &mut net,
+        let run = FitRun {
+            method: METHOD,
+            config: &self.config.network,
+            body: self.body.as_ref(),
             head,
-            &self.config.network,
-            &train,
-            val.as_ref(),
-            class_weights,
-            &metric,
-            &mut self.callbacks,
-            ModelKind::Classifier(ClassifierDescription {
+            x: &x,
+            y: training_targets::<T>(y, &head),
+            strata: y.strata().ok(),
+            sample_weights: extras.sample_weights,
+            validation,
+            class_weights: self.class_weights(y)?,
+            metrics: &metric,
+            saved_as: ModelKind::Classifier(ClassifierDescription {
                 inputs: inputs.describe(),
                 head,
                 task,
@@ -302,7 +261,8 @@ impl<T: Float> Classifier<T> {
                 targets: target_names.clone(),
                 threshold,
             }),
-        )?;
+        };
+        let (net, history) = run.train(&mut self.callbacks)?;
         self.fitted = Some(Fitted {
             net,
             head,

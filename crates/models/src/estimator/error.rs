@@ -1,9 +1,10 @@
 //! [`FitError`]: why a model could not be fitted, or could not predict.
 
 use crate::data::DataError;
+use crate::diagnose::Report;
 use crate::persist::ModelFileError;
 use crate::train::TrainError;
-use nabla_ops::loss::LossError;
+use nabla_ops::loss::{LossError, LossErrorKind};
 use std::fmt;
 
 /// Why `fit`, `predict` or `evaluate` refused its input. The message says what was passed,
@@ -26,11 +27,20 @@ pub enum FitError {
     Data(DataError),
     /// The loss refused the targets or weights.
     Loss(LossError),
+    /// A class label is not a class of the targets or of the model's output.
+    LabelOutOfRange {
+        /// The row that holds it.
+        row: usize,
+        /// The label.
+        label: usize,
+        /// How many classes there are (labels index `0..classes`).
+        classes: usize,
+    },
     /// A checkpoint could not be written, or the run could not resume from one.
     Checkpoint(ModelFileError),
-    /// A diagnosis of severity error stopped training (the printed report; override with
-    /// `NetworkConfig::ignore_diagnostics`).
-    Diagnosed(String),
+    /// Diagnoses of severity error stopped training (override with
+    /// `NetworkConfig::ignore_diagnostics`); the report names each with its fix.
+    Diagnosed(Report),
 }
 
 impl FitError {
@@ -55,6 +65,17 @@ impl fmt::Display for FitError {
             FitError::Data(e) => write!(f, "{e}"),
             FitError::Loss(e) => write!(f, "{e}"),
             FitError::Checkpoint(e) => write!(f, "checkpoint {e}"),
+            FitError::LabelOutOfRange {
+                row,
+                label,
+                classes,
+            } => write!(
+                f,
+                "row {row} has class label {label}, but there are {classes} classes (labels \
+                 0..{}); give one class name per class, or re-encode the labels as 0..{}",
+                classes.saturating_sub(1),
+                classes.saturating_sub(1)
+            ),
             FitError::Diagnosed(report) => write!(f, "training refused:\n{report}"),
         }
     }
@@ -71,7 +92,7 @@ impl From<DataError> for FitError {
 impl From<TrainError> for FitError {
     fn from(e: TrainError) -> Self {
         match e {
-            TrainError::Loss(e) => FitError::Loss(e),
+            TrainError::Loss(e) => e.into(),
             TrainError::Checkpoint(e) => FitError::Checkpoint(e),
         }
     }
@@ -79,6 +100,17 @@ impl From<TrainError> for FitError {
 
 impl From<LossError> for FitError {
     fn from(e: LossError) -> Self {
-        FitError::Loss(e)
+        match e.kind {
+            LossErrorKind::LabelOutOfRange {
+                row,
+                label,
+                classes,
+            } => FitError::LabelOutOfRange {
+                row,
+                label,
+                classes,
+            },
+            _ => FitError::Loss(e),
+        }
     }
 }

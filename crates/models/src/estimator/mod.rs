@@ -4,6 +4,7 @@
 mod classifier;
 mod config;
 mod error;
+mod fit;
 pub(crate) mod inputs;
 mod regressor;
 
@@ -161,6 +162,24 @@ pub(crate) fn guard_data<R>(method: &'static str, f: impl FnOnce() -> R) -> Resu
             ),
         )
     })
+}
+
+/// Refuses class labels that do not index a class name (possible only when the targets were
+/// built without [`Targets::labels`]'s check): the loss would read them as other classes.
+pub(crate) fn check_labels(y: &Targets) -> Result<(), FitError> {
+    if let Targets::Labels {
+        indices,
+        class_names,
+    } = y
+        && let Some(row) = indices.iter().position(|&i| i >= class_names.len())
+    {
+        return Err(FitError::LabelOutOfRange {
+            row,
+            label: indices[row],
+            classes: class_names.len(),
+        });
+    }
+    Ok(())
 }
 
 /// Checks that features form a non-empty `[rows, features]` matrix.

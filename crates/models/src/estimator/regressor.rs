@@ -2,11 +2,9 @@
 //! target standardised internally and predictions reported in the target's own units.
 
 use super::config::NetworkConfig;
+use super::fit::{FitRun, prepare_inputs};
 use super::inputs::{FittedInputs, scaling_of};
-use super::{
-    BodyBuilder, FitError, FitExtras, build_network, check_features, check_sample_weights,
-    guard_data, to_model, train_network, validation_split,
-};
+use super::{BodyBuilder, FitError, FitExtras, check_features, guard_data, to_model};
 use crate::data::{Standardizer, Targets};
 use crate::head::{Head, Loss};
 use crate::layer::Sequential;
@@ -118,43 +116,26 @@ impl<T: Float> Regressor<T> {
         y: &Targets,
         extras: FitExtras<'_>,
     ) -> Result<History, FitError> {
-        check_features("Regressor::fit", x, None)?;
-        check_sample_weights("Regressor::fit", extras.sample_weights, x.shape()[0])?;
-        let inputs = FittedInputs::fit(
-            "Regressor::fit",
-            x,
-            extras.feature_names,
-            self.config.network.standardize,
-        )?;
-        let x = &inputs.prepare("Regressor::fit", x)?;
+        const METHOD: &str = "Regressor::fit";
         let Targets::Continuous(values) = y else {
             return Err(FitError::invalid(
-                "Regressor::fit",
+                METHOD,
                 "the targets are classes; use a Classifier, or load the target column as continuous",
             ));
         };
-        if values.shape()[0] != x.shape()[0] {
-            return Err(FitError::invalid(
-                "Regressor::fit",
-                format!(
-                    "features have {} rows but targets have {}; pass one target row per feature row",
-                    x.shape()[0],
-                    values.shape()[0]
-                ),
-            ));
-        }
+        let (inputs, x) = prepare_inputs(METHOD, x, y.n_rows(), &extras, &self.config.network)?;
         check_features("Regressor::fit (targets)", values, None)?;
-        crate::diagnose::gate(&self.check(x, y)?, self.config.network.ignore_diagnostics)?;
+        crate::diagnose::gate(&self.check(&x, y)?, self.config.network.ignore_diagnostics)?;
         let target_scale = if self.config.standardize_target {
             Some(Standardizer::fit(values)?)
         } else {
             None
         };
-        let scaled = match &target_scale {
-            Some(s) => s.transform(values)?,
-            None => values.clone(),
+        let scale = |v: &Tensor<f64>| match &target_scale {
+            Some(s) => s.transform(v),
+            None => Ok(v.clone()),
         };
-        let outputs = scaled.shape()[1];
+        let outputs = values.shape()[1];
         let target_names = extras
             .target_names
             .map(<[String]>::to_vec)
@@ -163,52 +144,26 @@ impl<T: Float> Regressor<T> {
             loss: self.config.loss,
             ..Head::regression(outputs)
         };
-        let (train_idx, val_idx) = validation_split(
-            x.shape()[0],
-            None,
-            self.config.network.validation,
-            self.config.network.fit.seed,
-        )?;
-        let weights = extras
-            .sample_weights
-            .map(|w| w.iter().map(|&v| T::from_f64(v)).collect());
-        let all = TrainData {
-            x: to_model::<T>(x),
-            y: TargetData::Dense(scaled.cast()),
-            sample_weights: weights,
-        };
-        let train = all.select(&train_idx);
-        let val = match extras.validation_data {
+        let validation = match extras.validation_data {
             Some((vx, Targets::Continuous(vy))) if vy.shape() == [vx.shape()[0], outputs] => {
-                let vx = &inputs.prepare("Regressor::fit (validation data)", vx)?;
-                let vy = match &target_scale {
-                    Some(s) => s.transform(vy)?,
-                    None => vy.clone(),
-                };
+                let vx = inputs.prepare("Regressor::fit (validation data)", vx)?;
                 Some(TrainData {
-                    x: to_model::<T>(vx),
-                    y: TargetData::Dense(vy.cast()),
+                    x: to_model::<T>(&vx),
+                    y: TargetData::Dense(scale(vy)?.cast()),
                     sample_weights: None,
                 })
             }
             Some(_) => {
                 return Err(FitError::invalid(
-                    "Regressor::fit",
+                    METHOD,
                     format!(
                         "validation targets must be continuous with {outputs} column(s) and one \
                          row per validation feature row"
                     ),
                 ));
             }
-            None => val_idx.map(|v| all.select(&v)),
+            None => None,
         };
-        let mut net = build_network::<T>(
-            "Regressor::fit",
-            &self.config.network,
-            self.body.as_ref(),
-            x.shape()[1],
-            &head,
-        )?;
         let metric = |out: &Tensor<T>, y: &TargetData<T>| match y {
             TargetData::Dense(t) => {
                 let (p, t): (Tensor<f64>, Tensor<f64>) = (out.cast(), t.cast());
@@ -219,23 +174,26 @@ impl<T: Float> Regressor<T> {
             }
             TargetData::Labels(_) => Vec::new(),
         };
-        let history = train_network(
-            "Regressor::fit",
-            &mut net,
+        let run = FitRun {
+            method: METHOD,
+            config: &self.config.network,
+            body: self.body.as_ref(),
             head,
-            &self.config.network,
-            &train,
-            val.as_ref(),
-            None,
-            &metric,
-            &mut self.callbacks,
-            ModelKind::Regressor(RegressorDescription {
+            x: &x,
+            y: TargetData::Dense(scale(values)?.cast()),
+            strata: None,
+            sample_weights: extras.sample_weights,
+            validation,
+            class_weights: None,
+            metrics: &metric,
+            saved_as: ModelKind::Regressor(RegressorDescription {
                 inputs: inputs.describe(),
                 head,
                 targets: target_names.clone(),
                 target_standardization: target_scale.as_ref().map(scaling_of),
             }),
-        )?;
+        };
+        let (net, history) = run.train(&mut self.callbacks)?;
         self.fitted = Some(Fitted {
             net,
             head,

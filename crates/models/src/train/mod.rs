@@ -9,7 +9,7 @@ pub use callback::{Actions, Callback, EarlyStopping, Mode, ProgressPrinter, Redu
 pub use checkpoint::{ModelCheckpoint, TrainRng};
 pub use history::{EpochRecord, History, NonFinite};
 
-use crate::head::{BatchTargets, Head, LossWeights};
+use crate::head::{Head, LossWeights};
 use crate::layer::{ForwardCtx, Layer, Sequential};
 use crate::optim::{self, Optimizer};
 use crate::persist::{
@@ -18,7 +18,7 @@ use crate::persist::{
 };
 use checkpoint::{rng_from, rng_state};
 use nabla_autodiff::{Float, Tape, Tensor};
-use nabla_ops::loss::LossError;
+use nabla_ops::loss::{LossError, LossTargets};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use std::fmt;
@@ -351,10 +351,10 @@ impl<T: Float> Trainer<'_, T> {
         );
         let labels;
         let targets = match y {
-            TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t)),
+            TargetData::Dense(t) => LossTargets::Dense(tape.constant(t)),
             TargetData::Labels(l) => {
                 labels = l;
-                BatchTargets::Labels(&labels)
+                LossTargets::Labels(&labels)
             }
         };
         let weights = LossWeights {
@@ -540,8 +540,8 @@ fn evaluate_set_on<T: Float>(
             },
         );
         let targets = match &part.y {
-            TargetData::Dense(t) => BatchTargets::Dense(tape.constant(t.clone())),
-            TargetData::Labels(l) => BatchTargets::Labels(l),
+            TargetData::Dense(t) => LossTargets::Dense(tape.constant(t.clone())),
+            TargetData::Labels(l) => LossTargets::Labels(l),
         };
         let weights = LossWeights {
             samples: part.sample_weights.as_deref(),

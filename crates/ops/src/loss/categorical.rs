@@ -50,7 +50,7 @@ pub fn categorical_cross_entropy<'t, T: Float>(
         checker,
         false,
         probabilities,
-        Targets::Dense(targets),
+        LossTargets::Dense(targets),
         options,
     )
 }
@@ -85,7 +85,7 @@ pub fn categorical_cross_entropy_with_logits<'t, T: Float>(
         loss: "categorical_cross_entropy_with_logits",
     };
     checker.same_shape(logits, targets)?;
-    CrossEntropy::record(checker, true, logits, Targets::Dense(targets), options)
+    CrossEntropy::record(checker, true, logits, LossTargets::Dense(targets), options)
 }
 
 /// Categorical cross-entropy on probabilities `[batch, classes]` against integer labels, one
@@ -107,7 +107,7 @@ pub fn sparse_categorical_cross_entropy<'t, T: Float>(
         checker,
         false,
         probabilities,
-        Targets::Labels(labels),
+        LossTargets::Labels(labels),
         options,
     )
 }
@@ -138,12 +138,14 @@ pub fn sparse_categorical_cross_entropy_with_logits<'t, T: Float>(
     let checker = Checker {
         loss: "sparse_categorical_cross_entropy_with_logits",
     };
-    CrossEntropy::record(checker, true, logits, Targets::Labels(labels), options)
+    CrossEntropy::record(checker, true, logits, LossTargets::Labels(labels), options)
 }
 
-/// Where a loss's targets come from.
-enum Targets<'t, 'a, T: Float> {
-    /// A `[batch, classes]` var.
+/// A batch's targets, in either form a loss reads: a `[batch, k]` matrix on the tape
+/// (continuous values, 0/1 columns, one-hot or multi-hot rows) or one class index per row.
+#[derive(Debug, Clone, Copy)]
+pub enum LossTargets<'t, 'a, T: Float> {
+    /// A `[batch, k]` var.
     Dense(Var<'t, T>),
     /// One class index per row.
     Labels(&'a [usize]),
@@ -171,17 +173,17 @@ impl<T: Float> CrossEntropy<T> {
         checker: Checker,
         from_logits: bool,
         predictions: Var<'t, T>,
-        targets: Targets<'t, '_, T>,
+        targets: LossTargets<'t, '_, T>,
         options: CategoricalOptions<'_, T>,
     ) -> Result<Var<'t, T>, LossError> {
         let (rows, classes) = checker.batch_by_classes(predictions)?;
         let targets = match targets {
-            Targets::Labels(labels) => {
+            LossTargets::Labels(labels) => {
                 checker.labels::<T>(labels, rows, classes)?;
                 let tape = predictions.tape();
                 tape.constant_from_fn(&[rows], |r| T::from_usize(labels[r]))
             }
-            Targets::Dense(t) => t,
+            LossTargets::Dense(t) => t,
         };
         let op = CrossEntropy {
             name: checker.loss,

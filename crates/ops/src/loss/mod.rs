@@ -36,8 +36,9 @@ mod regression;
 
 pub use binary::{BinaryOptions, binary_cross_entropy, binary_cross_entropy_with_logits};
 pub use categorical::{
-    CategoricalOptions, categorical_cross_entropy, categorical_cross_entropy_with_logits,
-    sparse_categorical_cross_entropy, sparse_categorical_cross_entropy_with_logits,
+    CategoricalOptions, LossTargets, categorical_cross_entropy,
+    categorical_cross_entropy_with_logits, sparse_categorical_cross_entropy,
+    sparse_categorical_cross_entropy_with_logits,
 };
 pub use error::{LossError, LossErrorKind};
 pub use regression::{RegressionOptions, huber, mean_absolute_error, mean_squared_error};

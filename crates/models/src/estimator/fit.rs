@@ -1,0 +1,106 @@
+//! The part of `fit` both estimators share: checking and standardising the features, and,
+//! once the estimator has put its targets in the loss's form, splitting off validation rows,
+//! building the network and running the training loop.
+
+use super::inputs::FittedInputs;
+use super::{
+    BodyBuilder, FitError, FitExtras, NetworkConfig, build_network, check_features,
+    check_sample_weights, train_network, validation_split,
+};
+use crate::head::Head;
+use crate::layer::Sequential;
+use crate::persist::ModelKind;
+use crate::train::{Callback, History, MetricFn, TargetData, TrainData};
+use nabla_autodiff::{Float, Tensor};
+
+/// The features of a fit, checked against `target_rows` and prepared as the network reads
+/// them, with what was learned about them.
+pub(crate) fn prepare_inputs(
+    method: &'static str,
+    x: &Tensor<f64>,
+    target_rows: usize,
+    extras: &FitExtras<'_>,
+    config: &NetworkConfig,
+) -> Result<(FittedInputs, Tensor<f64>), FitError> {
+    check_features(method, x, None)?;
+    check_sample_weights(method, extras.sample_weights, x.shape()[0])?;
+    if target_rows != x.shape()[0] {
+        return Err(FitError::invalid(
+            method,
+            format!(
+                "features have {} rows but targets have {target_rows}; pass one target row per \
+                 feature row",
+                x.shape()[0]
+            ),
+        ));
+    }
+    let inputs = FittedInputs::fit(method, x, extras.feature_names, config.standardize)?;
+    let prepared = inputs.prepare(method, x)?;
+    Ok((inputs, prepared))
+}
+
+/// What a fit trains, once the estimator has chosen the head and encoded the targets.
+pub(crate) struct FitRun<'a, T: Float> {
+    pub(crate) method: &'static str,
+    pub(crate) config: &'a NetworkConfig,
+    pub(crate) body: Option<&'a BodyBuilder<T>>,
+    pub(crate) head: Head,
+    /// The prepared features and the targets in the loss's form.
+    pub(crate) x: &'a Tensor<f64>,
+    pub(crate) y: TargetData<T>,
+    /// Class of each row, for a stratified validation split.
+    pub(crate) strata: Option<Vec<usize>>,
+    pub(crate) sample_weights: Option<&'a [f64]>,
+    /// Validation data given apart from the training rows (else a split of them, if the
+    /// configuration asks for one).
+    pub(crate) validation: Option<TrainData<T>>,
+    pub(crate) class_weights: Option<Vec<T>>,
+    pub(crate) metrics: MetricFn<'a, T>,
+    /// What checkpoints describe the model as.
+    pub(crate) saved_as: ModelKind,
+}
+
+impl<T: Float> FitRun<'_, T> {
+    /// Splits off the validation rows, builds the network and trains it.
+    pub(crate) fn train(
+        self,
+        callbacks: &mut [Box<dyn Callback>],
+    ) -> Result<(Sequential<T>, History), FitError> {
+        let rows = self.x.shape()[0];
+        let (train_rows, val_rows) = validation_split(
+            rows,
+            self.strata.as_deref(),
+            self.config.validation,
+            self.config.fit.seed,
+        )?;
+        let all = TrainData {
+            x: self.x.cast::<T>(),
+            y: self.y,
+            sample_weights: self
+                .sample_weights
+                .map(|w| w.iter().map(|&v| T::from_f64(v)).collect()),
+        };
+        let train = all.select(&train_rows);
+        let val = self.validation.or_else(|| val_rows.map(|v| all.select(&v)));
+        let mut net = build_network::<T>(
+            self.method,
+            self.config,
+            self.body,
+            self.x.shape()[1],
+            &self.head,
+        )?;
+        let history = train_network(
+            self.method,
+            &mut net,
+            self.head,
+            self.config,
+            &train,
+            val.as_ref(),
+            self.class_weights,
+            self.metrics,
+            callbacks,
+            self.saved_as,
+        )?;
+        Ok((net, history))
+    }
+}
