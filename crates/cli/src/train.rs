@@ -6,8 +6,8 @@ use crate::report::{print_classification, print_regression, print_report};
 use nabla_models::data::{Dataset, Standardizer, TargetKind, stratified_split, train_test_split};
 use nabla_models::diagnose::check_dataset;
 use nabla_models::estimator::{
-    BinaryHead, ClassWeights, Classifier, ClassifierConfig, FitExtras, NetworkConfig,
-    OptimizerKind, Regressor, RegressorConfig, Validation,
+    BinaryHead, ClassWeights, Classifier, ClassifierConfig, NetworkConfig, OptimizerKind,
+    Regressor, RegressorConfig, Validation,
 };
 use nabla_models::train::{Callback, EarlyStopping, FitOptions, History, ProgressPrinter};
 use nabla_ops::Activation;
@@ -125,7 +125,7 @@ fn train_classifier(
     for callback in callbacks(args) {
         model.add_callback(callback);
     }
-    let history = model.fit_with(train.features(), train.targets(), names(train))?;
+    let history = model.fit_dataset(train)?;
     if let Some(net) = model.network() {
         println!("{}", net.summary(train.n_features()));
     }
@@ -164,7 +164,7 @@ fn train_regressor(
     for callback in callbacks(args) {
         model.add_callback(callback);
     }
-    let history = model.fit_with(train.features(), train.targets(), names(train))?;
+    let history = model.fit_dataset(train)?;
     print_history_end(&history);
     print_regression("test", &model, test)?;
     print_report(
@@ -176,15 +176,6 @@ fn train_regressor(
         println!("saved the model to {}", path.display());
     }
     Ok(())
-}
-
-/// The column names fit keeps with the model (and `--save` writes).
-fn names(data: &Dataset) -> FitExtras<'_> {
-    FitExtras {
-        feature_names: Some(data.feature_names()),
-        target_names: Some(data.target_names()),
-        ..FitExtras::default()
-    }
 }
 
 /// The training rows as the network sees them (standardised unless `--no-standardize`), for

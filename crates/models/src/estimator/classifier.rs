@@ -195,6 +195,20 @@ impl<T: Float> Classifier<T> {
         self.fit_with(x, y, FitExtras::default())
     }
 
+    /// [`Classifier::fit`] on a [`Dataset`](crate::data::Dataset), keeping its feature and
+    /// target column names with the model (so that a saved model finds its columns by name).
+    ///
+    /// # Errors
+    /// As [`Classifier::fit`].
+    pub fn fit_dataset(&mut self, data: &crate::data::Dataset) -> Result<History, FitError> {
+        let names = FitExtras {
+            feature_names: Some(data.feature_names()),
+            target_names: Some(data.target_names()),
+            ..FitExtras::default()
+        };
+        self.fit_with(data.features(), data.targets(), names)
+    }
+
     /// [`Classifier::fit`] with sample weights and/or separate validation data.
     ///
     /// # Errors

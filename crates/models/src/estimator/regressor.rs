@@ -106,6 +106,20 @@ impl<T: Float> Regressor<T> {
         self.fit_with(x, y, FitExtras::default())
     }
 
+    /// [`Regressor::fit`] on a [`Dataset`](crate::data::Dataset), keeping its feature and
+    /// target column names with the model (so that a saved model finds its columns by name).
+    ///
+    /// # Errors
+    /// As [`Regressor::fit`].
+    pub fn fit_dataset(&mut self, data: &crate::data::Dataset) -> Result<History, FitError> {
+        let names = FitExtras {
+            feature_names: Some(data.feature_names()),
+            target_names: Some(data.target_names()),
+            ..FitExtras::default()
+        };
+        self.fit_with(data.features(), data.targets(), names)
+    }
+
     /// [`Regressor::fit`] with sample weights and/or separate validation data.
     ///
     /// # Errors
