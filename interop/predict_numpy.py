@@ -151,12 +151,11 @@ def parse_activation(text):
 
 
 def variant(value):
-    """A Rust enum as serde writes it: `"binary"` -> ("binary", None), and
-    `{"multi_class": {"classes": 3}}` -> ("multi_class", {"classes": 3})."""
-    if isinstance(value, str):
-        return value, None
-    if isinstance(value, dict) and len(value) == 1:
-        return next(iter(value.items()))
+    """One of nabla's enumerations as the description writes it, a `"type"` and its fields:
+    `{"type": "multi_class", "classes": 3}` -> ("multi_class", {"classes": 3})."""
+    if isinstance(value, dict) and isinstance(value.get("type"), str):
+        fields = {k: v for k, v in value.items() if k != "type"}
+        return value["type"], fields
     raise ModelError(f"cannot read {value!r} as one of nabla's enumerations")
 
 

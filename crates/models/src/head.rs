@@ -23,8 +23,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A loss, and whether it reads its input as logits or as the output activation's values.
+///
+/// In a model file's JSON: `{"type": "binary_cross_entropy", "from_logits": true}`,
+/// `{"type": "huber", "delta": 1.0}`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "LossJson", from = "LossJson")]
 pub enum Loss {
     /// Mean squared error.
     MeanSquaredError,
@@ -78,6 +81,56 @@ impl Loss {
     /// Whether the loss takes integer labels rather than a target matrix.
     pub fn takes_labels(self) -> bool {
         matches!(self, Loss::SparseCategoricalCrossEntropy { .. })
+    }
+}
+
+/// [`Loss`] as a model file writes it: every variant a `"type"` and named fields.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum LossJson {
+    MeanSquaredError,
+    MeanAbsoluteError,
+    Huber { delta: f64 },
+    BinaryCrossEntropy { from_logits: bool },
+    CategoricalCrossEntropy { from_logits: bool },
+    SparseCategoricalCrossEntropy { from_logits: bool },
+}
+
+impl From<Loss> for LossJson {
+    fn from(loss: Loss) -> Self {
+        match loss {
+            Loss::MeanSquaredError => LossJson::MeanSquaredError,
+            Loss::MeanAbsoluteError => LossJson::MeanAbsoluteError,
+            Loss::Huber(delta) => LossJson::Huber { delta },
+            Loss::BinaryCrossEntropy { from_logits } => {
+                LossJson::BinaryCrossEntropy { from_logits }
+            }
+            Loss::CategoricalCrossEntropy { from_logits } => {
+                LossJson::CategoricalCrossEntropy { from_logits }
+            }
+            Loss::SparseCategoricalCrossEntropy { from_logits } => {
+                LossJson::SparseCategoricalCrossEntropy { from_logits }
+            }
+        }
+    }
+}
+
+impl From<LossJson> for Loss {
+    fn from(loss: LossJson) -> Self {
+        match loss {
+            LossJson::MeanSquaredError => Loss::MeanSquaredError,
+            LossJson::MeanAbsoluteError => Loss::MeanAbsoluteError,
+            LossJson::Huber { delta } => Loss::Huber(delta),
+            LossJson::BinaryCrossEntropy { from_logits } => {
+                Loss::BinaryCrossEntropy { from_logits }
+            }
+            LossJson::CategoricalCrossEntropy { from_logits } => {
+                Loss::CategoricalCrossEntropy { from_logits }
+            }
+            LossJson::SparseCategoricalCrossEntropy { from_logits } => {
+                Loss::SparseCategoricalCrossEntropy { from_logits }
+            }
+        }
     }
 }
 

@@ -16,9 +16,10 @@ use nabla_ops::Activation;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
-/// The kind of classification a target calls for.
+/// The kind of classification a target calls for. In a model file's JSON:
+/// `{"type": "binary"}`, `{"type": "multi_class", "classes": 3}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Task {
     /// Two exclusive classes.
     Binary,
