@@ -76,6 +76,35 @@ pub struct DataArgs {
     pub kind: std::option::Option<TargetKind>,
 }
 
+/// A count that must be at least 1 (epochs, rows per step, units, patience).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("it must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "{text:?} is not a whole number; give one of at least 1"
+        )),
+    }
+}
+
+/// A finite number greater than 0 (the learning rate).
+fn positive_number(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(v) => Err(format!("{v} is not a finite number greater than 0")),
+        Err(_) => Err(format!("{text:?} is not a number")),
+    }
+}
+
+/// A number strictly between 0 and 1 (the test share, the decision threshold).
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        Ok(v) => Err(format!("{v} is not strictly between 0 and 1")),
+        Err(_) => Err(format!("{text:?} is not a number")),
+    }
+}
+
 /// `auto` (none: read the encoding from the values) or a [`TargetKind`] by name.
 fn parse_kind(text: &str) -> Result<Option<TargetKind>, String> {
     match text.trim() {
@@ -91,7 +120,7 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Units of each hidden layer, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "64")]
+    #[arg(long, value_delimiter = ',', default_value = "64", value_parser = at_least_one)]
     pub hidden: Vec<usize>,
     /// Activation of the hidden layers (relu, tanh, gelu, leaky_relu(0.01), ...).
     #[arg(long, default_value = "relu")]
@@ -100,19 +129,19 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
     pub optimizer: OptimizerArg,
     /// Learning rate.
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, value_parser = positive_number)]
     pub lr: f64,
     /// Passes over the training rows.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = at_least_one)]
     pub epochs: usize,
     /// Rows per step.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, value_parser = at_least_one)]
     pub batch_size: usize,
     /// Seed of the split, the initial weights and the shuffling.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Share of rows held out for testing (stratified for classes).
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.2, value_parser = fraction)]
     pub test_fraction: f64,
     /// Train on the features as they are, without standardising them.
     #[arg(long)]
@@ -124,11 +153,11 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value_t = BinaryHeadArg::Sigmoid)]
     pub binary_head: BinaryHeadArg,
     /// Probability above which a binary class or a label is predicted.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, value_parser = fraction)]
     pub threshold: f64,
     /// Stop when the validation loss has not improved for this many epochs (holds out 10% of
     /// the training rows for validation) and keep the best weights.
-    #[arg(long)]
+    #[arg(long, value_parser = at_least_one)]
     pub early_stopping: Option<usize>,
     /// Print every this many epochs (0: only the result).
     #[arg(long, default_value_t = 20)]

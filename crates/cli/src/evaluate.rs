@@ -3,6 +3,7 @@
 
 use crate::args::EvaluateArgs;
 use crate::model_file::{SavedModel, columns, load};
+use crate::output::say;
 use crate::report::{print_classification, print_regression, print_report};
 use nabla_autodiff::Float;
 use nabla_models::data::{CsvOptions, Dataset, read_feature_columns};
@@ -43,7 +44,7 @@ fn labelled(
     let x = read_feature_columns(&args.file, features, targets, b',')?;
     let data = Dataset::from_csv(&args.file, &options(targets))?;
     let data = Dataset::new(x, features, data.targets().clone(), targets)?;
-    println!(
+    say!(
         "{}: {} rows, {} features, target {}",
         args.file.display(),
         data.n_rows(),
@@ -66,7 +67,7 @@ fn classifier<T: Float>(model: &Classifier<T>, args: &EvaluateArgs) -> Result<()
         },
     )?;
     if let Some(head) = model.head() {
-        println!("model: {head}");
+        say!("model: {head}");
     }
     print_classification("evaluation", model, &data)?;
     let report = model.diagnose(

@@ -3,6 +3,7 @@
 
 use crate::args::DataArgs;
 use crate::load::load;
+use crate::output::say;
 use nabla_models::diagnose::{check_dataset, infer_encoding, recommend_head};
 use std::error::Error;
 
@@ -10,7 +11,7 @@ use std::error::Error;
 pub fn run(args: &DataArgs) -> Result<(), Box<dyn Error>> {
     let loaded = load(args)?;
     let data = &loaded.data;
-    println!(
+    say!(
         "{}: {} rows, {} features, target {}",
         args.file.display(),
         data.n_rows(),
@@ -18,25 +19,25 @@ pub fn run(args: &DataArgs) -> Result<(), Box<dyn Error>> {
         data.target_names().join(", ")
     );
     let encoding = infer_encoding(data.targets());
-    println!("target encoding: {encoding}");
+    say!("target encoding: {encoding}");
     if let (Some(names), Some(counts)) =
         (data.targets().class_names(), data.targets().class_counts())
     {
         let n = data.n_rows() as f64;
         for (name, count) in names.iter().zip(counts) {
-            println!(
+            say!(
                 "  {name:<20} {count:>7} rows  {:>5.1}%",
                 100.0 * count as f64 / n
             );
         }
     }
     let head = recommend_head(encoding);
-    println!("recommended output: {head}");
+    say!("recommended output: {head}");
     let report = check_dataset(&head, data);
     if report.is_empty() {
-        println!("checks: nothing to report");
+        say!("checks: nothing to report");
     } else {
-        println!("checks:\n{report}");
+        say!("checks:\n{report}");
     }
     Ok(())
 }

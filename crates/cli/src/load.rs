@@ -16,6 +16,19 @@ pub struct Loaded {
 /// encoding their values show (0/1 or few integers: labels; one 1 per row: one-hot; 0/1 rows:
 /// multi-hot; otherwise continuous); a column of text is read as labels.
 pub fn load(args: &DataArgs) -> Result<Loaded, Box<dyn std::error::Error>> {
+    if let Some((i, name)) = args
+        .targets
+        .iter()
+        .enumerate()
+        .find(|(i, t)| args.targets[..*i].contains(t))
+    {
+        return Err(format!(
+            "--target {name} is given twice (target {} of {}); name each target column once",
+            i + 1,
+            args.targets.len()
+        )
+        .into());
+    }
     if args.kind == Some(TargetKind::Labels) && args.targets.len() != 1 {
         return Err(format!(
             "--kind labels reads one column of labels, but {} target columns were given ({}); \

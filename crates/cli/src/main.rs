@@ -11,6 +11,7 @@ mod evaluate;
 mod inspect;
 mod load;
 mod model_file;
+mod output;
 mod predict;
 mod report;
 mod show;

@@ -25,7 +25,7 @@ pub fn run(args: &PredictArgs) -> Result<(), Box<dyn Error>> {
                 .map_err(|e| format!("{}: cannot write the predictions: {e}", path.display()))?;
             eprintln!("wrote {rows} predictions to {}", path.display());
         }
-        None => print!("{text}"),
+        None => crate::output::write(format_args!("{text}")),
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! What `nabla train` and `nabla evaluate` print about a model on labelled rows: the metrics,
 //! the confusion matrix, and the diagnoses with their fixes.
 
+use crate::output::say;
 use nabla_autodiff::Float;
 use nabla_models::data::Dataset;
 use nabla_models::diagnose::Report;
@@ -15,19 +16,19 @@ pub fn print_classification<T: Float>(
     data: &Dataset,
 ) -> Result<(), Box<dyn Error>> {
     let eval = model.evaluate(data.features(), data.targets())?;
-    println!("{set} accuracy {:.4}", eval.accuracy);
+    say!("{set} accuracy {:.4}", eval.accuracy);
     if eval.log_loss.is_finite() {
-        println!("{set} log loss {:.4}", eval.log_loss);
+        say!("{set} log loss {:.4}", eval.log_loss);
     }
     if let Some(auc) = eval.roc_auc {
-        println!("{set} ROC AUC {auc:.4}");
+        say!("{set} ROC AUC {auc:.4}");
     }
     if let Some(confusion) = &eval.confusion {
-        println!("{confusion}");
+        say!("{confusion}");
     }
     let names = model.class_names().unwrap_or_default();
     for (name, acc) in names.iter().zip(&eval.per_label_accuracy) {
-        println!("  label {name:<20} accuracy {acc:.4}");
+        say!("  label {name:<20} accuracy {acc:.4}");
     }
     Ok(())
 }
@@ -39,9 +40,12 @@ pub fn print_regression<T: Float>(
     data: &Dataset,
 ) -> Result<(), Box<dyn Error>> {
     let eval = model.evaluate(data.features(), data.targets())?;
-    println!(
+    say!(
         "{set} R^2 {:.4}, RMSE {:.4}, MAE {:.4}, median absolute error {:.4} (target units)",
-        eval.r2, eval.rmse, eval.mae, eval.median_absolute_error
+        eval.r2,
+        eval.rmse,
+        eval.mae,
+        eval.median_absolute_error
     );
     Ok(())
 }
@@ -49,8 +53,8 @@ pub fn print_regression<T: Float>(
 /// The diagnoses found `when`, or that there are none.
 pub fn print_report(when: &str, report: &Report) {
     if report.is_empty() {
-        println!("diagnoses {when}: none");
+        say!("diagnoses {when}: none");
     } else {
-        println!("diagnoses {when}:\n{report}");
+        say!("diagnoses {when}:\n{report}");
     }
 }

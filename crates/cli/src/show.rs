@@ -1,6 +1,7 @@
 //! `nabla show`: what a model file holds, read from its description and weights.
 
 use crate::args::ShowArgs;
+use crate::output::say;
 use nabla_autodiff::Float;
 use nabla_models::layer::Sequential;
 use nabla_models::persist::{InputDescription, ModelKind, Scaling, describe};
@@ -11,7 +12,7 @@ use std::path::Path;
 pub fn run(args: &ShowArgs) -> Result<(), Box<dyn Error>> {
     let path = &args.model;
     let d = describe(path)?;
-    println!(
+    say!(
         "{}: a nabla {} (format version {}, written by nabla {}), {} weights",
         path.display(),
         d.model.name(),
@@ -29,26 +30,26 @@ pub fn run(args: &ShowArgs) -> Result<(), Box<dyn Error>> {
     } else {
         summary::<f32>(path, width)?
     };
-    println!("{summary}");
+    say!("{summary}");
     match &d.model {
         ModelKind::Network => {}
         ModelKind::Classifier(c) => {
-            println!("head: {} ({:?})", c.head, c.task);
-            println!("threshold: {}", c.threshold);
-            println!("classes: {}", c.classes.join(", "));
+            say!("head: {} ({:?})", c.head, c.task);
+            say!("threshold: {}", c.threshold);
+            say!("classes: {}", c.classes.join(", "));
             if !c.targets.is_empty() {
-                println!("target columns: {}", c.targets.join(", "));
+                say!("target columns: {}", c.targets.join(", "));
             }
             print_inputs(&c.inputs);
         }
         ModelKind::Regressor(r) => {
-            println!("head: {}", r.head);
+            say!("head: {}", r.head);
             if !r.targets.is_empty() {
-                println!("target columns: {}", r.targets.join(", "));
+                say!("target columns: {}", r.targets.join(", "));
             }
             match &r.target_standardization {
-                Some(s) => println!("target standardised: {}", scaling_text(s, &r.targets)),
-                None => println!("target as given"),
+                Some(s) => say!("target standardised: {}", scaling_text(s, &r.targets)),
+                None => say!("target as given"),
             }
             print_inputs(&r.inputs);
         }
@@ -74,20 +75,20 @@ fn summary<T: Float>(path: &Path, width: Option<usize>) -> Result<String, Box<dy
 
 fn print_inputs(inputs: &InputDescription) {
     if inputs.features.is_empty() {
-        println!("features: {} (no names saved)", inputs.width);
+        say!("features: {} (no names saved)", inputs.width);
     } else {
-        println!(
+        say!(
             "features ({}): {}",
             inputs.width,
             inputs.features.join(", ")
         );
     }
     match &inputs.standardization {
-        Some(s) => println!(
+        Some(s) => say!(
             "features standardised: {}",
             scaling_text(s, &inputs.features)
         ),
-        None => println!("features as given"),
+        None => say!("features as given"),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::args::{BinaryHeadArg, OptimizerArg, TrainArgs};
 use crate::load::load;
+use crate::output::say;
 use crate::report::{print_classification, print_regression, print_report};
 use nabla_models::data::{Dataset, Standardizer, TargetKind, stratified_split, train_test_split};
 use nabla_models::diagnose::check_dataset;
@@ -17,7 +18,7 @@ use std::error::Error;
 pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
     let loaded = load(&args.data)?;
     let data = &loaded.data;
-    println!(
+    say!(
         "{}: {} rows, {} features, target {} ({})",
         args.data.file.display(),
         data.n_rows(),
@@ -31,7 +32,7 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
     } else {
         stratified_split(data, args.test_fraction, args.seed)?
     };
-    println!(
+    say!(
         "split: {} training rows, {} test rows; {}",
         train.n_rows(),
         test.n_rows(),
@@ -117,7 +118,7 @@ fn train_classifier(
     };
     let mut model = Classifier::<f32>::new(config);
     let head = model.head_for(train.targets())?;
-    println!("output: {head}");
+    say!("output: {head}");
     print_report(
         "before training",
         &check_dataset(&head, &as_trained(args, train)?),
@@ -127,7 +128,7 @@ fn train_classifier(
     }
     let history = model.fit_dataset(train)?;
     if let Some(net) = model.network() {
-        println!("{}", net.summary(train.n_features()));
+        say!("{}", net.summary(train.n_features()));
     }
     print_history_end(&history);
     print_classification("test", &model, test)?;
@@ -140,7 +141,7 @@ fn train_classifier(
     print_report("after training", &report);
     if let Some(path) = &args.save {
         model.save(path)?;
-        println!("saved the model to {}", path.display());
+        say!("saved the model to {}", path.display());
     }
     Ok(())
 }
@@ -156,7 +157,7 @@ fn train_regressor(
         ..RegressorConfig::default()
     });
     let head = model.head_for(train.targets());
-    println!("output: {head}");
+    say!("output: {head}");
     print_report(
         "before training",
         &check_dataset(&head, &as_trained(args, train)?),
@@ -173,7 +174,7 @@ fn train_regressor(
     );
     if let Some(path) = &args.save {
         model.save(path)?;
-        println!("saved the model to {}", path.display());
+        say!("saved the model to {}", path.display());
     }
     Ok(())
 }
@@ -189,9 +190,9 @@ fn as_trained(args: &TrainArgs, train: &Dataset) -> Result<Dataset, Box<dyn Erro
 
 fn print_history_end(history: &History) {
     if let Some(reason) = &history.stopped_early {
-        println!("stopped: {reason}");
+        say!("stopped: {reason}");
     }
     if let Some(last) = history.last() {
-        println!("after {} epochs: {last}", history.epochs.len());
+        say!("after {} epochs: {last}", history.epochs.len());
     }
 }

@@ -278,3 +278,53 @@ fn a_regressor_round_trips_through_the_command() {
         "{out:?}"
     );
 }
+
+// ---- bad flags are refused up front, and a closed pipe ends quietly ----
+
+#[test]
+fn absurd_flags_are_refused_naming_the_flag() {
+    for (flag, value, expected) in [
+        ("--epochs", "0", "it must be at least 1"),
+        ("--lr", "0", "not a finite number greater than 0"),
+        ("--lr", "-0.1", "not a finite number greater than 0"),
+        ("--lr", "NaN", "not a finite number greater than 0"),
+        ("--threshold", "2", "not strictly between 0 and 1"),
+        ("--batch-size", "0", "it must be at least 1"),
+        ("--hidden", "64,0,8", "it must be at least 1"),
+        ("--test-fraction", "1", "not strictly between 0 and 1"),
+        ("--kind", "labelz", "is not a target kind"),
+    ] {
+        let arg = format!("{flag}={value}");
+        let out = nabla(&["train", "data/iris.csv", "-t", "species", &arg]);
+        assert_eq!(out.status.code(), Some(2), "{arg}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("for '{flag} <")), "{arg}: {err}");
+        assert!(err.contains(expected), "{arg}: {err}");
+    }
+    let out = nabla(&["train", "data/iris.csv", "-t", "species", "-t", "species"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--target species is given twice"), "{err}");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(["inspect", "data/digits.csv", "--target", "digit"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close the pipe, as `| head -c 1` would.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

@@ -72,6 +72,22 @@ impl<'t, T: Float> Var<'t, T> {
         dest.copy_from(self.tape.inner.borrow().node(self.key).value.get());
     }
 
+    /// Calls `f` with the node's value, without copying it: how a check reads a value it only
+    /// looks at.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let y = tape.constant(Tensor::from_vec(vec![0.0, 1.0], &[2]));
+    /// assert!(y.with_value(|t| t.data().iter().all(|&v| v == 0.0 || v == 1.0)));
+    /// ```
+    ///
+    /// # Panics
+    /// If `f` records on the same tape (the tape is borrowed while `f` runs).
+    pub fn with_value<R>(&self, f: impl FnOnce(&Tensor<T>) -> R) -> R {
+        f(self.tape.inner.borrow().node(self.key).value.get())
+    }
+
     /// The value's shape.
     pub fn shape(&self) -> Shape {
         self.tape.inner.borrow().shape_of(self.key)

@@ -221,6 +221,16 @@ impl<T: Float> Classifier<T> {
         extras: FitExtras<'_>,
     ) -> Result<History, FitError> {
         const METHOD: &str = "Classifier::fit";
+        let threshold = self.config.threshold;
+        if !(threshold > 0.0 && threshold < 1.0) {
+            return Err(FitError::invalid(
+                METHOD,
+                format!(
+                    "ClassifierConfig::threshold is {threshold}; a decision threshold is a \
+                     probability strictly between 0 and 1 (0.5 is usual)"
+                ),
+            ));
+        }
         let (inputs, x) = prepare_inputs(METHOD, x, y.n_rows(), &extras, &self.config.network)?;
         let task = Self::task_for(y)?;
         let head = self.head_for(y)?;
@@ -249,7 +259,6 @@ impl<T: Float> Classifier<T> {
             }
             None => None,
         };
-        let threshold = self.config.threshold;
         let metric = move |out: &Tensor<T>, y: &TargetData<T>| {
             vec![(
                 "accuracy".to_string(),

@@ -133,6 +133,57 @@ pub struct NetworkConfig {
     pub ignore_diagnostics: bool,
 }
 
+impl NetworkConfig {
+    /// Refuses settings no training can use, before any work: a hidden layer of 0 units, 0
+    /// epochs or rows per step, a learning rate that is not finite and positive, a clipping
+    /// norm or validation share out of range.
+    ///
+    /// # Errors
+    /// A [`FitError::Invalid`](super::FitError) naming the setting (`NetworkConfig::hidden`,
+    /// `FitOptions::epochs`, ...), its value and what it must be.
+    pub fn check(&self, method: &'static str) -> Result<(), super::FitError> {
+        let refuse = |message: String| Err(super::FitError::invalid(method, message));
+        if self.hidden.contains(&0) {
+            return refuse(format!(
+                "NetworkConfig::hidden is {:?}; every hidden layer needs at least one unit \
+                 (remove the 0)",
+                self.hidden
+            ));
+        }
+        if self.fit.epochs == 0 {
+            return refuse("FitOptions::epochs is 0; train for at least one epoch".into());
+        }
+        if self.fit.batch_size == 0 {
+            return refuse(
+                "FitOptions::batch_size is 0; a step needs at least one row (32 is usual)".into(),
+            );
+        }
+        let lr = self.optimizer.learning_rate();
+        if !(lr.is_finite() && lr > 0.0) {
+            return refuse(format!(
+                "the learning rate of NetworkConfig::optimizer is {lr}; it must be finite and \
+                 greater than 0 (1e-3 is usual for Adam)"
+            ));
+        }
+        if let Some(norm) = self.fit.clip_norm
+            && !(norm.is_finite() && norm > 0.0)
+        {
+            return refuse(format!(
+                "FitOptions::clip_norm is {norm}; clip to a finite norm greater than 0, or None"
+            ));
+        }
+        if let Validation::Split(share) = self.validation
+            && !(share > 0.0 && share < 1.0)
+        {
+            return refuse(format!(
+                "NetworkConfig::validation holds out {share} of the rows; give a share strictly \
+                 between 0 and 1, or Validation::None"
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig {

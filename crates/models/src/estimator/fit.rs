@@ -22,6 +22,7 @@ pub(crate) fn prepare_inputs(
     extras: &FitExtras<'_>,
     config: &NetworkConfig,
 ) -> Result<(FittedInputs, Tensor<f64>), FitError> {
+    config.check(method)?;
     check_features(method, x, None)?;
     check_sample_weights(method, extras.sample_weights, x.shape()[0])?;
     if target_rows != x.shape()[0] {

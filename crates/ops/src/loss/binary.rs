@@ -1,5 +1,6 @@
 //! Binary and multi-label cross-entropy, on probabilities and on logits.
 
+use super::check::Checker;
 use super::elementwise::{ElementwiseLoss, PointLoss};
 use super::{EPSILON, LossError, Reduction, floored_ln};
 use nabla_autodiff::{Elem, Float, Var};
@@ -92,6 +93,7 @@ fn binary<'t, T: Float>(
     options: BinaryOptions<'_, T>,
 ) -> Result<Var<'t, T>, LossError> {
     let (weights, reduction) = (options.sample_weights, options.reduction);
+    targets.with_value(|t| Checker { loss }.probabilities("targets", t))?;
     ElementwiseLoss::record(
         loss,
         predictions,
@@ -180,6 +182,25 @@ mod tests {
 
     fn t(data: &[f64], shape: &[usize]) -> Tensor<f64> {
         Tensor::from_vec(data.to_vec(), shape)
+    }
+
+    #[test]
+    fn targets_outside_zero_one_are_refused_by_name() {
+        for (bad, at) in [(2.0, 1), (-1.0, 2), (f64::NAN, 0)] {
+            let tape = Tape::<f64>::new();
+            let z = tape.param(t(&[0.1, 0.2, 0.3], &[3, 1]));
+            let mut values = [1.0, 0.0, 1.0];
+            values[at] = bad;
+            let y = tape.constant(t(&values, &[3, 1]));
+            for err in [
+                binary_cross_entropy_with_logits(z, y, BinaryOptions::default()).unwrap_err(),
+                binary_cross_entropy(z.sigmoid(), y, BinaryOptions::default()).unwrap_err(),
+            ] {
+                let text = err.to_string();
+                assert!(text.contains(&format!("targets[{at}] is {bad}")), "{text}");
+                assert!(text.contains("between 0 and 1"), "{text}");
+            }
+        }
     }
 
     #[test]

@@ -94,6 +94,28 @@ impl Checker {
         self.require(ok, what, value, "finite and greater than 0")
     }
 
+    /// Every value of `values` lies in [0, 1]: a binary cross-entropy's targets are
+    /// probabilities or 0/1 labels (a label 2 or -1 would train toward nonsense).
+    pub(crate) fn probabilities<T: Float>(
+        &self,
+        what: &str,
+        values: &nabla_autodiff::Tensor<T>,
+    ) -> Result<(), LossError> {
+        match values
+            .data()
+            .iter()
+            .position(|&v| !(v >= T::ZERO && v <= T::ONE))
+        {
+            Some(i) => self.require(
+                false,
+                &format!("{what}[{i}]"),
+                values.data()[i],
+                "between 0 and 1 (a probability, or a 0/1 label)",
+            ),
+            None => Ok(()),
+        }
+    }
+
     /// `value` is a label-smoothing factor in [0, 1]; returns it.
     pub(crate) fn smoothing<T: Float>(&self, value: T) -> Result<T, LossError> {
         let ok = value >= T::ZERO && value <= T::ONE;
