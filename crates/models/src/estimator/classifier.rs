@@ -15,6 +15,7 @@ use nabla_autodiff::{Float, Tensor};
 use nabla_ops::Activation;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// The kind of classification a target calls for. In a model file's JSON:
 /// `{"type": "binary"}`, `{"type": "multi_class", "classes": 3}`.
@@ -202,12 +203,7 @@ impl<T: Float> Classifier<T> {
     /// # Errors
     /// As [`Classifier::fit`].
     pub fn fit_dataset(&mut self, data: &crate::data::Dataset) -> Result<History, FitError> {
-        let names = FitExtras {
-            feature_names: Some(data.feature_names()),
-            target_names: Some(data.target_names()),
-            ..FitExtras::default()
-        };
-        self.fit_with(data.features(), data.targets(), names)
+        self.fit_with(data.features(), data.targets(), FitExtras::names_of(data))
     }
 
     /// [`Classifier::fit`] with sample weights and/or separate validation data.
@@ -334,7 +330,10 @@ impl<T: Float> Classifier<T> {
         method: &'static str,
         x: &Tensor<f64>,
     ) -> Result<Tensor<f64>, FitError> {
-        self.fitted(method)?.inputs.prepare(method, x)
+        self.fitted(method)?
+            .inputs
+            .prepare(method, x)
+            .map(Cow::into_owned)
     }
 
     /// Probabilities, `[rows, k]`: per class for binary and multi-class tasks (columns sum to
@@ -344,7 +343,7 @@ impl<T: Float> Classifier<T> {
     /// If the model is not fitted or `x` has the wrong width or non-finite values.
     pub fn predict_proba(&self, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
         let f = self.fitted("Classifier::predict_proba")?;
-        let x = to_model::<T>(&f.inputs.prepare("Classifier::predict_proba", x)?);
+        let x = to_model::<T>(&*f.inputs.prepare("Classifier::predict_proba", x)?);
         let out = guard_data("Classifier::predict_proba", || {
             predict_outputs(&f.net, &f.head, &x)
         })?;

@@ -36,7 +36,7 @@ pub(crate) fn prepare_inputs(
         ));
     }
     let inputs = FittedInputs::fit(method, x, extras.feature_names, config.standardize)?;
-    let prepared = inputs.prepare(method, x)?;
+    let prepared = inputs.prepare(method, x)?.into_owned();
     Ok((inputs, prepared))
 }
 

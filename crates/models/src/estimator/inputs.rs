@@ -5,6 +5,7 @@ use super::{FitError, check_features};
 use crate::data::Standardizer;
 use crate::persist::{InputDescription, Scaling};
 use nabla_autodiff::Tensor;
+use std::borrow::Cow;
 
 /// The columns a fitted estimator reads: how many, their names (if fit was given them) and
 /// the standardisation fitted on the training rows (if the configuration asked for one).
@@ -51,16 +52,16 @@ impl FittedInputs {
     }
 
     /// `x` checked (its width, finite values) and standardised as the training rows were: what
-    /// the network reads.
-    pub(crate) fn prepare(
+    /// the network reads (`x` itself, uncopied, when there is no standardisation).
+    pub(crate) fn prepare<'x>(
         &self,
         method: &'static str,
-        x: &Tensor<f64>,
-    ) -> Result<Tensor<f64>, FitError> {
+        x: &'x Tensor<f64>,
+    ) -> Result<Cow<'x, Tensor<f64>>, FitError> {
         check_features(method, x, Some(self.width))?;
         Ok(match &self.scale {
-            Some(s) => s.transform(x)?,
-            None => x.clone(),
+            Some(s) => Cow::Owned(s.transform(x)?),
+            None => Cow::Borrowed(x),
         })
     }
 

@@ -33,6 +33,17 @@ pub(crate) use classifier::Fitted as ClassifierFitted;
 pub(crate) use regressor::Fitted as RegressorFitted;
 pub use regressor::{RegressionEvaluation, Regressor, RegressorConfig};
 
+impl<'a> FitExtras<'a> {
+    /// The column names of `data`, to keep with the model (`fit_dataset`).
+    pub fn names_of(data: &'a crate::data::Dataset) -> Self {
+        FitExtras {
+            feature_names: Some(data.feature_names()),
+            target_names: Some(data.target_names()),
+            ..FitExtras::default()
+        }
+    }
+}
+
 use crate::data::Targets;
 use crate::head::Head;
 use crate::layer::{Dense, Sequential};

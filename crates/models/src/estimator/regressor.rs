@@ -13,6 +13,7 @@ use crate::persist::{ModelKind, RegressorDescription};
 use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
 use nabla_autodiff::{Float, Tensor};
 use rand::rngs::StdRng;
+use std::borrow::Cow;
 
 /// Settings of a [`Regressor`].
 #[derive(Debug, Clone, PartialEq)]
@@ -112,12 +113,7 @@ impl<T: Float> Regressor<T> {
     /// # Errors
     /// As [`Regressor::fit`].
     pub fn fit_dataset(&mut self, data: &crate::data::Dataset) -> Result<History, FitError> {
-        let names = FitExtras {
-            feature_names: Some(data.feature_names()),
-            target_names: Some(data.target_names()),
-            ..FitExtras::default()
-        };
-        self.fit_with(data.features(), data.targets(), names)
+        self.fit_with(data.features(), data.targets(), FitExtras::names_of(data))
     }
 
     /// [`Regressor::fit`] with sample weights and/or separate validation data.
@@ -226,7 +222,7 @@ impl<T: Float> Regressor<T> {
         let f = self.fitted.as_ref().ok_or(FitError::NotFitted {
             method: "Regressor::predict",
         })?;
-        let x = to_model::<T>(&f.inputs.prepare("Regressor::predict", x)?);
+        let x = to_model::<T>(&*f.inputs.prepare("Regressor::predict", x)?);
         let out = guard_data("Regressor::predict", || {
             predict_outputs(&f.net, &f.head, &x)
         })?;
@@ -284,7 +280,7 @@ impl<T: Float> Regressor<T> {
         x: &Tensor<f64>,
     ) -> Result<Tensor<f64>, FitError> {
         let f = self.fitted.as_ref().ok_or(FitError::NotFitted { method })?;
-        f.inputs.prepare(method, x)
+        f.inputs.prepare(method, x).map(Cow::into_owned)
     }
 }
 
