@@ -4,10 +4,13 @@
 use nabla::models::data::{CsvOptions, Dataset};
 use std::error::Error;
 
-/// `data/digits.csv` with the pixels divided by 16 (so they lie in [0, 1]).
+/// `data/digits.csv` with the pixels divided by 16 (so they lie in [0, 1]). All 64 pixel
+/// columns are named as the features, so that the three blank ones are kept: an 8x8 image
+/// needs them.
 pub fn load() -> Result<Dataset, Box<dyn Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv");
-    let data = Dataset::from_csv(path, &CsvOptions::labels("digit"))?;
+    let pixels: Vec<String> = (0..64).map(|i| format!("px{i}")).collect();
+    let data = Dataset::from_csv(path, &CsvOptions::labels("digit").with_features(&pixels))?;
     let pixels = data.features().map(|v| v / 16.0);
     Ok(data.with_features(pixels)?)
 }

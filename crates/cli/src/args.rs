@@ -1,7 +1,7 @@
 //! The command line: subcommands and their options.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use nabla_models::data::TargetKind;
+use nabla_models::data::{CsvOptions, ReadOptions, TargetKind};
 use std::path::PathBuf;
 
 /// Train and diagnose neural networks on CSV data. The output layer and loss follow the
@@ -43,6 +43,10 @@ pub struct PredictArgs {
     /// Also write each class's (or label's) probability.
     #[arg(long)]
     pub proba: bool,
+    /// The field delimiter: `,` `;` `tab` `|` or another single character (detected from the
+    /// first lines when not given).
+    #[arg(long, value_parser = delimiter)]
+    pub delimiter: Option<u8>,
 }
 
 /// Options of `nabla evaluate`.
@@ -52,6 +56,10 @@ pub struct EvaluateArgs {
     pub model: PathBuf,
     /// A labelled CSV file: the model's feature columns and its target column(s).
     pub file: PathBuf,
+    /// The field delimiter: `,` `;` `tab` `|` or another single character (detected from the
+    /// first lines when not given).
+    #[arg(long, value_parser = delimiter)]
+    pub delimiter: Option<u8>,
 }
 
 /// Options of `nabla show`.
@@ -74,6 +82,67 @@ pub struct DataArgs {
     /// 1 per row), multi-hot (one 0/1 column per label), or auto to read it from the values.
     #[arg(long, default_value = "auto", value_parser = parse_kind)]
     pub kind: std::option::Option<TargetKind>,
+    /// The field delimiter: `,` `;` `tab` `|` or another single character (detected from the
+    /// first lines when not given).
+    #[arg(long, value_parser = delimiter)]
+    pub delimiter: Option<u8>,
+    /// More texts that mark a missing value, comma-separated (besides the empty field, NA,
+    /// N/A, NaN, nan, null, NULL, None and ?).
+    #[arg(long, value_delimiter = ',')]
+    pub na_values: Vec<String>,
+    /// Columns that are not features, comma-separated or repeated.
+    #[arg(long, value_delimiter = ',')]
+    pub drop: Vec<String>,
+    /// Only these columns are features, comma-separated (none is then left out as constant or
+    /// identifier-like).
+    #[arg(long, value_delimiter = ',')]
+    pub features: Option<Vec<String>>,
+    /// Add a 0/1 feature per column with missing values, 1 where a value was imputed.
+    #[arg(long)]
+    pub missing_indicators: bool,
+}
+
+impl DataArgs {
+    /// How to read the file: the delimiter, and the missing-value markers with `--na-values`.
+    pub fn read_options(&self) -> ReadOptions {
+        let mut options = ReadOptions {
+            delimiter: self.delimiter,
+            ..ReadOptions::default()
+        };
+        options
+            .missing_values
+            .extend(self.na_values.iter().cloned());
+        options
+    }
+
+    /// The loading options for targets of `kind`, with the column choices of the flags.
+    pub fn csv_options(&self, kind: TargetKind) -> CsvOptions {
+        let read = self.read_options();
+        let mut options = CsvOptions::new(kind, &self.targets)
+            .with_missing_values(&read.missing_values)
+            .with_drop(&self.drop)
+            .with_missing_indicators(self.missing_indicators);
+        if let Some(d) = self.delimiter {
+            options = options.with_delimiter(d);
+        }
+        if let Some(f) = &self.features {
+            options = options.with_features(f);
+        }
+        options
+    }
+}
+
+/// A field delimiter: one character, or `tab`.
+fn delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        t if t.len() == 1 && t.is_ascii() && t != "\"" && t != "\n" && t != "\r" => {
+            Ok(t.as_bytes()[0])
+        }
+        _ => Err(format!(
+            "{text:?} is not a delimiter; give one character such as , ; | or the word tab"
+        )),
+    }
 }
 
 /// A count that must be at least 1 (epochs, rows per step, units, patience).

@@ -2,11 +2,11 @@
 //! `nabla train` prints for its test rows. Columns and classes are matched by name.
 
 use crate::args::EvaluateArgs;
-use crate::model_file::{SavedModel, columns, load};
+use crate::model_file::{self, SavedModel, load};
 use crate::output::say;
 use crate::report::{print_classification, print_regression, print_report};
 use nabla_autodiff::Float;
-use nabla_models::data::{CsvOptions, Dataset, read_feature_columns};
+use nabla_models::data::{CsvOptions, Dataset, FeatureEncoding};
 use nabla_models::estimator::{Classifier, Regressor, Task};
 use nabla_models::train::History;
 use std::error::Error;
@@ -25,12 +25,13 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
 /// model's order.
 fn labelled(
     args: &EvaluateArgs,
+    encoding: Option<&FeatureEncoding>,
     features: Option<&[String]>,
     targets: Option<&[String]>,
     options: impl Fn(&[String]) -> CsvOptions,
 ) -> Result<Dataset, Box<dyn Error>> {
-    let c = columns(&args.model, features, targets)?;
-    let (features, targets) = (c.features, c.targets);
+    let encoding = model_file::encoding(&args.model, encoding, features)?;
+    let targets = targets.unwrap_or_default();
     if targets.is_empty() {
         return Err(format!(
             "{}: the model was saved without its target column names, so the labels in {} \
@@ -41,9 +42,11 @@ fn labelled(
         )
         .into());
     }
-    let x = read_feature_columns(&args.file, features, targets, b',')?;
-    let data = Dataset::from_csv(&args.file, &options(targets))?;
-    let data = Dataset::new(x, features, data.targets().clone(), targets)?;
+    let table = model_file::read_table(&args.file, &encoding, args.delimiter)?;
+    let data = Dataset::from_table_encoded(table, &options(targets), &encoding)?;
+    for notice in data.notices() {
+        eprintln!("note: {notice}");
+    }
     say!(
         "{}: {} rows, {} features, target {}",
         args.file.display(),
@@ -58,6 +61,7 @@ fn classifier<T: Float>(model: &Classifier<T>, args: &EvaluateArgs) -> Result<()
     let multi_label = matches!(model.task(), Some(Task::MultiLabel { .. }));
     let data = labelled(
         args,
+        model.feature_encoding(),
         model.feature_names(),
         model.target_names(),
         |targets| match targets {
@@ -83,6 +87,7 @@ fn classifier<T: Float>(model: &Classifier<T>, args: &EvaluateArgs) -> Result<()
 fn regressor<T: Float>(model: &Regressor<T>, args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
     let data = labelled(
         args,
+        model.feature_encoding(),
         model.feature_names(),
         model.target_names(),
         CsvOptions::continuous,

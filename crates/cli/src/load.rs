@@ -1,8 +1,11 @@
 //! Loading a CSV file with its target encoding given or read from the values.
 
 use crate::args::DataArgs;
-use nabla_models::data::{CsvOptions, Dataset, TargetKind};
+use crate::output::say;
+use nabla_autodiff::Tensor;
+use nabla_models::data::{Column, Dataset, Table, TargetKind};
 use nabla_models::diagnose::{TargetEncoding, infer_encoding_of_columns};
+use std::error::Error;
 
 /// The data set, and how its target was read.
 pub struct Loaded {
@@ -12,10 +15,30 @@ pub struct Loaded {
     pub kind: TargetKind,
 }
 
-/// Loads `args.file`. With `--kind auto`, target columns that are all numbers are read as the
-/// encoding their values show (0/1 or few integers: labels; one 1 per row: one-hot; 0/1 rows:
-/// multi-hot; otherwise continuous); a column of text is read as labels.
-pub fn load(args: &DataArgs) -> Result<Loaded, Box<dyn std::error::Error>> {
+/// Reads `args.file` as a table, with the options of the flags.
+pub fn read_table(args: &DataArgs) -> Result<Table, Box<dyn Error>> {
+    check_targets(args)?;
+    Ok(Table::from_csv(&args.file, &args.read_options())?)
+}
+
+/// Loads `args.file` and prints what loading left out. With `--kind auto`, a target column
+/// of text is read as labels, and numeric target columns as the encoding their values show
+/// (0/1 or few integers: labels; one 1 per row: one-hot; 0/1 rows: multi-hot; otherwise
+/// continuous).
+pub fn load(args: &DataArgs) -> Result<Loaded, Box<dyn Error>> {
+    let table = read_table(args)?;
+    let kind = match args.kind {
+        Some(kind) => kind,
+        None => infer_kind(&table, &args.targets)?,
+    };
+    let data = Dataset::from_table(table, &args.csv_options(kind))?;
+    for notice in data.notices() {
+        say!("note: {notice}");
+    }
+    Ok(Loaded { data, kind })
+}
+
+fn check_targets(args: &DataArgs) -> Result<(), Box<dyn Error>> {
     if let Some((i, name)) = args
         .targets
         .iter()
@@ -38,47 +61,47 @@ pub fn load(args: &DataArgs) -> Result<Loaded, Box<dyn std::error::Error>> {
         )
         .into());
     }
-    let read = |kind: TargetKind| Dataset::from_csv(&args.file, &options(kind, &args.targets));
-    if let Some(kind) = args.kind {
-        return Ok(Loaded {
-            data: read(kind)?,
-            kind,
-        });
-    }
-    let numeric = match read(TargetKind::Continuous) {
-        Ok(d) => d,
-        Err(e) if args.targets.len() == 1 => {
-            // A text column: labels, unless that fails too (then the first error explains).
-            return match read(TargetKind::Labels) {
-                Ok(data) => Ok(Loaded {
-                    data,
-                    kind: TargetKind::Labels,
-                }),
-                Err(_) => Err(e.into()),
-            };
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let kind = match infer_encoding_of_columns(&numeric.targets().to_columns()) {
-        TargetEncoding::Continuous { .. } => {
-            return Ok(Loaded {
-                data: numeric,
-                kind: TargetKind::Continuous,
-            });
-        }
-        encoding => encoding.kind(),
-    };
-    Ok(Loaded {
-        data: read(kind)?,
-        kind,
-    })
+    Ok(())
 }
 
-fn options(kind: TargetKind, targets: &[String]) -> CsvOptions {
-    match kind {
-        TargetKind::Continuous => CsvOptions::continuous(targets),
-        TargetKind::Labels => CsvOptions::labels(&targets[0]),
-        TargetKind::OneHot => CsvOptions::one_hot(targets),
-        TargetKind::MultiHot => CsvOptions::multi_hot(targets),
+/// The encoding the target columns' values show.
+pub fn infer_kind(table: &Table, targets: &[String]) -> Result<TargetKind, Box<dyn Error>> {
+    let mut columns = Vec::with_capacity(targets.len());
+    for name in targets {
+        match table.column(name) {
+            Some(Column::Numbers { values, .. }) => columns.push(values),
+            Some(_) if targets.len() == 1 => return Ok(TargetKind::Labels),
+            // Text among several target columns: loading as numbers says which value.
+            Some(_) => return Ok(TargetKind::Continuous),
+            None => {
+                return Err(format!(
+                    "{}: the header (line 1) has no column named \"{name}\" (--target {name}); \
+                     its columns are {}. Names are case-sensitive",
+                    table.source(),
+                    table
+                        .names()
+                        .iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+                .into());
+            }
+        }
     }
+    let k = columns.len();
+    let values: Vec<f64> = (0..table.n_rows())
+        .filter(|&r| columns.iter().all(|c| !c[r].is_nan()))
+        .flat_map(|r| columns.iter().map(move |c| c[r]))
+        .collect();
+    if values.is_empty() {
+        return Ok(TargetKind::Continuous);
+    }
+    let rows = values.len() / k;
+    Ok(
+        match infer_encoding_of_columns(&Tensor::from_vec(values, &[rows, k])) {
+            TargetEncoding::Continuous { .. } => TargetKind::Continuous,
+            encoding => encoding.kind(),
+        },
+    )
 }

@@ -1,6 +1,7 @@
 //! Loading a saved model for `predict`, `evaluate` and `show`, whatever its kind and element
 //! type.
 
+use nabla_models::data::{FeatureEncoding, ReadOptions, Table};
 use nabla_models::estimator::{Classifier, Regressor};
 use nabla_models::persist::{ModelKind, describe};
 use std::error::Error;
@@ -39,21 +40,16 @@ pub fn load(path: &Path) -> Result<SavedModel, Box<dyn Error>> {
     })
 }
 
-/// The column names a model was saved with.
-pub struct Columns<'m> {
-    /// The feature columns, in the model's order.
-    pub features: &'m [String],
-    /// The target columns (possibly none).
-    pub targets: &'m [String],
-}
-
-/// The feature and target column names a model was saved with, or an error saying the model
-/// cannot find columns by name.
-pub fn columns<'m>(
+/// How a saved model makes its features from a file's columns: the encoding it was fitted
+/// with (text one-hot, missing values imputed), or its feature columns by name, as numbers.
+pub fn encoding(
     path: &Path,
-    features: Option<&'m [String]>,
-    targets: Option<&'m [String]>,
-) -> Result<Columns<'m>, Box<dyn Error>> {
+    encoding: Option<&FeatureEncoding>,
+    features: Option<&[String]>,
+) -> Result<FeatureEncoding, Box<dyn Error>> {
+    if let Some(e) = encoding {
+        return Ok(e.clone());
+    }
     let features = features.unwrap_or_default();
     if features.is_empty() {
         return Err(format!(
@@ -64,8 +60,27 @@ pub fn columns<'m>(
         )
         .into());
     }
-    Ok(Columns {
-        features,
-        targets: targets.unwrap_or_default(),
-    })
+    Ok(FeatureEncoding::numbers(features))
+}
+
+/// Reads `file` as the model's `encoding` reads files (its missing-value markers; the
+/// delimiter given or detected).
+pub fn read_table(
+    file: &Path,
+    encoding: &FeatureEncoding,
+    delimiter: Option<u8>,
+) -> Result<Table, Box<dyn Error>> {
+    let options = ReadOptions {
+        delimiter,
+        ..encoding.read_options()
+    };
+    Ok(Table::from_csv(file, &options)?)
+}
+
+/// Prints the encoding's warnings about new rows (categories not seen in training) to
+/// standard error.
+pub fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }

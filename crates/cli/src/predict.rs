@@ -2,9 +2,9 @@
 //! model's feature columns by name, as class names (and probabilities) or target values.
 
 use crate::args::PredictArgs;
-use crate::model_file::{SavedModel, columns, load};
+use crate::model_file::{self, SavedModel, load};
 use nabla_autodiff::{Float, Tensor};
-use nabla_models::data::read_feature_columns;
+use nabla_models::data::{FeatureEncoding, encode_columns};
 use nabla_models::estimator::{Classifier, Regressor, Task};
 use nabla_models::persist::write_atomically;
 use std::error::Error;
@@ -30,16 +30,19 @@ pub fn run(args: &PredictArgs) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The features of `args.file` in the model's order (its target columns may be present).
+/// The features of `args.file` as the model makes them (its target columns may be present);
+/// warnings about unseen categories go to standard error.
 fn features(
     args: &PredictArgs,
+    encoding: Option<&FeatureEncoding>,
     features: Option<&[String]>,
     targets: Option<&[String]>,
 ) -> Result<Tensor<f64>, Box<dyn Error>> {
-    let c = columns(&args.model, features, targets)?;
-    Ok(read_feature_columns(
-        &args.file, c.features, c.targets, b',',
-    )?)
+    let encoding = model_file::encoding(&args.model, encoding, features)?;
+    let table = model_file::read_table(&args.file, &encoding, args.delimiter)?;
+    let (x, warnings) = encode_columns(&table, &encoding, targets.unwrap_or_default())?;
+    model_file::warn(&warnings);
+    Ok(x)
 }
 
 /// A header row and one row per sample: the predicted class (or one 0/1 column per label),
@@ -48,7 +51,12 @@ fn classify<T: Float>(
     model: &Classifier<T>,
     args: &PredictArgs,
 ) -> Result<Vec<Vec<String>>, Box<dyn Error>> {
-    let x = features(args, model.feature_names(), model.target_names())?;
+    let x = features(
+        args,
+        model.feature_encoding(),
+        model.feature_names(),
+        model.target_names(),
+    )?;
     let classes = model.class_names().unwrap_or_default();
     let targets = model.target_names().unwrap_or_default();
     let multi_label = matches!(model.task(), Some(Task::MultiLabel { .. }));
@@ -99,7 +107,12 @@ fn regress<T: Float>(
     model: &Regressor<T>,
     args: &PredictArgs,
 ) -> Result<Vec<Vec<String>>, Box<dyn Error>> {
-    let x = features(args, model.feature_names(), model.target_names())?;
+    let x = features(
+        args,
+        model.feature_encoding(),
+        model.feature_names(),
+        model.target_names(),
+    )?;
     let predictions = model.predict(&x)?;
     let outputs = predictions.shape()[1];
     let header = match model.target_names() {

@@ -83,6 +83,15 @@ fn print_inputs(inputs: &InputDescription) {
             inputs.features.join(", ")
         );
     }
+    if let Some(encoding) = &inputs.encoding {
+        say!("columns read from a file ({}):", encoding.columns.len());
+        for c in &encoding.columns {
+            say!("  {:<24} {}", c.column, c.describe());
+        }
+        if !encoding.ignored.is_empty() {
+            say!("columns ignored: {}", encoding.ignored.join(", "));
+        }
+    }
     match &inputs.standardization {
         Some(s) => say!(
             "features standardised: {}",

@@ -24,7 +24,11 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
         data.n_rows(),
         data.n_features(),
         data.target_names().join(", "),
-        nabla_models::diagnose::infer_encoding(data.targets())
+        match loaded.kind {
+            // As asked: not the classes its values might look like.
+            TargetKind::Continuous => "continuous".to_string(),
+            _ => nabla_models::diagnose::infer_encoding(data.targets()).to_string(),
+        }
     );
     let regression = loaded.kind == TargetKind::Continuous;
     let (train, test) = if regression {

@@ -66,8 +66,25 @@ fn breast_cancer_has_212_malignant_and_357_benign() {
 
 #[test]
 fn digits_has_64_pixels_and_10_classes() {
+    // Loaded as they come, the three pixels that are blank in every image are left out.
     let d = load("digits.csv", &CsvOptions::labels("digit"));
+    assert_eq!((d.n_rows(), d.n_features()), (1797, 61));
+    assert_eq!(
+        d.notices(),
+        [
+            "column \"px0\" left out: it holds one value (0) on every row",
+            "column \"px32\" left out: it holds one value (0) on every row",
+            "column \"px39\" left out: it holds one value (0) on every row",
+        ]
+    );
+    // Named as the features, all 64 pixels of the 8x8 image stay.
+    let pixels: Vec<String> = (0..64).map(|i| format!("px{i}")).collect();
+    let d = load(
+        "digits.csv",
+        &CsvOptions::labels("digit").with_features(&pixels),
+    );
     assert_eq!((d.n_rows(), d.n_features()), (1797, 64));
+    assert!(d.notices().is_empty());
     assert_eq!(d.feature_names()[63], "px63");
     let names: Vec<String> = (0..10).map(|i| i.to_string()).collect();
     assert_eq!(d.targets().class_names().unwrap(), &names[..]);

@@ -1,7 +1,7 @@
 //! [`Dataset`]: a feature matrix with named columns and its targets.
 
 use super::targets::{invalid, owned};
-use super::{DataError, Targets};
+use super::{DataError, FeatureEncoding, Targets};
 use nabla_autodiff::Tensor;
 
 /// Features (`[rows, features]`, `f64`) with their column names, and [`Targets`] with theirs.
@@ -27,6 +27,9 @@ pub struct Dataset {
     feature_names: Vec<String>,
     targets: Targets,
     target_names: Vec<String>,
+    encoding: Option<FeatureEncoding>,
+    lines: Option<Vec<u64>>,
+    notices: Vec<String>,
 }
 
 impl Dataset {
@@ -80,7 +83,55 @@ impl Dataset {
             feature_names: owned(feature_names),
             targets,
             target_names: owned(target_names),
+            encoding: None,
+            lines: None,
+            notices: Vec::new(),
         })
+    }
+
+    /// The same data with where it came from: the encoding that made its features from a
+    /// file's columns, each row's line in the file, and what loading left out.
+    pub(crate) fn with_origin(
+        mut self,
+        encoding: FeatureEncoding,
+        lines: Vec<u64>,
+        notices: Vec<String>,
+    ) -> Result<Self, DataError> {
+        if encoding.width() != self.n_features() || lines.len() != self.n_rows() {
+            return Err(invalid(
+                "Dataset::with_origin",
+                format!(
+                    "an encoding of width {} and {} lines for {} rows of {} features",
+                    encoding.width(),
+                    lines.len(),
+                    self.n_rows(),
+                    self.n_features()
+                ),
+            ));
+        }
+        self.encoding = Some(encoding);
+        self.lines = Some(lines);
+        self.notices = notices;
+        Ok(self)
+    }
+
+    /// How the features were made from the columns of the file they were loaded from (`None`
+    /// for a data set built from tensors). A model fitted with `fit_dataset` keeps it, to
+    /// encode new rows the same way.
+    pub fn encoding(&self) -> Option<&FeatureEncoding> {
+        self.encoding.as_ref()
+    }
+
+    /// The line of the file where row `row` was read (`None` for a data set built from
+    /// tensors).
+    pub fn line(&self, row: usize) -> Option<u64> {
+        self.lines.as_ref().and_then(|l| l.get(row).copied())
+    }
+
+    /// What loading left out and why: rows whose target is missing, constant or
+    /// identifier-like columns.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     /// The features, `[rows, features]`.
@@ -130,6 +181,12 @@ impl Dataset {
             feature_names: self.feature_names.clone(),
             targets: self.targets.select_rows(rows),
             target_names: self.target_names.clone(),
+            encoding: self.encoding.clone(),
+            lines: self
+                .lines
+                .as_ref()
+                .map(|l| rows.iter().map(|&r| l[r]).collect()),
+            notices: self.notices.clone(),
         })
     }
 

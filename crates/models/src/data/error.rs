@@ -86,6 +86,38 @@ pub enum DataError {
         /// The text found there.
         value: String,
     },
+    /// A number that is not finite, or so large that its square overflows (see
+    /// [`MAX_MAGNITUDE`](super::MAX_MAGNITUDE)).
+    NotFinite {
+        /// The file.
+        path: String,
+        /// The row's line.
+        line: u64,
+        /// The column's 1-based position.
+        column: usize,
+        /// The column's name.
+        name: String,
+        /// The text found there.
+        value: String,
+    },
+    /// A column of numbers holds a few texts: a typo, or a missing-value marker that is not
+    /// among [`ReadOptions::missing_values`](super::ReadOptions::missing_values).
+    StrayText {
+        /// The file.
+        path: String,
+        /// The line of the first text.
+        line: u64,
+        /// The column's 1-based position.
+        column: usize,
+        /// The column's name.
+        name: String,
+        /// The first text.
+        value: String,
+        /// How many texts the column holds.
+        texts: usize,
+        /// How many numbers it holds.
+        numbers: usize,
+    },
     /// A target field holds a value its encoding does not allow (a multi-hot or one-hot value
     /// other than 0 or 1, an empty class label).
     BadTarget {
@@ -149,7 +181,7 @@ impl fmt::Display for DataError {
             } => write!(
                 f,
                 "{path}: the header (line 1) has no column named \"{column}\"; its columns are \
-                 {}. Name one of these as the target (names are case-sensitive)",
+                 {}. Use one of these names (they are case-sensitive)",
                 quoted_list(available)
             ),
             DataError::ColumnMismatch {
@@ -224,6 +256,37 @@ impl fmt::Display for DataError {
                     )
                 }
             }
+            DataError::NotFinite {
+                path,
+                line,
+                column,
+                name,
+                value,
+            } => write!(
+                f,
+                "{path}, line {line}, column {column} (\"{name}\"): \"{value}\" is not a finite \
+                 number of usable size (at most {:e} in magnitude, so that its square does not \
+                 overflow); correct it, rescale the column, or empty the cell to have the value \
+                 imputed",
+                super::MAX_MAGNITUDE
+            ),
+            DataError::StrayText {
+                path,
+                line,
+                column,
+                name,
+                value,
+                texts,
+                numbers,
+            } => write!(
+                f,
+                "{path}, line {line}, column {column} (\"{name}\"): \"{value}\" is text in a \
+                 column of numbers ({numbers} number{} and {texts} text{}); correct it, or if \
+                 it marks a missing value, add it to the missing-value markers (--na-values on \
+                 the command line, ReadOptions::missing_values in the library)",
+                if *numbers == 1 { "" } else { "s" },
+                if *texts == 1 { "" } else { "s" }
+            ),
             DataError::BadTarget {
                 path,
                 line,
@@ -277,7 +340,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "iris.csv: the header (line 1) has no column named \"Species\"; its columns are \
-             \"sepal_length\", \"species\". Name one of these as the target (names are \
+             \"sepal_length\", \"species\". Use one of these names (they are \
              case-sensitive)"
         );
     }

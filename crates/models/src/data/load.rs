@@ -1,12 +1,13 @@
 //! Loading a [`Dataset`] from CSV text: [`CsvOptions`] names the target column(s) and says how
 //! they are encoded ([`TargetKind`]).
 
+use super::error::quoted_list;
 use super::targets::invalid;
-use super::{DataError, Dataset, Targets};
-use csv::{ReaderBuilder, StringRecord, Trim};
+use super::{
+    Column, ColumnChoice, DataError, Dataset, FeatureEncoding, ReadOptions, Table, Targets,
+    encode_columns,
+};
 use nabla_autodiff::Tensor;
-use std::collections::BTreeSet;
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -78,33 +79,38 @@ impl std::str::FromStr for TargetKind {
     }
 }
 
-/// Which columns of a CSV file are targets, how they are encoded, and the field delimiter.
-/// Every other column is a feature and must hold numbers.
+/// Which columns of a CSV file are targets and how they are encoded, which are features, and
+/// how the file is read ([`ReadOptions`]: the delimiter, detected unless given, and the
+/// missing-value markers).
+///
+/// Every column that is not a target is a feature unless [`ColumnChoice`] says otherwise:
+/// numbers as they are, text one-hot encoded, missing values imputed (see
+/// [`FeatureEncoding`](super::FeatureEncoding)).
 ///
 /// ```
 /// use nabla_models::data::{CsvOptions, TargetKind};
 /// let opts = CsvOptions::labels("species");
 /// assert_eq!((opts.kind(), opts.target_columns()), (TargetKind::Labels, &["species".to_string()][..]));
-/// let opts = CsvOptions::multi_hot(&["even", "prime"]).with_delimiter(b';');
-/// assert_eq!(opts.delimiter(), b';');
+/// let opts = CsvOptions::multi_hot(&["even", "prime"]).with_delimiter(b';').with_drop(&["id"]);
+/// assert_eq!(opts.delimiter(), Some(b';'));
+/// assert_eq!(opts.column_choice().drop, ["id"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvOptions {
     target_columns: Vec<String>,
     kind: TargetKind,
-    delimiter: u8,
+    read: ReadOptions,
+    choice: ColumnChoice,
 }
 
 impl CsvOptions {
-    /// Targets of the given kind in the named columns, comma-delimited.
+    /// Targets of the given kind in the named columns; every other column a feature.
     pub fn new<S: AsRef<str>>(kind: TargetKind, target_columns: &[S]) -> Self {
         CsvOptions {
-            target_columns: target_columns
-                .iter()
-                .map(|s| s.as_ref().to_string())
-                .collect(),
+            target_columns: owned(target_columns),
             kind,
-            delimiter: b',',
+            read: ReadOptions::default(),
+            choice: ColumnChoice::default(),
         }
     }
 
@@ -128,9 +134,42 @@ impl CsvOptions {
         Self::new(TargetKind::MultiHot, columns)
     }
 
-    /// The same options with another field delimiter (`b';'`, `b'\t'`, ...).
+    /// The same options with this field delimiter (`b';'`, `b'\t'`, ...) instead of the
+    /// detected one.
     pub fn with_delimiter(mut self, delimiter: u8) -> Self {
-        self.delimiter = delimiter;
+        self.read.delimiter = Some(delimiter);
+        self
+    }
+
+    /// The same options with these texts marking missing values (instead of
+    /// [`DEFAULT_MISSING_VALUES`](super::DEFAULT_MISSING_VALUES)).
+    pub fn with_missing_values<S: AsRef<str>>(mut self, markers: &[S]) -> Self {
+        self.read.missing_values = owned(markers);
+        self
+    }
+
+    /// The same options with only these columns as features, in this order.
+    pub fn with_features<S: AsRef<str>>(mut self, columns: &[S]) -> Self {
+        self.choice.features = Some(owned(columns));
+        self
+    }
+
+    /// The same options with these columns left out of the features.
+    pub fn with_drop<S: AsRef<str>>(mut self, columns: &[S]) -> Self {
+        self.choice.drop = owned(columns);
+        self
+    }
+
+    /// The same options with (or without) a 0/1 feature marking the imputed values of each
+    /// column with missing values.
+    pub fn with_missing_indicators(mut self, on: bool) -> Self {
+        self.choice.missing_indicators = on;
+        self
+    }
+
+    /// The same options with another target encoding.
+    pub fn with_kind(mut self, kind: TargetKind) -> Self {
+        self.kind = kind;
         self
     }
 
@@ -144,32 +183,35 @@ impl CsvOptions {
         self.kind
     }
 
-    /// The field delimiter.
-    pub fn delimiter(&self) -> u8 {
-        self.delimiter
+    /// The field delimiter, if given (else it is detected).
+    pub fn delimiter(&self) -> Option<u8> {
+        self.read.delimiter
     }
+
+    /// How the file is read.
+    pub fn read_options(&self) -> &ReadOptions {
+        &self.read
+    }
+
+    /// Which columns are features.
+    pub fn column_choice(&self) -> &ColumnChoice {
+        &self.choice
+    }
+}
+
+fn owned<S: AsRef<str>>(names: &[S]) -> Vec<String> {
+    names.iter().map(|s| s.as_ref().to_string()).collect()
 }
 
 impl Dataset {
     /// Loads a CSV file whose first line names the columns; `options` names the target
-    /// column(s), and every other column becomes a feature, in file order.
-    ///
-    /// Fields are trimmed of surrounding spaces. Feature values are parsed as `f64` (`NaN` and
-    /// `inf` are accepted, for the diagnostics to report).
+    /// column(s), and the other columns become features as [`Dataset::from_table`] says.
     ///
     /// # Errors
-    /// A [`DataError`] naming the file, and where it applies the line and the column: the file
-    /// cannot be read, is empty or has no data rows, a target column is missing (the message
-    /// lists the columns there are), a row has the wrong number of fields, a feature is not a
-    /// number, or a target breaks its encoding.
+    /// A [`DataError`] naming the file, and where it applies the line and the column: see
+    /// [`Table::from_csv`] and [`Dataset::from_table`].
     pub fn from_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset, DataError> {
-        let path = path.as_ref();
-        let name = path.display().to_string();
-        let file = File::open(path).map_err(|e| DataError::Io {
-            path: name.clone(),
-            message: e.to_string(),
-        })?;
-        Self::from_csv_reader(file, &name, options)
+        Self::from_table(Table::from_csv(path, &options.read)?, options)
     }
 
     /// Loads CSV text from any reader, exactly as [`Dataset::from_csv`] loads a file; `source`
@@ -196,95 +238,56 @@ impl Dataset {
         source: &str,
         options: &CsvOptions,
     ) -> Result<Dataset, DataError> {
-        let (mut rdr, header) = open_csv(reader, source, options.delimiter)?;
-        let layout = Layout::new(source, header, options)?;
-        let mut features = Vec::new();
-        let mut targets = TargetFields::default();
-        for record in rdr.records() {
-            let record = record.map_err(|e| malformed(source, &e))?;
-            let line = record.position().map_or(0, |p| p.line());
-            layout.read_row(source, line, &record, &mut features, &mut targets)?;
-        }
-        if targets.lines.is_empty() {
-            return Err(DataError::Empty {
-                path: source.into(),
-                what: "the header (line 1) is followed by no data rows; add one row per sample"
-                    .into(),
-            });
-        }
-        let rows = targets.lines.len();
-        let features = Tensor::from_vec(features, &[rows, layout.features.len()]);
-        let target_names: Vec<&str> = layout
-            .targets
-            .iter()
-            .map(|&c| layout.header[c].as_str())
-            .collect();
-        let feature_names: Vec<&str> = layout
-            .features
-            .iter()
-            .map(|&c| layout.header[c].as_str())
-            .collect();
-        let targets = targets.build(source, options.kind, &target_names)?;
-        Dataset::new(features, &feature_names, targets, &target_names)
+        Self::from_table(Table::from_reader(reader, source, &options.read)?, options)
     }
-}
 
-/// A CSV reader over `reader` (fields trimmed, rows of any length, checked by the caller) and
-/// its header, whose names must be distinct.
-pub(super) fn open_csv<R: Read>(
-    reader: R,
-    source: &str,
-    delimiter: u8,
-) -> Result<(csv::Reader<R>, Vec<String>), DataError> {
-    let mut rdr = ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(Trim::All)
-        .delimiter(delimiter)
-        .from_reader(reader);
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| malformed(source, &e))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    for (b, name) in header.iter().enumerate() {
-        if let Some(a) = header[..b].iter().position(|n| n == name) {
-            return Err(DataError::DuplicateColumn {
-                path: source.into(),
-                column: name.clone(),
-                positions: (a + 1, b + 1),
-            });
-        }
+    /// A data set from a table: the target columns encoded as `options` says, rows whose
+    /// target is missing left out (with a notice), and the other columns encoded as features
+    /// by a [`FeatureEncoding`] fitted on every remaining row (kept with the data set, and with
+    /// a model fitted on it). Each row remembers its line in the file, and
+    /// [`Dataset::notices`] says what was left out.
+    ///
+    /// ```
+    /// use nabla_models::data::{CsvOptions, Dataset, ReadOptions, Table};
+    /// let text = "island,mass,sex\nDream,3750,male\nBiscoe,NA,female\nDream,4000,NA\nBiscoe,3500,female\n";
+    /// let table = Table::from_reader(text.as_bytes(), "penguins", &ReadOptions::default())?;
+    /// let data = Dataset::from_table(table, &CsvOptions::labels("sex"))?;
+    /// assert_eq!(data.feature_names(), ["island=Biscoe", "island=Dream", "mass"]);
+    /// assert_eq!(data.n_rows(), 3); // the row without a sex is left out
+    /// assert_eq!(data.line(1), Some(3));
+    /// assert_eq!(data.notices(), ["1 row whose target is missing was left out (line 4)"]);
+    /// # Ok::<(), nabla_models::data::DataError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`DataError`] naming the file: a target column is missing (the message lists the
+    /// columns there are), the targets break their encoding (with line and column), every
+    /// target is missing, or no feature column is left.
+    pub fn from_table(table: Table, options: &CsvOptions) -> Result<Dataset, DataError> {
+        Self::load_table(table, options, None)
     }
-    Ok((rdr, header))
-}
 
-pub(super) fn malformed(path: &str, e: &csv::Error) -> DataError {
-    DataError::Malformed {
-        path: path.into(),
-        line: e.position().map(|p| p.line()),
-        message: e.to_string(),
+    /// A data set from a table of new rows, its features made by a model's `encoding`
+    /// (which is not refitted) and its targets as `options` says; rows whose target is
+    /// missing are left out. [`Dataset::notices`] holds what was left out and the encoding's
+    /// warnings (categories not seen in training). `options`' column choices are not used.
+    ///
+    /// # Errors
+    /// As [`Dataset::from_table`], and a [`DataError::ColumnMismatch`] when the table lacks a
+    /// column the encoding reads or holds one the model knows nothing of.
+    pub fn from_table_encoded(
+        table: Table,
+        options: &CsvOptions,
+        encoding: &FeatureEncoding,
+    ) -> Result<Dataset, DataError> {
+        Self::load_table(table, options, Some(encoding))
     }
-}
 
-/// The header and which of its columns are features and targets.
-struct Layout {
-    header: Vec<String>,
-    features: Vec<usize>,
-    targets: Vec<usize>,
-}
-
-impl Layout {
-    fn new(path: &str, header: Vec<String>, options: &CsvOptions) -> Result<Self, DataError> {
-        if header.iter().all(String::is_empty) {
-            return Err(DataError::Empty {
-                path: path.into(),
-                what: "the file is empty; it needs a header line naming the columns, then one \
-                       line per sample"
-                    .into(),
-            });
-        }
+    fn load_table(
+        mut table: Table,
+        options: &CsvOptions,
+        given: Option<&FeatureEncoding>,
+    ) -> Result<Dataset, DataError> {
         let wanted = options.target_columns();
         if wanted.is_empty() || (options.kind() == TargetKind::Labels && wanted.len() != 1) {
             return Err(invalid(
@@ -301,184 +304,160 @@ impl Layout {
                 ),
             ));
         }
-        let mut targets = Vec::with_capacity(wanted.len());
-        for name in wanted {
-            match header.iter().position(|h| h == name) {
-                Some(c) => targets.push(c),
-                None => {
-                    return Err(DataError::MissingColumn {
-                        path: path.into(),
-                        column: name.clone(),
-                        available: header,
-                    });
-                }
-            }
-        }
-        let features: Vec<usize> = (0..header.len()).filter(|c| !targets.contains(c)).collect();
-        if features.is_empty() {
+        let positions = wanted
+            .iter()
+            .map(|name| table.require(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut notices = Vec::new();
+        let keep: Vec<usize> = (0..table.n_rows())
+            .filter(|&r| {
+                positions
+                    .iter()
+                    .all(|&c| !missing_at(&table.columns()[c], r))
+            })
+            .collect();
+        if keep.is_empty() {
             return Err(DataError::Empty {
-                path: path.into(),
+                path: table.source().into(),
                 what: format!(
-                    "every column of the header is a target, which leaves no feature columns; \
-                     the file needs at least one column besides {}",
-                    super::error::quoted_list(wanted)
+                    "every row misses its target ({}); fill in the targets",
+                    quoted_list(wanted)
                 ),
             });
         }
-        Ok(Layout {
-            header,
-            features,
-            targets,
-        })
-    }
-
-    /// Checks one data row, parses its features and keeps its target fields.
-    fn read_row(
-        &self,
-        path: &str,
-        line: u64,
-        record: &StringRecord,
-        features: &mut Vec<f64>,
-        targets: &mut TargetFields,
-    ) -> Result<(), DataError> {
-        if record.len() != self.header.len() {
-            return Err(DataError::RaggedRow {
-                path: path.into(),
-                line,
-                found: record.len(),
-                expected: self.header.len(),
-            });
+        let dropped = table.n_rows() - keep.len();
+        if dropped > 0 {
+            let mut kept = keep.iter().peekable();
+            let lines: Vec<String> = (0..table.n_rows())
+                .filter(|r| kept.next_if_eq(&r).is_none())
+                .take(5)
+                .map(|r| table.line(r).to_string())
+                .collect();
+            notices.push(format!(
+                "{dropped} row{} whose target is missing {} left out (line{} {}{})",
+                plural(dropped),
+                if dropped == 1 { "was" } else { "were" },
+                plural(dropped),
+                lines.join(", "),
+                if dropped > lines.len() { ", ..." } else { "" }
+            ));
+            table.retain_rows(&keep);
         }
-        for &c in &self.features {
-            let field = Field {
-                path,
-                line,
-                column: c,
-                name: &self.header[c],
-                text: &record[c],
-            };
-            features.push(field.number("feature")?);
-        }
-        targets
-            .fields
-            .extend(self.targets.iter().map(|&c| (c, record[c].to_string())));
-        targets.lines.push(line);
-        Ok(())
-    }
-}
-
-/// One field of the file, with where it came from for error messages.
-pub(super) struct Field<'a> {
-    pub(super) path: &'a str,
-    pub(super) line: u64,
-    pub(super) column: usize,
-    pub(super) name: &'a str,
-    pub(super) text: &'a str,
-}
-
-impl Field<'_> {
-    pub(super) fn number(&self, role: &'static str) -> Result<f64, DataError> {
-        self.text.parse().map_err(|_| DataError::NotNumeric {
-            path: self.path.into(),
-            line: self.line,
-            column: self.column + 1,
-            name: self.name.into(),
-            role,
-            value: self.text.into(),
-        })
-    }
-
-    fn bad_target(&self, expected: &str) -> DataError {
-        DataError::BadTarget {
-            path: self.path.into(),
-            line: self.line,
-            column: self.name.into(),
-            value: self.text.into(),
-            expected: expected.into(),
-        }
-    }
-}
-
-/// The target fields of every row (row-major, with their column positions) and each row's line.
-#[derive(Default)]
-struct TargetFields {
-    fields: Vec<(usize, String)>,
-    lines: Vec<u64>,
-}
-
-impl TargetFields {
-    fn field<'a>(&'a self, path: &'a str, names: &'a [&str], i: usize) -> Field<'a> {
-        let (column, text) = &self.fields[i];
-        Field {
-            path,
-            line: self.lines[i / names.len()],
-            column: *column,
-            name: names[i % names.len()],
-            text,
-        }
-    }
-
-    fn build(self, path: &str, kind: TargetKind, names: &[&str]) -> Result<Targets, DataError> {
-        let rows = self.lines.len();
-        let k = names.len();
-        let numbers = |check: &dyn Fn(&Field, f64) -> Result<(), DataError>| {
-            (0..self.fields.len())
-                .map(|i| {
-                    let field = self.field(path, names, i);
-                    let v = field.number("target")?;
-                    check(&field, v).map(|_| v)
-                })
-                .collect::<Result<Vec<f64>, DataError>>()
-        };
-        let zero_one = |field: &Field, v: f64| {
-            if v == 0.0 || v == 1.0 {
-                Ok(())
-            } else {
-                Err(field.bad_target("these target columns must hold 0 or 1"))
+        let targets = target_values(&table, &positions, options.kind())?;
+        let encoding = match given {
+            Some(encoding) => encoding.clone(),
+            None => {
+                let (encoding, left_out) =
+                    FeatureEncoding::fit(&table, wanted, &options.choice, None)?;
+                notices.extend(left_out);
+                encoding
             }
         };
-        match kind {
-            TargetKind::Continuous => {
-                Targets::continuous(Tensor::from_vec(numbers(&|_, _| Ok(()))?, &[rows, k]))
+        let (features, unseen) = encode_columns(&table, &encoding, wanted)?;
+        notices.extend(unseen);
+        let feature_names = encoding.feature_names();
+        let lines = table.lines().to_vec();
+        drop(table);
+        Dataset::new(features, &feature_names, targets, wanted)?
+            .with_origin(encoding, lines, notices)
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn missing_at(column: &Column, row: usize) -> bool {
+    match column {
+        Column::Numbers { values, .. } => values[row].is_nan(),
+        Column::Text { codes, .. } => codes[row] == Column::MISSING,
+        Column::ManyTexts { .. } => false,
+    }
+}
+
+/// The targets in the columns `positions` of `table` (no row misses one), as `kind` reads them.
+fn target_values(
+    table: &Table,
+    positions: &[usize],
+    kind: TargetKind,
+) -> Result<Targets, DataError> {
+    let names: Vec<&str> = positions
+        .iter()
+        .map(|&c| table.names()[c].as_str())
+        .collect();
+    let rows = table.n_rows();
+    let k = positions.len();
+    if kind == TargetKind::Labels {
+        return labels(table, positions[0]);
+    }
+    let mut values = vec![0.0; rows * k];
+    for (j, &c) in positions.iter().enumerate() {
+        let Column::Numbers { values: column, .. } = &table.columns()[c] else {
+            return Err(text_in_target(table, c));
+        };
+        for (r, &v) in column.iter().enumerate() {
+            if kind != TargetKind::Continuous && v != 0.0 && v != 1.0 {
+                return Err(DataError::BadTarget {
+                    path: table.source().into(),
+                    line: table.line(r),
+                    column: names[j].into(),
+                    value: v.to_string(),
+                    expected: "these target columns must hold 0 or 1".into(),
+                });
             }
-            TargetKind::MultiHot => {
-                Targets::multi_hot(Tensor::from_vec(numbers(&zero_one)?, &[rows, k]), names)
-            }
-            TargetKind::OneHot => {
-                let values = numbers(&zero_one)?;
-                for (row, r) in values.chunks_exact(k).enumerate() {
-                    let ones = r.iter().filter(|&&v| v == 1.0).count();
-                    if ones != 1 {
-                        return Err(DataError::OneHotRow {
-                            path: path.into(),
-                            line: self.lines[row],
-                            columns: names.iter().map(|s| s.to_string()).collect(),
-                            ones,
-                        });
-                    }
+            values[r * k + j] = v;
+        }
+    }
+    let values = Tensor::from_vec(values, &[rows, k]);
+    match kind {
+        TargetKind::Continuous => Targets::continuous(values),
+        TargetKind::MultiHot => Targets::multi_hot(values, &names),
+        TargetKind::OneHot => {
+            for (r, row) in values.data().chunks_exact(k).enumerate() {
+                let ones = row.iter().filter(|&&v| v == 1.0).count();
+                if ones != 1 {
+                    return Err(DataError::OneHotRow {
+                        path: table.source().into(),
+                        line: table.line(r),
+                        columns: owned(&names),
+                        ones,
+                    });
                 }
-                Targets::one_hot(Tensor::from_vec(values, &[rows, k]), names)
             }
-            TargetKind::Labels => self.labels(path, names),
+            Targets::one_hot(values, &names)
         }
+        TargetKind::Labels => unreachable!("handled above"),
     }
+}
 
-    /// Class labels from one column: numbers if every label is a finite number (sorted by
-    /// value), text otherwise (sorted by bytes).
-    fn labels(&self, path: &str, names: &[&str]) -> Result<Targets, DataError> {
-        if let Some(i) = self.fields.iter().position(|(_, t)| t.is_empty()) {
-            return Err(self
-                .field(path, names, i)
-                .bad_target("a class label cannot be empty; fill it in or drop the row"));
-        }
-        let numeric: Option<Vec<f64>> = self
-            .fields
+/// The first text of a target column that must hold numbers, as an error.
+fn text_in_target(table: &Table, c: usize) -> DataError {
+    let (row, value) = match &table.columns()[c] {
+        Column::Text {
+            categories, codes, ..
+        } => codes
             .iter()
-            .map(|(_, t)| t.parse::<f64>().ok().filter(|v| v.is_finite()))
+            .position(|&k| k != Column::MISSING && categories[k as usize].parse::<f64>().is_err())
+            .map(|r| (r, categories[codes[r] as usize].clone()))
+            .unwrap_or_default(),
+        _ => (0, String::new()),
+    };
+    DataError::NotNumeric {
+        path: table.source().into(),
+        line: table.line(row),
+        column: c + 1,
+        name: table.names()[c].clone(),
+        role: "target",
+        value,
+    }
+}
+
+/// Class labels from one column: numbers sorted by value, or text sorted by its bytes.
+fn labels(table: &Table, c: usize) -> Result<Targets, DataError> {
+    match &table.columns()[c] {
+        Column::Numbers { values, .. } => {
             // `+ 0.0` turns -0 into 0, so that both are one class.
-            .map(|v| v.map(|v| v + 0.0))
-            .collect();
-        if let Some(values) = numeric {
+            let values: Vec<f64> = values.iter().map(|v| v + 0.0).collect();
             let mut classes = values.clone();
             classes.sort_by(f64::total_cmp);
             classes.dedup();
@@ -487,21 +466,21 @@ impl TargetFields {
                 .map(|v| classes.partition_point(|c| c < v))
                 .collect();
             let class_names: Vec<String> = classes.iter().map(|c| c.to_string()).collect();
-            return Targets::labels(indices, &class_names);
+            Targets::labels(indices, &class_names)
         }
-        let classes: Vec<&str> = self
-            .fields
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let indices = self
-            .fields
-            .iter()
-            .map(|(_, t)| classes.partition_point(|c| *c < t.as_str()))
-            .collect();
-        Targets::labels(indices, &classes)
+        Column::Text {
+            categories, codes, ..
+        } => Targets::labels(codes.iter().map(|&k| k as usize).collect(), categories),
+        Column::ManyTexts { .. } => Err(DataError::InvalidArgument {
+            function: "Dataset::from_csv",
+            message: format!(
+                "the label column \"{}\" of {} holds more than {} distinct labels; a \
+                 classifier needs far fewer classes (is this the right column?)",
+                table.names()[c],
+                table.source(),
+                super::MAX_KEPT_CATEGORIES
+            ),
+        }),
     }
 }
 
@@ -580,10 +559,10 @@ mod tests {
     #[test]
     fn other_delimiters() {
         let d = load(
-            "a;b;y\n1;2;3\n",
+            "a;b;y\n1;2;3\n4;5;6\n",
             &CsvOptions::continuous(&["y"]).with_delimiter(b';'),
         );
-        assert_eq!(d.unwrap().features().data(), &[1.0, 2.0]);
+        assert_eq!(d.unwrap().features().data(), &[1.0, 2.0, 4.0, 5.0]);
     }
 
     #[test]
@@ -612,12 +591,38 @@ mod tests {
     }
 
     #[test]
-    fn empty_label_is_an_error_with_its_line() {
-        let err = load("a,y\n1,x\n2,\n", &CsvOptions::labels("y")).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("t.csv, line 3, column \"y\": the target is \"\" but a class label"),
-            "{err}"
+    fn rows_with_an_empty_label_are_left_out_with_a_notice() {
+        let d = load("a,y\n1,x\n2,\n3,z\n", &CsvOptions::labels("y")).unwrap();
+        assert_eq!(d.n_rows(), 2);
+        assert_eq!(
+            d.notices(),
+            ["1 row whose target is missing was left out (line 3)"]
+        );
+        assert_eq!(d.line(1), Some(4));
+        assert_eq!(d.targets().class_names().unwrap(), &["x", "z"]);
+    }
+
+    #[test]
+    fn text_features_are_one_hot_and_missing_values_imputed() {
+        let d = load(
+            "island,mass,y\nDream,1,0\nBiscoe,NA,1\n,3,0\n",
+            &CsvOptions::labels("y").with_missing_indicators(true),
+        )
+        .unwrap();
+        assert_eq!(
+            d.feature_names(),
+            [
+                "island=Biscoe",
+                "island=Dream",
+                "island missing",
+                "mass",
+                "mass missing"
+            ]
+        );
+        // Missing island: the most frequent (a tie between Biscoe and Dream goes to Biscoe).
+        assert_eq!(
+            d.features().data(),
+            &[0., 1., 0., 1., 0., 1., 0., 0., 2., 1., 1., 0., 1., 3., 0.]
         );
     }
 }

@@ -19,22 +19,31 @@ mod columns;
 mod dataset;
 mod encode;
 mod error;
+mod features;
 mod load;
 mod resample;
 mod split;
 mod standardize;
+mod table;
+mod table_read;
 mod targets;
 mod text;
 
-pub use columns::read_feature_columns;
+pub use columns::{encode_columns, read_feature_columns};
 pub use dataset::Dataset;
 pub use encode::{from_categorical, to_categorical};
 pub use error::DataError;
+pub use features::{
+    ColumnChoice, ColumnEncoding, Encoding, FeatureEncoding, MAX_ONE_HOT_CATEGORIES,
+};
 pub use load::{CsvOptions, TargetKind};
 pub use resample::{downsample, downsample_indices, upsample, upsample_indices};
 pub use split::{
     prepare_split, split_indices, stratified_split, stratified_split_indices, train_test_split,
 };
 pub use standardize::Standardizer;
+pub use table::{
+    Column, DEFAULT_MISSING_VALUES, MAX_KEPT_CATEGORIES, MAX_MAGNITUDE, ReadOptions, Table,
+};
 pub use targets::Targets;
 pub use text::{CharVocab, next_char_examples};

@@ -74,7 +74,7 @@ impl fmt::Display for TargetEncoding {
             TargetEncoding::Binary => write!(f, "binary 0/1"),
             TargetEncoding::OneHot { classes } => write!(f, "one-hot ({classes} classes)"),
             TargetEncoding::IntegerLabels { classes } => {
-                write!(f, "integer labels ({classes} classes)")
+                write!(f, "class labels ({classes} classes)")
             }
             TargetEncoding::MultiHot { labels } => write!(f, "multi-hot ({labels} labels)"),
         }

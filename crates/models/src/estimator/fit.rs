@@ -35,7 +35,13 @@ pub(crate) fn prepare_inputs(
             ),
         ));
     }
-    let inputs = FittedInputs::fit(method, x, extras.feature_names, config.standardize)?;
+    let inputs = FittedInputs::fit(
+        method,
+        x,
+        extras.feature_names,
+        extras.feature_encoding,
+        config.standardize,
+    )?;
     let prepared = inputs.prepare(method, x)?.into_owned();
     Ok((inputs, prepared))
 }

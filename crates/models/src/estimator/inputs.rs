@@ -2,7 +2,7 @@
 //! and their standardisation, and the checks every prediction makes on new rows.
 
 use super::{FitError, check_features};
-use crate::data::Standardizer;
+use crate::data::{FeatureEncoding, Standardizer};
 use crate::persist::{InputDescription, Scaling};
 use nabla_autodiff::Tensor;
 use std::borrow::Cow;
@@ -14,6 +14,7 @@ pub(crate) struct FittedInputs {
     pub(crate) width: usize,
     pub(crate) names: Vec<String>,
     pub(crate) scale: Option<Standardizer>,
+    pub(crate) encoding: Option<FeatureEncoding>,
 }
 
 impl FittedInputs {
@@ -22,6 +23,7 @@ impl FittedInputs {
         method: &'static str,
         x: &Tensor<f64>,
         names: Option<&[String]>,
+        encoding: Option<&FeatureEncoding>,
         standardize: bool,
     ) -> Result<Self, FitError> {
         let width = x.shape()[1];
@@ -39,6 +41,19 @@ impl FittedInputs {
             Some(n) => n.to_vec(),
             None => Vec::new(),
         };
+        if let Some(e) = encoding {
+            let encoded = e.feature_names();
+            if e.width() != width || (!names.is_empty() && names != encoded) {
+                return Err(FitError::invalid(
+                    method,
+                    format!(
+                        "the feature encoding makes the features {encoded:?} but the fit was \
+                         given {width} feature columns named {names:?}; pass the encoding of \
+                         these features (FitExtras::feature_encoding), or none"
+                    ),
+                ));
+            }
+        }
         let scale = if standardize {
             Some(Standardizer::fit(x)?)
         } else {
@@ -48,6 +63,7 @@ impl FittedInputs {
             width,
             names,
             scale,
+            encoding: encoding.cloned(),
         })
     }
 
@@ -71,6 +87,7 @@ impl FittedInputs {
             features: self.names.clone(),
             width: self.width,
             standardization: self.scale.as_ref().map(scaling_of),
+            encoding: self.encoding.clone(),
         }
     }
 
@@ -91,10 +108,23 @@ impl FittedInputs {
             .as_ref()
             .map(|s| standardizer_of(s, d.width))
             .transpose()?;
+        if let Some(e) = &d.encoding {
+            if e.width() != d.width || (!d.features.is_empty() && d.features != e.feature_names()) {
+                return Err(format!(
+                    "the feature encoding makes {} features named {:?}, but the inputs are {} \
+                     features named {:?}",
+                    e.width(),
+                    e.feature_names(),
+                    d.width,
+                    d.features
+                ));
+            }
+        }
         Ok(FittedInputs {
             width: d.width,
             names: d.features.clone(),
             scale,
+            encoding: d.encoding.clone(),
         })
     }
 }

@@ -28,6 +28,10 @@ pub struct FitExtras<'a> {
     /// saved with the model, so that `nabla predict` knows which column of a labelled file to
     /// leave out.
     pub target_names: Option<&'a [String]>,
+    /// How the features were made from a file's columns ([`Dataset::encoding`](crate::data::Dataset::encoding)):
+    /// saved with the model, so that `nabla predict` encodes the text and missing values of
+    /// new rows as the training rows were.
+    pub feature_encoding: Option<&'a crate::data::FeatureEncoding>,
 }
 pub(crate) use classifier::Fitted as ClassifierFitted;
 pub(crate) use regressor::Fitted as RegressorFitted;
@@ -39,6 +43,7 @@ impl<'a> FitExtras<'a> {
         FitExtras {
             feature_names: Some(data.feature_names()),
             target_names: Some(data.target_names()),
+            feature_encoding: data.encoding(),
             ..FitExtras::default()
         }
     }

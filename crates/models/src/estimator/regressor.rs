@@ -273,6 +273,14 @@ impl<T: Float> Regressor<T> {
         self.fitted.as_ref().map(|f| f.inputs.names.as_slice())
     }
 
+    /// How the model makes its features from a file's columns, if it was fitted on a loaded
+    /// [`Dataset`](crate::data::Dataset) (see [`FitExtras::feature_encoding`]).
+    pub fn feature_encoding(&self) -> Option<&crate::data::FeatureEncoding> {
+        self.fitted
+            .as_ref()
+            .and_then(|f| f.inputs.encoding.as_ref())
+    }
+
     /// `x` as the network reads it (checked and standardised as the training rows were).
     pub(crate) fn network_inputs(
         &self,

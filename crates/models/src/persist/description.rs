@@ -2,6 +2,7 @@
 //! needed to rebuild the model and use it on new rows.
 
 use super::spec::LayerSpec;
+use crate::data::FeatureEncoding;
 use crate::estimator::Task;
 use crate::head::Head;
 use serde::{Deserialize, Serialize};
@@ -98,6 +99,10 @@ pub struct InputDescription {
     pub width: usize,
     /// The standardisation applied to the features before the network, if any.
     pub standardization: Option<Scaling>,
+    /// How the features are made from a file's columns (text one-hot, missing values
+    /// imputed), when the model was fitted on a loaded [`Dataset`](crate::data::Dataset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<FeatureEncoding>,
 }
 
 /// Per-column standardisation: `(x - mean) / std`.
