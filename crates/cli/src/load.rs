@@ -68,25 +68,11 @@ fn check_targets(args: &DataArgs) -> Result<(), Box<dyn Error>> {
 pub fn infer_kind(table: &Table, targets: &[String]) -> Result<TargetKind, Box<dyn Error>> {
     let mut columns = Vec::with_capacity(targets.len());
     for name in targets {
-        match table.column(name) {
-            Some(Column::Numbers { values, .. }) => columns.push(values),
-            Some(_) if targets.len() == 1 => return Ok(TargetKind::Labels),
+        match &table.columns()[table.require(name)?] {
+            Column::Numbers { values, .. } => columns.push(values),
+            _ if targets.len() == 1 => return Ok(TargetKind::Labels),
             // Text among several target columns: loading as numbers says which value.
-            Some(_) => return Ok(TargetKind::Continuous),
-            None => {
-                return Err(format!(
-                    "{}: the header (line 1) has no column named \"{name}\" (--target {name}); \
-                     its columns are {}. Names are case-sensitive",
-                    table.source(),
-                    table
-                        .names()
-                        .iter()
-                        .map(|n| format!("\"{n}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-                .into());
-            }
+            _ => return Ok(TargetKind::Continuous),
         }
     }
     let k = columns.len();

@@ -277,31 +277,7 @@ fn a_regressor_round_trips_through_the_command() {
 
 // ---- bad flags are refused up front, and a closed pipe ends quietly ----
 
-#[test]
-fn absurd_flags_are_refused_naming_the_flag() {
-    for (flag, value, expected) in [
-        ("--epochs", "0", "it must be at least 1"),
-        ("--lr", "0", "not a finite number greater than 0"),
-        ("--lr", "-0.1", "not a finite number greater than 0"),
-        ("--lr", "NaN", "not a finite number greater than 0"),
-        ("--threshold", "2", "not strictly between 0 and 1"),
-        ("--batch-size", "0", "it must be at least 1"),
-        ("--hidden", "64,0,8", "it must be at least 1"),
-        ("--test-fraction", "1", "not strictly between 0 and 1"),
-        ("--kind", "labelz", "is not a target kind"),
-    ] {
-        let arg = format!("{flag}={value}");
-        let out = nabla(&["train", "data/iris.csv", "-t", "species", &arg]);
-        assert_eq!(out.status.code(), Some(2), "{arg}: {out:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(&format!("for '{flag} <")), "{arg}: {err}");
-        assert!(err.contains(expected), "{arg}: {err}");
-    }
-    let out = nabla(&["train", "data/iris.csv", "-t", "species", "-t", "species"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--target species is given twice"), "{err}");
-}
+// Absurd flags, bad files and bad model files: tests/bad_input.rs.
 
 #[test]
 fn a_closed_pipe_ends_quietly() {

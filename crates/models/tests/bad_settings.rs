@@ -68,3 +68,36 @@ fn the_regressor_refuses_them_too() {
         "{err}"
     );
 }
+
+#[test]
+fn values_that_would_overflow_are_refused_before_training() {
+    use nabla_autodiff::Tensor;
+    use nabla_models::data::Targets;
+    let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[4, 1]);
+    let y = Targets::continuous(Tensor::from_vec(vec![1.0, 2.0, 1e300, 4.0], &[4, 1])).unwrap();
+    let err = Regressor::<f64>::default()
+        .fit(&x, &y)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the value at row 2, column 0 is 1e300,"),
+        "{err}"
+    );
+    assert!(err.contains("beyond 1e150 in magnitude"), "{err}");
+    // Unstandardised features beyond f32's range would be infinite in an f32 network.
+    let x = Tensor::from_vec(vec![1.0, 2e39, 3.0, 4.0], &[4, 1]);
+    let y = Targets::labels(vec![0, 1, 0, 1], &["a", "b"]).unwrap();
+    let mut model = Classifier::<f32>::default();
+    model.config.network.standardize = false;
+    let err = model.fit(&x, &y).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "the feature at row 1, column 0 is 2e39, beyond the range of the model's f32 weights"
+        ),
+        "{err}"
+    );
+    // Standardised, the same features train.
+    model.config.network.standardize = true;
+    model.config.network.fit.epochs = 1;
+    assert!(model.fit(&x, &y).is_ok());
+}

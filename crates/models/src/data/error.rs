@@ -181,8 +181,16 @@ impl fmt::Display for DataError {
             } => write!(
                 f,
                 "{path}: the header (line 1) has no column named \"{column}\"; its columns are \
-                 {}. Use one of these names (they are case-sensitive)",
-                quoted_list(available)
+                 {}. Use one of these names (they are case-sensitive){}",
+                quoted_list(available),
+                match available.as_slice() {
+                    [one] if one.contains([',', ';', '\t', '|']) => {
+                        ". The header was read as one column: is the delimiter right? \
+                         (--delimiter on the command line, CsvOptions::with_delimiter in the \
+                         library; both detect it when not given)"
+                    }
+                    _ => "",
+                }
             ),
             DataError::ColumnMismatch {
                 path,
@@ -225,8 +233,10 @@ impl fmt::Display for DataError {
                 expected,
             } => write!(
                 f,
-                "{path}, line {line}: the row has {found} fields but the header has {expected}; \
-                 every row needs one value per column (look for a missing or extra delimiter)"
+                "{path}, line {line}: the row has {found} field{} but the header has \
+                 {expected}; every row needs one value per column (look for a missing or extra \
+                 delimiter)",
+                if *found == 1 { "" } else { "s" }
             ),
             DataError::NotNumeric {
                 path,
@@ -252,7 +262,8 @@ impl fmt::Display for DataError {
                     write!(
                         f,
                         "; this target column must hold numbers. Fix the value, or load text \
-                         class labels with CsvOptions::labels"
+                         class labels as labels (--kind labels on the command line, \
+                         CsvOptions::labels in the library)"
                     )
                 }
             }
@@ -307,7 +318,8 @@ impl fmt::Display for DataError {
                 f,
                 "{path}, line {line}: the one-hot target columns {} hold {ones} ones, but a \
                  one-hot row holds exactly one; if a row may carry several labels (or none), \
-                 load the columns with CsvOptions::multi_hot",
+                 load the columns as multi-hot (--kind multi-hot on the command line, \
+                 CsvOptions::multi_hot in the library)",
                 quoted_list(columns)
             ),
             DataError::InvalidArgument { function, message } => write!(f, "{function}: {message}"),

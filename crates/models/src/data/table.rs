@@ -245,7 +245,10 @@ impl Table {
     }
 
     /// The position of `name`, or a [`DataError::MissingColumn`] listing the columns there are.
-    pub(crate) fn require(&self, name: &str) -> Result<usize, DataError> {
+    ///
+    /// # Errors
+    /// When the table has no column named `name`.
+    pub fn require(&self, name: &str) -> Result<usize, DataError> {
         self.position(name).ok_or_else(|| DataError::MissingColumn {
             path: self.source.clone(),
             column: name.into(),
@@ -423,9 +426,7 @@ mod tests {
         };
         assert!(err(b"").contains("the file is empty"));
         assert!(err(b"a,b\n").contains("no data rows"));
-        assert!(
-            err(b"a,b\n1,2\n3\n").contains("line 3: the row has 1 fields but the header has 2")
-        );
+        assert!(err(b"a,b\n1,2\n3\n").contains("line 3: the row has 1 field but the header has 2"));
         assert!(err(b"a,a\n1,2\n").contains("both \"a\""));
         assert!(err(b"a,b\n1,\xff\xfe\n").contains("line 2"));
     }

@@ -227,7 +227,8 @@ impl<T: Float> Classifier<T> {
                 ),
             ));
         }
-        let (inputs, x) = prepare_inputs(METHOD, x, y.n_rows(), &extras, &self.config.network)?;
+        let (inputs, x) =
+            prepare_inputs::<T>(METHOD, x, y.n_rows(), &extras, &self.config.network)?;
         let task = Self::task_for(y)?;
         let head = self.head_for(y)?;
         check_labels(y)?;

@@ -15,7 +15,7 @@ use nabla_autodiff::{Float, Tensor};
 
 /// The features of a fit, checked against `target_rows` and prepared as the network reads
 /// them, with what was learned about them.
-pub(crate) fn prepare_inputs(
+pub(crate) fn prepare_inputs<T: Float>(
     method: &'static str,
     x: &Tensor<f64>,
     target_rows: usize,
@@ -43,6 +43,25 @@ pub(crate) fn prepare_inputs(
         config.standardize,
     )?;
     let prepared = inputs.prepare(method, x)?.into_owned();
+    if let Some(i) = prepared
+        .data()
+        .iter()
+        .position(|&v| !T::from_f64(v).is_finite())
+    {
+        let cols = x.shape()[1];
+        return Err(FitError::invalid(
+            method,
+            format!(
+                "the feature at row {}, column {} is {}, beyond the range of the model's {} \
+                 weights; standardise the features (NetworkConfig::standardize, the default) or \
+                 fit a model in f64",
+                i / cols,
+                i % cols,
+                super::readable(prepared.data()[i]),
+                std::any::type_name::<T>()
+            ),
+        ));
+    }
     Ok((inputs, prepared))
 }
 

@@ -230,19 +230,38 @@ pub(crate) fn check_features(
             ),
         ));
     }
-    if let Some(i) = x.data().iter().position(|v| !v.is_finite()) {
+    let limit = crate::data::MAX_MAGNITUDE;
+    if let Some(i) = x.data().iter().position(|v| v.is_nan() || v.abs() > limit) {
         let cols = x.shape()[1];
+        let v = x.data()[i];
+        let fix = if v.is_finite() {
+            format!(
+                "beyond {limit:e} in magnitude, where its square overflows; rescale the column \
+                 (divide it by a power of ten)"
+            )
+        } else {
+            "not a finite number; remove or impute non-finite values first".to_string()
+        };
         return Err(FitError::invalid(
             method,
             format!(
-                "feature value at row {}, column {} is {}; remove or impute non-finite values first",
+                "the value at row {}, column {} is {}, {fix}",
                 i / cols,
                 i % cols,
-                x.data()[i]
+                readable(v)
             ),
         ));
     }
     Ok(())
+}
+
+/// `v` as a person reads it: `1e300` rather than 301 digits.
+pub(crate) fn readable(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-4..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
 }
 
 /// Runs the training loop for a built network.

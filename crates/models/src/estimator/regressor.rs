@@ -133,7 +133,8 @@ impl<T: Float> Regressor<T> {
                 "the targets are classes; use a Classifier, or load the target column as continuous",
             ));
         };
-        let (inputs, x) = prepare_inputs(METHOD, x, y.n_rows(), &extras, &self.config.network)?;
+        let (inputs, x) =
+            prepare_inputs::<T>(METHOD, x, y.n_rows(), &extras, &self.config.network)?;
         check_features("Regressor::fit (targets)", values, None)?;
         crate::diagnose::gate(&self.check(&x, y)?, self.config.network.ignore_diagnostics)?;
         let target_scale = if self.config.standardize_target {

@@ -49,6 +49,13 @@ pub(crate) fn write_model<T: Float>(
         .map_err(|e| fail(Problem::Unsaveable(e.to_string())))?;
     let bytes = safetensors::serialize(views, Some(metadata))
         .map_err(|e| fail(Problem::Unsaveable(e.to_string())))?;
+    if path.is_dir() {
+        return Err(fail(Problem::Io(
+            "it is a folder; give the path of a file to write, such as model.safetensors \
+             inside it"
+                .into(),
+        )));
+    }
     write_atomically(path, &bytes).map_err(|e| fail(Problem::Io(format!("writing failed: {e}"))))
 }
 
