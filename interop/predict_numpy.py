@@ -8,13 +8,29 @@ and, under `nabla.model`, a JSON description of the layers, the input columns an
 standardisation, the head and the classes or targets. This script reads both and recomputes
 the predictions of `nabla predict` from them:
 
-    python3 interop/predict_numpy.py MODEL ROWS.csv [--proba] [--out FILE]
+    python3 interop/predict_numpy.py MODEL ROWS.csv [--proba] [--out FILE] [--delimiter X]
     python3 interop/predict_numpy.py --check MODEL ROWS.csv PREDICTIONS.csv
 
-ROWS.csv has a header naming the model's feature columns, in any order (other columns, such
-as the target, are ignored). The output is the CSV `nabla predict` writes: the predicted
-class (or one 0/1 column per label for a multi-label model) and with --proba each class's
-probability, or for a regressor one column per target.
+ROWS.csv has a header naming the model's columns, in any order; the model's target columns,
+and the training file's other columns that the model left out, may be there too, and any
+other column is an error, as in nabla. The delimiter is detected as nabla detects it (among
+`,` `;` tab `|`, the one splitting the first lines into equally many fields, the most fields
+winning, `,` otherwise), or given with --delimiter (one character or `tab`).
+
+The columns become features as nabla makes them. A model trained on a table with text or
+missing values keeps, under `model.inputs.encoding`, how: for each column in feature order a
+`number` (one feature; a missing value, i.e. a field equal after trimming spaces to one of
+`missing_values`, becomes `fill`) or a `one_hot` (one 0/1 feature per category; a missing
+value counts as the `fill` category, a category not seen in training gives all zeros and a
+warning on standard error, worded as nabla's), then a 0/1 missing indicator if the column has
+one. Numbers in a one-hot column are compared as Rust writes them (`2007` for `2007.0`). A file
+without `encoding` (older files, or models fitted on bare matrices) reads its features by name
+as numbers, with no missing value allowed. The standardisation applies to the encoded
+features.
+
+The output is the CSV `nabla predict` writes: the predicted class (or one 0/1 column per label
+for a multi-label model) and with --proba each class's probability, or for a regressor one
+column per target.
 
 --check compares this script's probabilities (or values) with PREDICTIONS.csv, written by
 `nabla predict --proba --out PREDICTIONS.csv MODEL ROWS.csv`, prints the largest absolute
@@ -34,9 +50,12 @@ is refused with a message naming the layer.
 
 import argparse
 import csv
+import decimal
+import io
 import json
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -235,39 +254,310 @@ def head_activation(head):
     return name
 
 
-# --- CSV -------------------------------------------------------------------------------------
+# --- CSV: reading the rows as nabla reads them ---------------------------------------------
+
+#: What marks a missing value in a file read for a model saved without an `encoding` (nabla's
+#: defaults), compared with each field after trimming spaces.
+DEFAULT_MISSING_VALUES = ("", "NA", "N/A", "n/a", "#N/A", "<NA>", "NaN", "nan", "null", "NULL",
+                          "None", "?")
+
+#: The delimiters nabla chooses among when none is given.
+DELIMITERS = (",", ";", "\t", "|")
+
+#: nabla refuses numbers larger than this in magnitude (their square would overflow).
+MAX_MAGNITUDE = 1e150
+
+#: The spaces nabla trims from fields and names (ASCII whitespace as Rust defines it).
+SPACES = " \t\n\r\x0c"
+
+#: A field nabla reads as a number: decimal notation with an optional sign and exponent, or
+#: inf, infinity or a signed nan (which it then refuses as not finite); `nan` alone is text
+#: (nabla only tries fields that start with a digit, a sign, a point or an i).
+NUMBER = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity)|[+-]nan",
+    re.IGNORECASE,
+)
 
 
-def read_features(path, description):
-    """The feature columns of a CSV file, in the model's order, as a float64 [rows, width]."""
-    features = description["model"]["inputs"]["features"]
-    if not features:
-        raise ModelError("the model was saved without feature names; cannot match columns")
-    with open(path, newline="") as f:
-        reader = csv.reader(f)
+def delimiter_argument(text):
+    """--delimiter: one character, or `tab`."""
+    if text in ("tab", "\\t", "\t"):
+        return "\t"
+    if len(text) == 1 and text.isascii() and text not in "\"\r\n":
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a delimiter; give one character such as , ; | or the word tab"
+    )
+
+
+def _count_outside_quotes(line, delimiter):
+    quoted = False
+    n = 0
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            n += 1
+    return n
+
+
+def detect_delimiter(prefix):
+    """Among `,` `;` tab `|`, the one that splits the first (up to 20 non-blank) lines of the
+    text `prefix` into the same number of fields, the one giving most fields winning; `,`
+    when none does (as nabla chooses)."""
+    lines = [l for l in prefix.split("\n") if l.strip(SPACES)][:20]
+    best, most = ",", 0
+    for candidate in DELIMITERS:
+        counts = [_count_outside_quotes(l, candidate) for l in lines]
+        if counts and counts[0] > most and all(n == counts[0] for n in counts):
+            best, most = candidate, counts[0]
+    return best
+
+
+def parse_number(text):
+    """The field (already trimmed) as a float if nabla reads it as a number, else None."""
+    return float(text) if NUMBER.fullmatch(text) else None
+
+
+def rust_display(value):
+    """A float as Rust's `Display` writes it, the text nabla gives a number in a column of
+    categories: the shortest digits that read back as the same float, never an exponent
+    (`2007` for 2007.0, `39.1`, `0.0000001`, `-0`)."""
+    digits = decimal.Decimal(repr(value)).normalize()
+    text = format(digits, "f")
+    return "-0" if text == "0" and math.copysign(1, value) < 0 else text
+
+
+class Table:
+    """A CSV file as nabla reads it: `names` (the header, trimmed), `rows` (each row's trimmed
+    fields) and `lines` (the line where each row starts, the header being line 1)."""
+
+    def __init__(self, path, delimiter=None):
+        self.path = path
         try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise ModelError(f"{path}: empty file") from None
-        missing = [c for c in features if c not in header]
-        if missing:
+            with open(path, newline="", encoding="utf-8-sig") as f:
+                text = f.read()
+        except UnicodeDecodeError:
+            raise ModelError(f"{path}: the file is not UTF-8 text") from None
+        except OSError as e:
+            raise ModelError(f"{path}: cannot read it ({e.strerror or e})") from None
+        if delimiter is None:
+            prefix = text[: 1 << 16]
+            if len(text) > len(prefix) and "\n" in prefix:
+                prefix = prefix[: prefix.rindex("\n")]
+            delimiter = detect_delimiter(prefix)
+        self.delimiter = delimiter
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            header = next(reader, None)
+        except csv.Error as e:
+            raise ModelError(f"{path}, line 1: {e}") from None
+        if header is None or all(not h.strip(SPACES) for h in header):
             raise ModelError(
-                f"{path}: missing the model's column(s) {', '.join(map(repr, missing))} "
-                f"(it reads {', '.join(features)})"
+                f"{path}: the file is empty; it needs a header line naming the columns"
             )
-        columns = [header.index(c) for c in features]
-        rows = []
-        for line, record in enumerate(reader, start=2):
-            if not record:
-                continue
+        self.names = [h.strip(SPACES) for h in header]
+        for b, name in enumerate(self.names):
+            if name in self.names[:b]:
+                raise ModelError(f"{path}: two columns are named {name!r}")
+        self.rows, self.lines = [], []
+        while True:
+            line = reader.line_num + 1
             try:
-                rows.append([float(record[c]) for c in columns])
-            except (ValueError, IndexError):
-                raise ModelError(f"{path}, line {line}: a feature is missing or not a number")
-    x = np.array(rows, dtype=np.float64).reshape(len(rows), len(features))
-    if not np.isfinite(x).all():
-        raise ModelError(f"{path}: the features must be finite numbers")
-    return x
+                record = next(reader, None)
+            except csv.Error as e:
+                raise ModelError(f"{path}, line {line}: {e}") from None
+            if record is None:
+                break
+            if len(record) != len(self.names):
+                if len(record) <= 1 and not "".join(record).strip(SPACES):
+                    continue  # a blank line
+                hint = ""
+                if len(self.names) == 1:
+                    hint = " (the header was read as one column: is the delimiter right?)"
+                raise ModelError(
+                    f"{path}, line {line}: the row has {len(record)} field(s) but the header "
+                    f"has {len(self.names)}{hint}"
+                )
+            self.rows.append([field.strip(SPACES) for field in record])
+            self.lines.append(line)
+        if not self.rows:
+            raise ModelError(f"{path}: the header is followed by no data rows")
+
+    def column(self, name):
+        """The trimmed fields of the column `name`."""
+        c = self.names.index(name)
+        return [row[c] for row in self.rows]
+
+
+def read_column(table, name, missing_values):
+    """The values of one column as nabla types them: a list with None for a missing value,
+    a float for a number and a str for text. Numbers among texts stay floats here (a one-hot
+    encoding compares them as nabla writes them); a column of numbers with a few texts (no
+    more texts than numbers) is an error, as in nabla."""
+    values = []
+    texts = numbers = 0
+    first_text = None
+    for field, line in zip(table.column(name), table.lines):
+        if field in missing_values:
+            values.append(None)
+            continue
+        number = parse_number(field)
+        if number is None:
+            texts += 1
+            if first_text is None:
+                first_text = (line, field)
+            values.append(field)
+            continue
+        if not math.isfinite(number) or abs(number) > MAX_MAGNITUDE:
+            raise ModelError(
+                f"{table.path}, line {line}, column {name!r}: {field!r} is not a finite number "
+                f"(nabla refuses numbers beyond {MAX_MAGNITUDE:g} in magnitude)"
+            )
+        numbers += 1
+        values.append(number)
+    if 0 < texts <= numbers:
+        line, field = first_text
+        raise ModelError(
+            f"{table.path}, line {line}, column {name!r}: {field!r} in a column of numbers "
+            f"({numbers} numbers and {texts} text(s)); is it a typo or an unlisted "
+            "missing-value marker?"
+        )
+    return values
+
+
+def input_encoding(description):
+    """How the model makes its features from a file's columns: the description's `encoding`
+    (under model.inputs), or for a file saved without one its feature columns read as
+    numbers with no missing value allowed."""
+    inputs = description["model"]["inputs"]
+    encoding = inputs.get("encoding")
+    if encoding is None:
+        features = inputs["features"]
+        if not features:
+            raise ModelError("the model was saved without feature names; cannot match columns")
+        encoding = {
+            "columns": [
+                {"column": f, "encoding": {"type": "number", "fill": None},
+                 "missing_indicator": False}
+                for f in features
+            ],
+            "missing_values": list(DEFAULT_MISSING_VALUES),
+            "ignored": [],
+        }
+    names = []
+    for c in encoding["columns"]:
+        kind, fields = variant(c["encoding"])
+        if kind == "number":
+            names.append(c["column"])
+        elif kind == "one_hot":
+            names.extend(f"{c['column']}={k}" for k in fields["categories"])
+        else:
+            raise ModelError(
+                f"column {c['column']!r} has a {kind!r} encoding; this script knows number "
+                "and one_hot"
+            )
+        if c.get("missing_indicator"):
+            names.append(f"{c['column']} missing")
+    if inputs.get("features") and names != list(inputs["features"]):
+        raise ModelError(
+            f"the encoding gives the features {names}, but the model lists {inputs['features']}"
+        )
+    return encoding
+
+
+def encode(table, encoding, also_ignored=(), warn=sys.stderr):
+    """The features `encoding` makes of `table`, float64 [rows, features], laid out column by
+    column: a number column gives its value (`fill` where missing), a one-hot column a 0/1
+    feature per category (the `fill` category where missing, all 0 for a category not seen
+    in training, with a warning), each followed by a 0/1 missing indicator if it has one.
+    The table may hold the encoding's `ignored` columns and `also_ignored` (the targets),
+    and no others."""
+    columns = encoding["columns"]
+    expected = [c["column"] for c in columns]
+    skipped = set(encoding.get("ignored") or ()) | set(also_ignored)
+    missing = [c for c in expected if c not in table.names]
+    unexpected = [h for h in table.names if h not in expected and h not in skipped]
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f"missing: {', '.join(map(repr, missing))}")
+        if unexpected:
+            parts.append(f"not features of the model: {', '.join(map(repr, unexpected))}")
+        hint = ""
+        if len(table.names) == 1 and len(expected) > 1:
+            hint = (f"; the header was read as one column with the delimiter "
+                    f"{table.delimiter!r}: is that the file's? (--delimiter gives it)")
+        raise ModelError(
+            f"{table.path}: the columns do not fit the model ({'; '.join(parts)}); it reads "
+            f"{', '.join(map(repr, expected))} in any order{hint}"
+        )
+    markers = {m.strip(SPACES) for m in (encoding.get("missing_values") or DEFAULT_MISSING_VALUES)}
+    blocks = []
+    for c in columns:
+        name = c["column"]
+        values = read_column(table, name, markers)
+        absent = np.array([v is None for v in values], dtype=np.float64)
+        kind, fields = variant(c["encoding"])
+        if kind == "number":
+            fill = fields.get("fill")
+            block = np.empty((len(values), 1))
+            for r, v in enumerate(values):
+                if isinstance(v, str):
+                    raise ModelError(
+                        f"{table.path}, line {table.lines[r]}, column {name!r}: {v!r} is not a "
+                        "number, and the model reads this column as numbers"
+                    )
+                if v is None:
+                    if fill is None:
+                        raise ModelError(
+                            f"{table.path}, line {table.lines[r]}, column {name!r}: the value is "
+                            "missing, and the model has no value to fill it with"
+                        )
+                    v = fill
+                block[r, 0] = v
+        else:
+            categories = list(fields["categories"])
+            index = {k: i for i, k in enumerate(categories)}
+            fill = index.get(fields["fill"])
+            block = np.zeros((len(values), len(categories)))
+            unseen = []
+            for r, v in enumerate(values):
+                if v is None:
+                    k = fill
+                else:
+                    text = v if isinstance(v, str) else rust_display(v)
+                    k = index.get(text)
+                    if k is None:
+                        unseen.append((table.lines[r], text))
+                if k is not None:
+                    block[r, k] = 1.0
+            if unseen and warn is not None:
+                n = len(unseen)
+                known = ", ".join(f'"{k}"' for k in categories[:10])
+                if len(categories) > 10:
+                    known += f" and {len(categories) - 10} more"
+                print(
+                    f'warning: column "{name}": {n} row{"" if n == 1 else "s"} '
+                    f'hold{"s" if n == 1 else ""} a category not seen in training '
+                    f'("{unseen[0][1]}" on line {unseen[0][0]}); '
+                    f'{"its" if n == 1 else "their"} one-hot features are all 0 there. '
+                    f"The known categories are {known}",
+                    file=warn,
+                )
+        blocks.append(block)
+        if c.get("missing_indicator"):
+            blocks.append(absent[:, None])
+    return np.hstack(blocks) if blocks else np.zeros((len(table.rows), 0))
+
+
+def read_features(path, description, delimiter=None, warn=sys.stderr):
+    """The model's features of the rows of a CSV file, float64 [rows, features], made as
+    `nabla predict` makes them (before the standardisation)."""
+    encoding = input_encoding(description)
+    table = Table(path, delimiter)
+    targets = description["model"].get("targets") or []
+    return encode(table, encoding, targets, warn=warn)
 
 
 def write_csv(table, out):
@@ -428,7 +718,7 @@ def arguments(description_text):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("model", help="the model file (nabla train --save)")
-    p.add_argument("rows", help="the CSV file of rows to predict")
+    p.add_argument("rows", help="the CSV (or ;, tab or | separated) file of rows to predict")
     p.add_argument("reference", nargs="?", help="with --check: nabla predict's --proba CSV")
     p.add_argument("--proba", action="store_true", help="also write each class's probability")
     p.add_argument("--out", help="write the predictions to this file instead of standard output")
@@ -436,6 +726,9 @@ def arguments(description_text):
                    help="compare with REFERENCE instead of writing the predictions")
     p.add_argument("--tolerance", type=float, default=1e-5,
                    help="largest absolute difference --check accepts (default 1e-5)")
+    p.add_argument("--delimiter", type=delimiter_argument,
+                   help="the field delimiter of ROWS: one character or `tab` (default: detected "
+                        "among , ; tab | as nabla detects it)")
     return p
 
 
@@ -448,7 +741,7 @@ def run(args, forward_fn):
         return 2
     try:
         description, tensors = read_model(args.model)
-        x = read_features(args.rows, description)
+        x = read_features(args.rows, description, args.delimiter)
         header, labels, values = predict(description, x, forward_fn(description, tensors))
         if args.check:
             return check(description, header, labels, values, args.reference, args.tolerance)

@@ -6,9 +6,12 @@ the metadata describes (an nn.Linear for each dense layer, followed by its activ
 unless the activation is the identity) and loads the tensors into it with strict=True. The
 features are standardised as the metadata says, the head's activation (softmax or sigmoid for
 a classifier) is applied after the network, and a regressor's outputs are scaled back to the
-target's units, as `nabla predict` does. Same command line as predict_numpy.py:
+target's units, as `nabla predict` does. The rows are read and encoded by predict_numpy.py's
+code (one implementation for both scripts): the delimiter detected or given with --delimiter,
+text columns one-hot encoded and missing values filled as the file's `encoding` says, unseen
+categories warned about on standard error. Same command line as predict_numpy.py:
 
-    python interop/predict_torch.py MODEL ROWS.csv [--proba] [--out FILE]
+    python interop/predict_torch.py MODEL ROWS.csv [--proba] [--out FILE] [--delimiter X]
     python interop/predict_torch.py --check MODEL ROWS.csv PREDICTIONS.csv
 
 Needs torch, numpy and safetensors. To use the network in your own code:
@@ -17,8 +20,14 @@ Needs torch, numpy and safetensors. To use the network in your own code:
     from predict_torch import load
     net, head, description = load("model.safetensors")   # net gives logits; head(net(x))
 
-`x` must be standardised first: description["model"]["inputs"]["standardization"] holds each
-feature's mean and std, in the order of description["model"]["inputs"]["features"].
+`x` holds the encoded features, standardised: description["model"]["inputs"]["standardization"]
+holds each feature's mean and std, in the order of description["model"]["inputs"]["features"].
+To make it from a CSV file as nabla does (encoding, then standardisation):
+
+    from predict_numpy import read_features, standardize
+    x = standardize(read_features("rows.csv", description),
+                    description["model"]["inputs"].get("standardization"))
+    probabilities = head(net(torch.from_numpy(x).float()))
 """
 
 import os
