@@ -46,7 +46,7 @@ pub fn run(args: &DataArgs) -> Result<(), Box<dyn Error>> {
         b'\t' => "tab".to_string(),
         d => format!("'{}'", d as char),
     };
-    let data = Dataset::from_table(table, &args.csv_options(kind))?;
+    let mut data = Dataset::from_table(table, &args.csv_options(kind))?;
     say!(
         "{}: {rows} rows, {} columns, delimiter {delimiter}",
         args.file.display(),
@@ -108,11 +108,10 @@ pub fn run(args: &DataArgs) -> Result<(), Box<dyn Error>> {
     }
     let head = recommend_head(encoding);
     say!("recommended output: {head}");
-    // The checks see the features as `nabla train` does: standardised.
-    let report = check_dataset(
-        &head,
-        &Standardizer::fit(data.features())?.transform_dataset(&data)?,
-    );
+    // The checks see the features as `nabla train` does: standardised (in place, as the data
+    // may be large).
+    Standardizer::fit(data.features())?.transform_dataset_in_place(&mut data)?;
+    let report = check_dataset(&head, &data);
     if report.is_empty() {
         say!("checks: nothing to report");
     } else {

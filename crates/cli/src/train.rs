@@ -36,6 +36,7 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
     } else {
         stratified_split(data, args.test_fraction, args.seed)?
     };
+    drop(loaded); // the splits hold copies of every row
     say!(
         "split: {} training rows, {} test rows; {}",
         train.n_rows(),

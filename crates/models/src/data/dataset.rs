@@ -1,5 +1,6 @@
 //! [`Dataset`]: a feature matrix with named columns and its targets.
 
+use super::table::Lines;
 use super::targets::{invalid, owned};
 use super::{DataError, FeatureEncoding, Targets};
 use nabla_autodiff::Tensor;
@@ -28,7 +29,7 @@ pub struct Dataset {
     targets: Targets,
     target_names: Vec<String>,
     encoding: Option<FeatureEncoding>,
-    lines: Option<Vec<u64>>,
+    lines: Option<Lines>,
     notices: Vec<String>,
 }
 
@@ -94,7 +95,7 @@ impl Dataset {
     pub(crate) fn with_origin(
         mut self,
         encoding: FeatureEncoding,
-        lines: Vec<u64>,
+        lines: Lines,
         notices: Vec<String>,
     ) -> Result<Self, DataError> {
         if encoding.width() != self.n_features() || lines.len() != self.n_rows() {
@@ -125,7 +126,10 @@ impl Dataset {
     /// The line of the file where row `row` was read (`None` for a data set built from
     /// tensors).
     pub fn line(&self, row: usize) -> Option<u64> {
-        self.lines.as_ref().and_then(|l| l.get(row).copied())
+        self.lines
+            .as_ref()
+            .filter(|l| row < l.len())
+            .map(|l| l.get(row))
     }
 
     /// What loading left out and why: rows whose target is missing, constant or
@@ -182,12 +186,29 @@ impl Dataset {
             targets: self.targets.select_rows(rows),
             target_names: self.target_names.clone(),
             encoding: self.encoding.clone(),
-            lines: self
-                .lines
-                .as_ref()
-                .map(|l| rows.iter().map(|&r| l[r]).collect()),
+            lines: self.lines.as_ref().map(|l| l.select(rows)),
             notices: self.notices.clone(),
         })
+    }
+
+    /// A copy with `features` (of the same shape) in place of this data set's, the old features
+    /// not copied.
+    pub(crate) fn copy_with_features(&self, features: Tensor<f64>) -> Dataset {
+        debug_assert_eq!(features.shape(), self.features.shape());
+        Dataset {
+            features,
+            feature_names: self.feature_names.clone(),
+            targets: self.targets.clone(),
+            target_names: self.target_names.clone(),
+            encoding: self.encoding.clone(),
+            lines: self.lines.clone(),
+            notices: self.notices.clone(),
+        }
+    }
+
+    /// The features, to change in place.
+    pub(crate) fn features_mut(&mut self) -> &mut Tensor<f64> {
+        &mut self.features
     }
 
     /// The same rows and targets with new features of the same shape (standardised ones, for

@@ -96,7 +96,9 @@ impl ColumnEncoding {
     /// A short description: `number (missing: median 44.45)`, `one-hot, 3 categories`.
     pub fn describe(&self) -> String {
         let mut text = match &self.encoding {
-            Encoding::Number { fill: Some(v) } => format!("number (missing -> median {v})"),
+            Encoding::Number { fill: Some(v) } => {
+                format!("number (missing -> median {})", significant(*v, 6))
+            }
             Encoding::Number { fill: None } => "number".to_string(),
             Encoding::OneHot { categories, fill } => format!(
                 "one-hot, {} categories (missing -> \"{fill}\")",
@@ -534,6 +536,24 @@ impl FeatureEncoding {
     }
 }
 
+/// `v` rounded to `digits` significant digits for reading (`0.00489042`, `4050`, `1.5e-9`).
+fn significant(v: f64, digits: i32) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return v.to_string();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    if !(-5..15).contains(&magnitude) {
+        return format!("{v:.*e}", (digits - 1) as usize);
+    }
+    let decimals = (digits - 1 - magnitude).max(0) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 fn is_missing(column: &Column, row: usize) -> bool {
     match column {
         Column::Numbers { values, .. } => values[row].is_nan(),
@@ -586,6 +606,15 @@ mod tests {
 
     fn table(text: &str) -> Table {
         Table::from_reader(text.as_bytes(), "t.csv", &ReadOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn numbers_read_with_six_significant_digits() {
+        assert_eq!(significant(0.0048904199999999995, 6), "0.00489042");
+        assert_eq!(significant(4050.0, 6), "4050");
+        assert_eq!(significant(44.45, 6), "44.45");
+        assert_eq!(significant(-1234567.0, 6), "-1234567");
+        assert_eq!(significant(1.5e-9, 6), "1.50000e-9");
     }
 
     #[test]

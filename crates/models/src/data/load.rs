@@ -356,7 +356,7 @@ impl Dataset {
         let (features, unseen) = encode_columns(&table, &encoding, wanted)?;
         notices.extend(unseen);
         let feature_names = encoding.feature_names();
-        let lines = table.lines().to_vec();
+        let lines = table.line_numbers().clone();
         drop(table);
         Dataset::new(features, &feature_names, targets, wanted)?
             .with_origin(encoding, lines, notices)

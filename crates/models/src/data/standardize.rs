@@ -150,7 +150,35 @@ impl Standardizer {
     /// As [`transform`](Self::transform).
     pub fn transform_dataset(&self, data: &Dataset) -> Result<Dataset, DataError> {
         let x = self.transform(data.features())?;
-        data.clone().with_features(x)
+        Ok(data.copy_with_features(x))
+    }
+
+    /// Transforms the data set's features in place, without a copy (for data sets near the
+    /// size of memory).
+    ///
+    /// ```
+    /// use nabla_autodiff::Tensor;
+    /// use nabla_models::data::{Dataset, Standardizer, Targets};
+    /// let x = Tensor::from_vec(vec![1.0, 10.0, 3.0, 30.0], &[2, 2]);
+    /// let y = Targets::labels(vec![0, 1], &["a", "b"])?;
+    /// let mut data = Dataset::new(x, &["u", "v"], y, &["t"])?;
+    /// let scaler = Standardizer::fit(data.features())?;
+    /// scaler.transform_dataset_in_place(&mut data)?;
+    /// assert_eq!(data.features().data(), &[-1.0, -1.0, 1.0, 1.0]);
+    /// # Ok::<(), nabla_models::data::DataError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`transform`](Self::transform).
+    pub fn transform_dataset_in_place(&self, data: &mut Dataset) -> Result<(), DataError> {
+        self.check("Standardizer::transform_dataset_in_place", data.features())?;
+        let k = self.means.len();
+        for row in data.features_mut().data_mut().chunks_exact_mut(k) {
+            for ((v, m), s) in row.iter_mut().zip(&self.means).zip(&self.stds) {
+                *v = (*v - m) / s;
+            }
+        }
+        Ok(())
     }
 
     fn check(&self, function: &'static str, x: &Tensor<f64>) -> Result<(), DataError> {

@@ -138,8 +138,61 @@ pub struct Table {
     delimiter: u8,
     names: Vec<String>,
     columns: Vec<Column>,
-    lines: Vec<u64>,
+    lines: Lines,
     missing_values: Vec<String>,
+}
+
+/// Each row's line in its file: just the first when the rows sit on consecutive lines (the
+/// usual case, which then costs no memory per row), else one per row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Lines {
+    /// Row `r` is on line `first + r`.
+    Consecutive {
+        /// The first row's line.
+        first: u64,
+        /// How many rows.
+        rows: usize,
+    },
+    /// Row `r` is on line `lines[r]`.
+    Listed(Vec<u64>),
+}
+
+impl Lines {
+    /// The lines, kept compactly when they are consecutive.
+    pub(crate) fn new(lines: Vec<u64>) -> Self {
+        let first = lines.first().copied().unwrap_or(2);
+        if lines
+            .iter()
+            .zip(first..)
+            .all(|(&l, expected)| l == expected)
+        {
+            Lines::Consecutive {
+                first,
+                rows: lines.len(),
+            }
+        } else {
+            Lines::Listed(lines)
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Lines::Consecutive { rows, .. } => *rows,
+            Lines::Listed(lines) => lines.len(),
+        }
+    }
+
+    pub(crate) fn get(&self, row: usize) -> u64 {
+        match self {
+            Lines::Consecutive { first, .. } => first + row as u64,
+            Lines::Listed(lines) => lines[row],
+        }
+    }
+
+    /// The lines of the rows `rows`, in that order.
+    pub(crate) fn select(&self, rows: &[usize]) -> Lines {
+        Lines::new(rows.iter().map(|&r| self.get(r)).collect())
+    }
 }
 
 impl Table {
@@ -189,7 +242,7 @@ impl Table {
             delimiter: read.delimiter,
             names: read.names,
             columns: read.columns,
-            lines: read.lines,
+            lines: Lines::new(read.lines),
             missing_values: options.missing_values.clone(),
         })
     }
@@ -231,11 +284,16 @@ impl Table {
 
     /// The line of the file (1-based; the header is line 1) where data row `row` starts.
     pub fn line(&self, row: usize) -> u64 {
-        self.lines[row]
+        self.lines.get(row)
     }
 
     /// Every data row's line.
-    pub fn lines(&self) -> &[u64] {
+    pub fn lines(&self) -> Vec<u64> {
+        (0..self.n_rows()).map(|r| self.line(r)).collect()
+    }
+
+    /// Every data row's line, compactly.
+    pub(crate) fn line_numbers(&self) -> &Lines {
         &self.lines
     }
 
@@ -261,7 +319,7 @@ impl Table {
         if keep.len() == self.n_rows() {
             return;
         }
-        self.lines = keep.iter().map(|&r| self.lines[r]).collect();
+        self.lines = self.lines.select(keep);
         for column in &mut self.columns {
             match column {
                 Column::Numbers { values, missing } => {
@@ -326,14 +384,20 @@ mod tests {
             Column::Numbers { values, .. } => assert_eq!(values, &[2.0, 4.0]),
             other => panic!("{other:?}"),
         }
-        assert_eq!(t.lines(), &[2, 4]);
+        assert_eq!(t.lines(), [2, 4]);
         for text in [
             "a\nw\n\n\"x\ny\"\n3",
             "a\nw\n\n\"x\ny\"\n3\n",
             "a\r\nw\r\n\r\n\"x\r\ny\"\r\n3",
             "a\r\nw\r\n\r\n\"x\r\ny\"\r\n3\r\n",
         ] {
-            assert_eq!(read(text).unwrap().lines(), &[2, 4, 6], "{text:?}");
+            assert_eq!(read(text).unwrap().lines(), [2, 4, 6], "{text:?}");
+        }
+        for (text, lines) in [
+            ("a\n1\n2\n3\n", Lines::Consecutive { first: 2, rows: 3 }),
+            ("a\n1\n\n2\n", Lines::Listed(vec![2, 4])),
+        ] {
+            assert_eq!(read(text).unwrap().line_numbers(), &lines);
         }
     }
 

@@ -61,41 +61,44 @@ impl FeatureStats {
             x.shape()
         );
         let cols = x.shape()[1];
-        let mut non_finite = None;
-        let mut columns = Vec::with_capacity(cols);
-        for c in 0..cols {
-            let (mut min, mut max, mut sum, mut n) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0.0);
-            for (r, &v) in x.data().iter().skip(c).step_by(cols.max(1)).enumerate() {
+        // Two passes over the rows (row-major, as the data lie): min, max, sum and count per
+        // column, then the squared deviations from each column's mean.
+        let mut non_finite: Option<((usize, usize), usize)> = None;
+        let mut min = vec![f64::INFINITY; cols];
+        let mut max = vec![f64::NEG_INFINITY; cols];
+        let mut sum = vec![0.0; cols];
+        let mut n = vec![0.0f64; cols];
+        for (r, row) in x.data().chunks_exact(cols.max(1)).enumerate() {
+            for (c, &v) in row.iter().enumerate() {
                 if !v.is_finite() {
-                    let (first, count) = non_finite.get_or_insert(((r, c), 0));
-                    if r < first.0 || (r == first.0 && c < first.1) {
-                        *first = (r, c);
-                    }
-                    *count += 1;
+                    non_finite.get_or_insert(((r, c), 0)).1 += 1;
                     continue;
                 }
-                min = min.min(v);
-                max = max.max(v);
-                sum += v;
-                n += 1.0;
+                min[c] = min[c].min(v);
+                max[c] = max[c].max(v);
+                sum[c] += v;
+                n[c] += 1.0;
             }
-            let mean = if n > 0.0 { sum / n } else { 0.0 };
-            let var = x
-                .data()
-                .iter()
-                .skip(c)
-                .step_by(cols.max(1))
-                .filter(|v| v.is_finite())
-                .map(|v| (v - mean) * (v - mean))
-                .sum::<f64>()
-                / n.max(1.0);
-            columns.push(ColumnStats {
-                min: if n > 0.0 { min } else { 0.0 },
-                max: if n > 0.0 { max } else { 0.0 },
-                mean,
-                std: var.sqrt(),
-            });
         }
+        let mean: Vec<f64> = (0..cols)
+            .map(|c| if n[c] > 0.0 { sum[c] / n[c] } else { 0.0 })
+            .collect();
+        let mut squares = vec![0.0; cols];
+        for row in x.data().chunks_exact(cols.max(1)) {
+            for ((square, &v), m) in squares.iter_mut().zip(row).zip(&mean) {
+                if v.is_finite() {
+                    *square += (v - m) * (v - m);
+                }
+            }
+        }
+        let columns: Vec<ColumnStats> = (0..cols)
+            .map(|c| ColumnStats {
+                min: if n[c] > 0.0 { min[c] } else { 0.0 },
+                max: if n[c] > 0.0 { max[c] } else { 0.0 },
+                mean: mean[c],
+                std: (squares[c] / n[c].max(1.0)).sqrt(),
+            })
+            .collect();
         let names = match names {
             Some(n) if n.len() == cols => n.to_vec(),
             _ => (0..cols).map(|c| format!("column {c}")).collect(),
