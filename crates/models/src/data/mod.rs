@@ -22,6 +22,7 @@ mod error;
 mod load;
 mod resample;
 mod split;
+mod splits_file;
 mod standardize;
 mod targets;
 mod text;
@@ -35,6 +36,7 @@ pub use resample::{downsample, downsample_indices, upsample, upsample_indices};
 pub use split::{
     prepare_split, split_indices, stratified_split, stratified_split_indices, train_test_split,
 };
+pub use splits_file::read_splits;
 pub use standardize::Standardizer;
 pub use targets::Targets;
 pub use text::{CharVocab, next_char_examples};
