@@ -76,14 +76,23 @@ fn summary(m: &ConfusionMatrix) -> String {
             m.support(c)
         )
     };
-    lines.push(format!(
-        "  lowest recall: {}",
-        listed(by_recall.iter().map(|&c| recall(c)), by_recall.len())
-    ));
-    lines.push(format!(
-        "  highest recall: {}",
-        listed(by_recall.iter().rev().map(|&c| recall(c)), by_recall.len())
-    ));
+    match (by_recall.first(), by_recall.last()) {
+        (Some(&low), Some(&high)) if m.recall(low) == m.recall(high) => lines.push(format!(
+            "  recall: {:.3} for every one of the {} classes",
+            m.recall(low),
+            by_recall.len()
+        )),
+        _ => {
+            lines.push(format!(
+                "  lowest recall: {}",
+                listed(by_recall.iter().map(|&c| recall(c)), by_recall.len())
+            ));
+            lines.push(format!(
+                "  highest recall: {}",
+                listed(by_recall.iter().rev().map(|&c| recall(c)), by_recall.len())
+            ));
+        }
+    }
     if present.len() < k {
         lines.push(format!(
             "  {} of the {k} classes have no rows here",
@@ -122,6 +131,18 @@ mod tests {
         let truth: Vec<usize> = (0..20).collect();
         let m = ConfusionMatrix::new(&truth, &truth, 20).unwrap();
         assert_eq!(show(&m), m.to_string());
+    }
+
+    #[test]
+    fn one_recall_for_every_class_is_said_once() {
+        let truth: Vec<usize> = (0..30).collect();
+        let shifted: Vec<usize> = (0..30).map(|c| (c + 1) % 30).collect();
+        let text = show(&ConfusionMatrix::new(&truth, &shifted, 30).unwrap());
+        assert!(
+            text.contains("\n  recall: 0.000 for every one of the 30 classes\n"),
+            "{text}"
+        );
+        assert!(!text.contains("lowest recall"), "{text}");
     }
 
     #[test]
