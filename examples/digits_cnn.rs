@@ -2,7 +2,7 @@
 //! images, conv 16 3x3 (padding 1) - ReLU - max pool 2, conv 32 3x3 (padding 1) - ReLU - max
 //! pool 2, flatten 128, dense 64 ReLU, and the 10 softmax units the `Classifier` appends for
 //! ten classes; Adam 1e-3, batch 32, 30 epochs, on the 80/20 stratified splits of seeds
-//! 0..4 in `data/digits_splits.csv` (scikit-learn's, written by `bench/digits_splits.py`, so
+//! 0..4 in `data/digits_splits.csv` (scikit-learn's, written by `bench/write_splits.py`, so
 //! that PyTorch can train and test on the same rows). It prints the network's summary, each
 //! seed's test accuracy and seconds per epoch, and their mean.
 //!
@@ -58,6 +58,7 @@ pub fn run(
 ) -> Result<(f64, f64), Box<dyn Error>> {
     let (train, test) = (data.select(&split.0)?, data.select(&split.1)?);
     let mut config = ClassifierConfig::default();
+    config.network.standardize = false; // the pixels are already in [0, 1], as PyTorch reads them
     config.network.optimizer = OptimizerKind::adam(1e-3);
     config.network.fit.epochs = epochs;
     config.network.fit.batch_size = 32;

@@ -93,9 +93,12 @@ fn regressor<T: Float>(model: &Regressor<T>, args: &EvaluateArgs) -> Result<(), 
         CsvOptions::continuous,
     )?;
     print_regression("evaluation", model, &data)?;
-    print_report(
-        "on these rows",
-        &model.diagnose(&History::default(), data.features())?,
-    );
+    let report = model.diagnose(
+        &History::default(),
+        data.features(),
+        data.targets(),
+        Some((data.features(), data.targets())),
+    )?;
+    print_report("on these rows", &report);
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! ```
 
 mod args;
+mod confusion;
 mod evaluate;
 mod inspect;
 mod load;

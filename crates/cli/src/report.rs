@@ -8,8 +8,8 @@ use nabla_models::diagnose::Report;
 use nabla_models::estimator::{Classifier, Regressor};
 use std::error::Error;
 
-/// Accuracy, log loss, ROC AUC, the confusion matrix (or per-label accuracy) on `data`,
-/// labelled `set` (`test`, or the evaluated file).
+/// Accuracy, log loss, ROC AUC, the confusion matrix (summarised above 20 classes) or the
+/// per-label accuracy on `data`, labelled `set` (`test`, or the evaluated file).
 pub fn print_classification<T: Float>(
     set: &str,
     model: &Classifier<T>,
@@ -24,7 +24,7 @@ pub fn print_classification<T: Float>(
         say!("{set} ROC AUC {auc:.4}");
     }
     if let Some(confusion) = &eval.confusion {
-        say!("{confusion}");
+        say!("{}", crate::confusion::show(confusion));
     }
     let names = model.class_names().unwrap_or_default();
     for (name, acc) in names.iter().zip(&eval.per_label_accuracy) {

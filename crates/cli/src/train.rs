@@ -173,10 +173,13 @@ fn train_regressor(
     let history = model.fit_dataset(train)?;
     print_history_end(&history);
     print_regression("test", &model, test)?;
-    print_report(
-        "after training",
-        &model.diagnose(&history, train.features())?,
-    );
+    let report = model.diagnose(
+        &history,
+        train.features(),
+        train.targets(),
+        Some((test.features(), test.targets())),
+    )?;
+    print_report("after training", &report);
     if let Some(path) = &args.save {
         model.save(path)?;
         say!("saved the model to {}", path.display());

@@ -428,3 +428,78 @@ fn penguins_train_and_predict_new_rows_with_text_gaps_and_semicolons() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("do not match the model's features"), "{err}");
 }
+
+// ---- after training: many classes summarised, failures diagnosed ----
+
+#[test]
+fn a_thousand_classes_of_one_row_are_summarised_and_diagnosed() {
+    let path = scratch("thousand_classes.csv");
+    let mut text = String::from("a,b,label\n");
+    for i in 0..1000 {
+        text += &format!("{},{},c{i}\n", i % 37, (i * 7) % 101);
+    }
+    std::fs::write(&path, text).unwrap();
+    let out = nabla(&[
+        "train",
+        path.to_str().unwrap(),
+        "-t",
+        "label",
+        "--epochs",
+        "2",
+        "--print-every",
+        "0",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    // The whole table would be over 5 MB.
+    assert!(text.len() < 6_000, "{} bytes:\n{text}", text.len());
+    assert_eq!(number_after(&text, "test accuracy"), 0.0, "{text}");
+    for expected in [
+        "confusion matrix: 1000 classes, too many for a table (it is printed up to 20); in \
+         summary, over 200 rows of 200 classes:",
+        "classes with the most errors (wrong of rows): ",
+        "most confused pairs (true -> predicted: rows): ",
+        "recall: 0.000 for every one of the 200 classes",
+        "800 of the 1000 classes have no rows here",
+        "error[below-majority-baseline]: held-out accuracy 0.000 (0 of 200 rows right) is at \
+         or below 0.005",
+        "the 200 rows hold 200 classes, most with a single row",
+        "hint[class-imbalance]: class shares are skewed: the 5 smallest of 1000 are",
+        "warning[unseen-classes]: 200 of the 200 held-out rows belong to 200 classes with no \
+         training row",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn a_regressor_worse_than_the_mean_is_diagnosed() {
+    // One epoch at a learning rate of 1e-6 leaves the network as it started: noise around
+    // the training mean.
+    let out = nabla(&[
+        "train",
+        "data/diabetes.csv",
+        "-t",
+        "progression",
+        "--epochs",
+        "1",
+        "--lr",
+        "1e-6",
+        "--print-every",
+        "0",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    let r2 = number_after(&text, "test R^2");
+    assert!(r2 < 0.0, "{text}");
+    let label = "error[r2-below-zero]: held-out R² is ";
+    let found = number_after(
+        &text.replace(": the predictions", " the predictions"),
+        label,
+    );
+    assert!((found - r2).abs() <= 6e-5, "{found} against {r2}:\n{text}");
+    assert!(
+        text.contains("lower the learning rate (to 1.000e-7)"),
+        "{text}"
+    );
+}

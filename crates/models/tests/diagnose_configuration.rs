@@ -391,3 +391,48 @@ fn warnings_are_found_and_silent_when_corrected() {
         "{d}"
     );
 }
+
+#[test]
+fn fit_returns_the_before_training_hints_in_its_history() {
+    let wine = load("wine.csv", &CsvOptions::labels("cultivar"));
+    let mut raw = Classifier::<f32>::default();
+    raw.config.network.standardize = false;
+    raw.config.network.fit.epochs = 1;
+    let history = raw.fit(wine.features(), wine.targets()).unwrap();
+    assert_eq!(history.diagnoses.codes(), vec!["feature-scales"]);
+    let d = history.diagnoses.get("feature-scales").unwrap();
+    // proline's and nonflavanoid_phenols' population standard deviations, and proline's 1680.
+    let close = |name: &str, want: f64| (d.evidence(name).unwrap() - want).abs() < 1e-3;
+    assert!(close("largest standard deviation", 314.0217), "{d}");
+    assert!(close("smallest standard deviation", 0.1241), "{d}");
+    assert!(close("largest absolute value", 1680.0), "{d}");
+    let shown = history.diagnoses.to_string();
+    assert!(
+        shown.starts_with(
+            "hint[feature-scales]: features are on very different scales: column 12 ranges 278 \
+             to 1680"
+        ),
+        "{shown}"
+    );
+    // The default standardises, and then there is nothing to say.
+    let mut model = Classifier::<f32>::default();
+    model.config.network.fit.epochs = 1;
+    let history = model.fit(wine.features(), wine.targets()).unwrap();
+    assert!(history.diagnoses.is_empty(), "{}", history.diagnoses);
+}
+
+#[test]
+fn fit_with_ignored_errors_keeps_them_in_its_history() {
+    let data = standardised(&breast_cancer());
+    let mut model = with_head(
+        Head {
+            units: 1,
+            ..Head::multi_class(2, false)
+        },
+        1,
+    );
+    model.config.network.ignore_diagnostics = true;
+    let history = model.fit(data.features(), data.targets()).unwrap();
+    assert!(history.diagnoses.has_errors(), "{}", history.diagnoses);
+    assert!(history.diagnoses.contains("softmax-single-unit"));
+}

@@ -1,6 +1,6 @@
 //! After-training diagnoses from real runs: a non-finite loss (SGD at learning rate 10 on
-//! unscaled diabetes), and vanishing gradients in a deep sigmoid network, each silent on the
-//! corrected setup.
+//! unscaled diabetes), vanishing gradients in a deep sigmoid network, a test R² below zero,
+//! each silent on the corrected setup, and held-out rows of a class training never saw.
 
 use nabla_models::data::{CsvOptions, Dataset, Standardizer, stratified_split};
 use nabla_models::diagnose::Severity;
@@ -21,11 +21,12 @@ fn a_non_finite_loss_is_diagnosed_with_its_step_and_the_model_keeps_finite_weigh
     let data = load("diabetes.csv", &CsvOptions::continuous(&["progression"]));
     let (x, y) = (data.features(), data.targets());
     let mut config = RegressorConfig::default();
+    config.network.standardize = false;
     config.network.optimizer = OptimizerKind::sgd(10.0);
     config.network.fit.epochs = 5;
     let mut model = Regressor::<f32>::new(config.clone());
     let history = model.fit(x, y).unwrap();
-    let report = model.diagnose(&history, x).unwrap();
+    let report = model.diagnose(&history, x, y, None).unwrap();
     println!("{report}");
     let nf = history.non_finite.as_ref().expect("the run must blow up");
     assert!(nf.step <= 10, "step {}", nf.step);
@@ -64,7 +65,7 @@ fn a_non_finite_loss_is_diagnosed_with_its_step_and_the_model_keeps_finite_weigh
     config.network.optimizer = OptimizerKind::adam(1e-3);
     let mut model = Regressor::<f32>::new(config);
     let history = model.fit(&xs, y).unwrap();
-    let report = model.diagnose(&history, &xs).unwrap();
+    let report = model.diagnose(&history, &xs, y, None).unwrap();
     assert!(history.non_finite.is_none());
     assert_eq!(report.at_least(Severity::Warning).count(), 0, "{report}");
 }
@@ -112,4 +113,67 @@ fn vanishing_gradients_in_a_deep_sigmoid_network() {
     let report = shallow.diagnose(&history, x, y, None).unwrap();
     assert!(!report.contains("vanishing-gradients"), "{report}");
     assert!(!report.contains("exploding-gradients"), "{report}");
+}
+
+#[test]
+fn a_test_r2_below_zero_is_diagnosed_with_the_evaluated_numbers() {
+    // The target left unscaled and one epoch at learning rate 1e-6: the network still
+    // predicts about 0 where the target averages 152.
+    let data = load("diabetes.csv", &CsvOptions::continuous(&["progression"]));
+    let rows = |range: std::ops::Range<usize>| data.select(&range.collect::<Vec<_>>()).unwrap();
+    let (train, test) = (rows(0..350), rows(350..442));
+    let mut model = Regressor::<f32>::default();
+    model.config.standardize_target = false;
+    model.config.network.optimizer = OptimizerKind::adam(1e-6);
+    model.config.network.fit.epochs = 1;
+    let history = model.fit(train.features(), train.targets()).unwrap();
+    let eval = model.evaluate(test.features(), test.targets()).unwrap();
+    assert!(eval.r2 < -1.0, "R^2 {}", eval.r2);
+    let held_out = Some((test.features(), test.targets()));
+    let report = model
+        .diagnose(&history, train.features(), train.targets(), held_out)
+        .unwrap();
+    let d = report.get("r2-below-zero").expect("R^2 below zero");
+    assert_eq!(d.severity, Severity::Error);
+    assert_eq!(d.evidence("R²"), Some(eval.r2));
+    assert_eq!(d.evidence("RMSE"), Some(eval.rmse));
+    assert!(d.fix.contains("(to 1.000e-7)"), "{}", d.fix);
+
+    // Trained with the defaults, the same rows score well above zero and nothing is said.
+    let mut model = Regressor::<f32>::default();
+    let history = model.fit(train.features(), train.targets()).unwrap();
+    let report = model
+        .diagnose(&history, train.features(), train.targets(), held_out)
+        .unwrap();
+    assert!(!report.contains("r2-below-zero"), "{report}");
+    assert!(!report.contains("non-finite-metric"), "{report}");
+}
+
+#[test]
+fn held_out_rows_of_a_class_missing_from_training_are_diagnosed() {
+    // Train on setosa and versicolor only; the held-out rows include 10 virginica.
+    let data = load("iris.csv", &CsvOptions::labels("species"));
+    let (train, test) = stratified_split(&data, 0.2, 0).unwrap();
+    let train_rows: Vec<usize> = (0..train.n_rows())
+        .filter(|&r| train.targets().class_indices().unwrap()[r] != 2)
+        .collect();
+    let train = train.select(&train_rows).unwrap();
+    assert_eq!(train.targets().class_counts(), Some(vec![40, 40, 0]));
+    let mut model = Classifier::<f32>::new(iris_classifier(vec![16], Activation::Relu));
+    let history = model.fit(train.features(), train.targets()).unwrap();
+    let report = model
+        .diagnose(
+            &history,
+            train.features(),
+            train.targets(),
+            Some((test.features(), test.targets())),
+        )
+        .unwrap();
+    let d = report.get("unseen-classes").expect("unseen classes");
+    assert_eq!(
+        d.finding,
+        "10 of the 30 held-out rows belong to 1 class with no training row (virginica): the \
+         model was never shown it and cannot learn to predict it"
+    );
+    assert_eq!(d.evidence("rows of unseen classes"), Some(10.0));
 }

@@ -23,6 +23,7 @@ mod features;
 mod load;
 mod resample;
 mod split;
+mod splits_file;
 mod standardize;
 mod table;
 mod table_read;
@@ -41,6 +42,7 @@ pub use resample::{downsample, downsample_indices, upsample, upsample_indices};
 pub use split::{
     prepare_split, split_indices, stratified_split, stratified_split_indices, train_test_split,
 };
+pub use splits_file::read_splits;
 pub use standardize::Standardizer;
 pub use table::{
     Column, DEFAULT_MISSING_VALUES, MAX_KEPT_CATEGORIES, MAX_MAGNITUDE, ReadOptions, Table,

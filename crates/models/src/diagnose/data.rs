@@ -209,8 +209,9 @@ pub(crate) fn feature_scales(stats: &FeatureStats) -> Option<Diagnosis> {
                 num(ns.max),
                 num(ns.std)
             ),
-            "standardise the features: fit data::Standardizer on the training split and \
-             transform every split with it (mean 0, standard deviation 1 per column)",
+            "standardise the features: leave NetworkConfig::standardize on (the default), or \
+             fit data::Standardizer on the training split and transform every split with it \
+             (mean 0, standard deviation 1 per column)",
         )
         .with_evidence("largest standard deviation", ws.std)
         .with_evidence("smallest standard deviation", ns.std)
@@ -243,6 +244,10 @@ pub(crate) fn class_shares(targets: &Targets) -> Option<Vec<(String, f64)>> {
 
 /// Skewed class shares (a hint; also a cause of collapse). `multi_label` reads the shares as
 /// per-label frequencies.
+/// Up to twice this many classes are listed by name with their shares; above that, this many
+/// of the smallest and of the largest.
+const LISTED_SHARES: usize = 5;
+
 pub(crate) fn class_imbalance(shares: &[(String, f64)], multi_label: bool) -> Option<Diagnosis> {
     if shares.len() < 2 {
         return None;
@@ -260,7 +265,24 @@ pub(crate) fn class_imbalance(shares: &[(String, f64)], multi_label: bool) -> Op
     if !skewed {
         return None;
     }
-    let listed: Vec<String> = shares.iter().map(|(n, s)| format!("{n} {s:.3}")).collect();
+    let show = |list: &[&(String, f64)]| {
+        list.iter()
+            .map(|(n, s)| format!("{n} {s:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let listed = if shares.len() <= 2 * LISTED_SHARES {
+        show(&shares.iter().collect::<Vec<_>>())
+    } else {
+        let mut sorted: Vec<&(String, f64)> = shares.iter().collect();
+        sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+        format!(
+            "the {LISTED_SHARES} smallest of {} are {}, the {LISTED_SHARES} largest {}",
+            shares.len(),
+            show(&sorted[..LISTED_SHARES]),
+            show(&sorted[sorted.len() - LISTED_SHARES..])
+        )
+    };
     let what = if multi_label {
         "label frequencies"
     } else {
@@ -270,8 +292,7 @@ pub(crate) fn class_imbalance(shares: &[(String, f64)], multi_label: bool) -> Op
         "class-imbalance",
         Severity::Hint,
         format!(
-            "{what} are skewed: {}; a model can score well by rarely predicting the rare {}",
-            listed.join(", "),
+            "{what} are skewed: {listed}; a model can score well by rarely predicting the rare {}",
             if multi_label { "labels" } else { "classes" }
         ),
         "weight the loss by class (ClassifierConfig::class_weights = ClassWeights::Balanced) \
@@ -359,5 +380,21 @@ mod tests {
         assert_eq!(num(9.845e-8), "9.845e-8");
         assert_eq!(num(1356583.0), "1.357e6");
         assert_eq!(num(569.357), "569.4");
+    }
+
+    #[test]
+    fn many_classes_list_only_the_smallest_and_largest_shares() {
+        // 12 classes: k0 holds 0.67, k1..k11 0.03 each (below half the even share, 1/24).
+        let shares: Vec<(String, f64)> = (0..12)
+            .map(|c| (format!("k{c}"), if c == 0 { 0.67 } else { 0.03 }))
+            .collect();
+        let d = class_imbalance(&shares, false).unwrap();
+        assert_eq!(
+            d.finding,
+            "class shares are skewed: the 5 smallest of 12 are k1 0.030, k2 0.030, k3 0.030, \
+             k4 0.030, k5 0.030, the 5 largest k8 0.030, k9 0.030, k10 0.030, k11 0.030, k0 \
+             0.670; a model can score well by rarely predicting the rare classes"
+        );
+        assert_eq!(d.evidence("share of k11"), Some(0.03));
     }
 }

@@ -3,6 +3,7 @@
 
 use super::config::check;
 use super::data::{FeatureStats, class_shares};
+use super::evaluation::Scores;
 use super::network::dead_units;
 use super::report::Report;
 use super::training::{ClassOutcome, TrainingRun, diagnose_training};
@@ -11,6 +12,7 @@ use crate::estimator::{
     ClassWeights, Classifier, FitError, NetworkConfig, Regressor, Task, check_matrix,
 };
 use crate::head::{Head, Loss};
+use crate::metrics;
 use crate::train::History;
 use nabla_autodiff::{Float, Tensor};
 
@@ -22,13 +24,16 @@ pub(crate) fn gate(report: &Report, ignore: bool) -> Result<(), FitError> {
     Ok(())
 }
 
-/// `x` as a fit under `config` would hand it to the network (standardised if it asks).
+/// `x` as a fit under `config` would hand it to the network (standardised if it asks). Rows
+/// with NaN or infinite values stay as they are, for the check to point at them.
 fn as_trained(config: &NetworkConfig, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
-    Ok(if config.standardize {
-        Standardizer::fit_transform(x)?.1
-    } else {
-        x.clone()
-    })
+    Ok(
+        if config.standardize && x.data().iter().all(|v| v.is_finite()) {
+            Standardizer::fit_transform(x)?.1
+        } else {
+            x.clone()
+        },
+    )
 }
 
 /// Cross-entropy of always predicting the class shares, as the head's mean loss reads it.
@@ -60,8 +65,10 @@ impl<T: Float> Classifier<T> {
     }
 
     /// The after-training diagnoses of the last `fit`, which returned `history` and was given
-    /// `x_train` and `y_train`. The collapse and accuracy checks read the predictions on
-    /// `held_out` rows when given (validation or test data), on the training rows otherwise.
+    /// `x_train` and `y_train`. The checks of the predictions (collapse, accuracy at or below
+    /// the majority class's share, classes unseen in training, a log loss that is not finite)
+    /// read them on `held_out` rows when given (validation or test data), on the training
+    /// rows otherwise.
     ///
     /// # Errors
     /// If the model is not fitted or the data do not fit it.
@@ -95,6 +102,10 @@ impl<T: Float> Classifier<T> {
                 set: set.to_string(),
             }),
         };
+        let scores = match &outcome {
+            Some(o) => Some(self.class_scores(x_eval, o)?),
+            None => None,
+        };
         let x_net = self.network_inputs("Classifier::diagnose", x_train)?;
         let shares = class_shares(y_train).unwrap_or_default();
         let balanced = self.config.class_weights != ClassWeights::None;
@@ -110,9 +121,34 @@ impl<T: Float> Classifier<T> {
             features: Some(FeatureStats::of(&x_net, None)),
             layers: dead_units(net, &x_net.cast::<T>()),
             optimizer: Some(self.config.network.optimizer),
+            scores,
             ..TrainingRun::new(history)
         };
         Ok(diagnose_training(&run))
+    }
+
+    /// Accuracy and log loss of the predictions in `outcome` on rows `x` (the log loss NaN
+    /// when a probability is not finite).
+    fn class_scores(&self, x: &Tensor<f64>, outcome: &ClassOutcome) -> Result<Scores, FitError> {
+        let p = self.predict_proba(x)?;
+        let k = p.shape()[1];
+        let log_loss = metrics::log_loss(&outcome.truth, p.data(), k).unwrap_or(f64::NAN);
+        let right = outcome
+            .truth
+            .iter()
+            .zip(&outcome.predicted)
+            .filter(|(t, p)| t == p)
+            .count();
+        Ok(Scores {
+            set: outcome.set.clone(),
+            values: vec![
+                (
+                    "accuracy".into(),
+                    right as f64 / outcome.truth.len().max(1) as f64,
+                ),
+                ("log loss".into(), log_loss),
+            ],
+        })
     }
 }
 
@@ -138,22 +174,77 @@ impl<T: Float> Regressor<T> {
         }
     }
 
-    /// The after-training diagnoses of the last `fit` (given `x_train`), which returned
-    /// `history`: a non-finite loss, dead units, vanishing or exploding gradients.
+    /// The after-training diagnoses of the last `fit` (given `x_train` and `y_train`), which
+    /// returned `history`: a non-finite loss, dead units, vanishing or exploding gradients,
+    /// and, from the predictions on `held_out` rows when given (validation or test data), on
+    /// the training rows otherwise, an R² below zero or a metric that is not finite.
     ///
     /// # Errors
-    /// If the model is not fitted.
-    pub fn diagnose(&self, history: &History, x_train: &Tensor<f64>) -> Result<Report, FitError> {
-        let net = self.network().ok_or(FitError::NotFitted {
-            method: "Regressor::diagnose",
-        })?;
-        let x_net = self.network_inputs("Regressor::diagnose", x_train)?;
+    /// If the model is not fitted, or the rows do not fit it.
+    pub fn diagnose(
+        &self,
+        history: &History,
+        x_train: &Tensor<f64>,
+        y_train: &Targets,
+        held_out: Option<(&Tensor<f64>, &Targets)>,
+    ) -> Result<Report, FitError> {
+        const METHOD: &str = "Regressor::diagnose";
+        let net = self
+            .network()
+            .ok_or(FitError::NotFitted { method: METHOD })?;
+        let x_net = self.network_inputs(METHOD, x_train)?;
+        let (x_eval, y_eval, set) = match held_out {
+            Some((x, y)) => (x, y, "held-out"),
+            None => (x_train, y_train, "training"),
+        };
         let run = TrainingRun {
             features: Some(FeatureStats::of(&x_net, None)),
             layers: dead_units(net, &x_net.cast::<T>()),
             optimizer: Some(self.config.network.optimizer),
+            scores: Some(self.scores(METHOD, x_eval, y_eval, set)?),
             ..TrainingRun::new(history)
         };
         Ok(diagnose_training(&run))
+    }
+
+    /// R² and RMSE of the predictions on `x` against `y`, in the target's units: NaN where a
+    /// prediction is not finite, and no R² when the target is constant on these rows (R² is
+    /// undefined there, which says nothing about the model).
+    fn scores(
+        &self,
+        method: &'static str,
+        x: &Tensor<f64>,
+        y: &Targets,
+        set: &str,
+    ) -> Result<Scores, FitError> {
+        let Targets::Continuous(truth) = y else {
+            return Err(FitError::invalid(
+                method,
+                "the targets are classes, but this model predicts continuous values; load the                  target column as continuous",
+            ));
+        };
+        let pred = self.predict(x)?;
+        if pred.shape() != truth.shape() {
+            return Err(FitError::invalid(
+                method,
+                format!(
+                    "the targets have shape {:?} but the model predicts {:?} for these rows;                      pass one target row per feature row, with the model's target columns",
+                    truth.shape(),
+                    pred.shape()
+                ),
+            ));
+        }
+        let (t, p) = (truth.data(), pred.data());
+        let mut values = Vec::new();
+        match metrics::r2_score(t, p) {
+            Ok(r2) => values.push(("R²".into(), r2)),
+            Err(metrics::MetricError::ConstantTarget { .. }) => {}
+            Err(_) => values.push(("R²".into(), f64::NAN)),
+        }
+        values.push(("RMSE".into(), metrics::rmse(t, p).unwrap_or(f64::NAN)));
+        Ok(Scores {
+            set: set.to_string(),
+            values,
+        })
     }
 }

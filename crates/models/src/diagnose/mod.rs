@@ -8,7 +8,8 @@
 //! reads the target's encoding ([`infer_encoding`]), compares the head with the one that fits
 //! it ([`recommend_head`]) and looks at the data. `fit` runs the same check and refuses with
 //! [`FitError::Diagnosed`](crate::estimator::FitError::Diagnosed) when it finds an error,
-//! unless `NetworkConfig::ignore_diagnostics` is set.
+//! unless `NetworkConfig::ignore_diagnostics` is set; the warnings and hints it found come
+//! back in [`History::diagnoses`](crate::train::History::diagnoses).
 //!
 //! | code | severity | trigger |
 //! |---|---|---|
@@ -28,14 +29,18 @@
 //! | `constant-features` | hint | feature columns with one value |
 //!
 //! **After training**, [`diagnose_training`] (or `Classifier::diagnose`,
-//! `Regressor::diagnose`) reads the [`History`](crate::train::History), the predictions and the
-//! trained network:
+//! `Regressor::diagnose`) reads the [`History`](crate::train::History), the predictions and
+//! their [`Scores`] on the test (or training) rows, and the trained network:
 //!
 //! | code | severity | trigger |
 //! |---|---|---|
 //! | `non-finite-loss` | error | the loss or gradient became non-finite (step and learning rate) |
+//! | `non-finite-metric` | error | a metric on the judged rows is NaN or infinite (R², RMSE, log loss) |
+//! | `r2-below-zero` | error | a regressor's R² below 0: worse than predicting the rows' mean |
 //! | `collapsed-predictions` | error | nearly every row predicted as one class; causes ranked: `learning-rate`, `feature-scales`, `class-imbalance`, `dead-relu`, `underfitting` |
-//! | `accuracy-paradox` | warning | accuracy within a point of the majority class's share |
+//! | `below-majority-baseline` | error | accuracy at or below the share of the most common class (what always predicting it scores) |
+//! | `accuracy-paradox` | warning | accuracy above the majority class's share by at most a point |
+//! | `unseen-classes` | warning | judged rows of classes that had no training row |
 //! | `dead-relu` | warning (hint from 25%) | at least half of a hidden layer's units never activate |
 //! | `exploding-gradients` | warning | a layer's gradient norm above 1000 over an epoch |
 //! | `vanishing-gradients` | warning | a layer's gradient norm below 1/1000 of the output layer's |
@@ -60,6 +65,7 @@ mod config;
 mod data;
 mod encoding;
 mod estimator;
+mod evaluation;
 mod network;
 mod report;
 mod training;
@@ -69,6 +75,7 @@ pub use data::{ColumnStats, FeatureStats};
 pub use encoding::{
     MAX_LABEL_VALUES, TargetEncoding, infer_encoding, infer_encoding_of_columns, recommend_head,
 };
+pub use evaluation::Scores;
 pub use network::{LayerActivity, dead_units};
 pub use report::{Diagnosis, Report, Severity};
 pub use training::{ClassOutcome, TrainingRun, diagnose_training};

@@ -1,7 +1,9 @@
 //! After training: collapse to one class with its ranked causes, the accuracy paradox, a
-//! non-finite loss, dead units, and vanishing or exploding gradients.
+//! non-finite loss, dead units, and vanishing or exploding gradients; with the checks of the
+//! scores in [`evaluation`](super::evaluation).
 
 use super::data::{self, FeatureStats, num};
+use super::evaluation::{self, Scores};
 use super::network::LayerActivity;
 use super::report::{Diagnosis, Report, Severity};
 use crate::estimator::OptimizerKind;
@@ -11,7 +13,8 @@ use crate::train::History;
 /// Predictions of a set count as collapsed when the rows predicted outside the dominant class
 /// are at most this share of the rows that truly lie outside it.
 const COLLAPSE_SHARE: f64 = 0.1;
-/// Accuracy within this of the majority share is no better than always predicting it.
+/// Accuracy above the majority share by at most this is hardly better than always predicting
+/// it (at or below the share is `below-majority-baseline`).
 const PARADOX_MARGIN: f64 = 0.01;
 /// A training loss within this relative distance of the prior's loss learned nothing.
 const PRIOR_MARGIN: f64 = 0.05;
@@ -59,6 +62,9 @@ pub struct TrainingRun<'a> {
     /// The training loss of always predicting the training class shares (the prior), for
     /// unweighted cross-entropy heads.
     pub prior_loss: Option<f64>,
+    /// The metrics on the rows the model was judged on (R² and RMSE for regressors, accuracy
+    /// and log loss for classifiers).
+    pub scores: Option<Scores>,
 }
 
 impl<'a> TrainingRun<'a> {
@@ -73,13 +79,15 @@ impl<'a> TrainingRun<'a> {
             layers: Vec::new(),
             optimizer: None,
             prior_loss: None,
+            scores: None,
         }
     }
 }
 
-/// Findings after training, most serious first: a non-finite loss, a collapse to one class
-/// (with its likely causes ranked), the accuracy paradox, dead units, and vanishing or
-/// exploding gradients.
+/// Findings after training, most serious first: a non-finite loss, a metric that is not
+/// finite, an R² below zero, a collapse to one class (with its likely causes ranked),
+/// accuracy at or below always predicting the majority class, the accuracy paradox, classes
+/// never seen in training, dead units, and vanishing or exploding gradients.
 ///
 /// ```
 /// use nabla_models::diagnose::{TrainingRun, diagnose_training};
@@ -96,6 +104,14 @@ impl<'a> TrainingRun<'a> {
 pub fn diagnose_training(run: &TrainingRun<'_>) -> Report {
     let mut report = Report::default();
     report.diagnoses.extend(non_finite_loss(run));
+    if let Some(scores) = &run.scores {
+        report
+            .diagnoses
+            .extend(evaluation::non_finite_metrics(scores));
+        report
+            .diagnoses
+            .extend(evaluation::r2_below_zero(scores, run.optimizer));
+    }
     if let Some(outcome) = &run.outcome
         && let Ok(confusion) = ConfusionMatrix::new(
             &outcome.truth,
@@ -106,7 +122,15 @@ pub fn diagnose_training(run: &TrainingRun<'_>) -> Report {
         report.diagnoses.extend(collapse(run, outcome, &confusion));
         report
             .diagnoses
+            .extend(evaluation::below_majority(outcome, &confusion));
+        report
+            .diagnoses
             .extend(accuracy_paradox(outcome, &confusion));
+        report.diagnoses.extend(evaluation::unseen_classes(
+            outcome,
+            &confusion,
+            &run.class_shares,
+        ));
     }
     report.diagnoses.extend(dead_relu(&run.layers));
     report.diagnoses.extend(gradients(run));
@@ -384,21 +408,11 @@ fn accuracy_paradox(outcome: &ClassOutcome, confusion: &ConfusionMatrix) -> Opti
     let majority = (0..k).max_by_key(|&c| confusion.support(c))?;
     let share = confusion.support(majority) as f64 / rows;
     let accuracy = confusion.accuracy();
-    if accuracy > share + PARADOX_MARGIN {
+    // At or below the share is `below-majority-baseline`'s, a more serious finding.
+    if accuracy > share + PARADOX_MARGIN || accuracy <= share {
         return None;
     }
-    let scores: Vec<String> = (0..k)
-        .filter(|&c| confusion.support(c) > 0)
-        .map(|c| {
-            format!(
-                "class {} recall {:.3} F1 {:.3}",
-                outcome.class_names[c],
-                confusion.recall(c),
-                confusion.f1(c)
-            )
-        })
-        .collect();
-    let mut d = Diagnosis::new(
+    let d = Diagnosis::new(
         "accuracy-paradox",
         Severity::Warning,
         format!(
@@ -406,20 +420,14 @@ fn accuracy_paradox(outcome: &ClassOutcome, confusion: &ConfusionMatrix) -> Opti
              class {} (always predicting it scores that); per class: {}",
             outcome.set,
             outcome.class_names[majority],
-            scores.join(", ")
+            evaluation::class_scores(outcome, confusion)
         ),
         "judge the model by per-class recall and F1 (Classifier::evaluate's confusion matrix), \
          not accuracy; see the collapse and imbalance diagnoses for what to change",
     )
     .with_evidence("accuracy", accuracy)
     .with_evidence("majority share", share);
-    for c in (0..k).filter(|&c| confusion.support(c) > 0) {
-        let name = &outcome.class_names[c];
-        d = d
-            .with_evidence(format!("recall of {name}"), confusion.recall(c))
-            .with_evidence(format!("F1 of {name}"), confusion.f1(c));
-    }
-    Some(d)
+    Some(evaluation::with_class_evidence(d, outcome, confusion))
 }
 
 fn dead_relu(layers: &[LayerActivity]) -> Vec<Diagnosis> {

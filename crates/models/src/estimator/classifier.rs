@@ -137,7 +137,11 @@ impl<T: Float> Classifier<T> {
 
     /// Uses the layers `body` builds instead of the dense hidden layers of
     /// `config.network.hidden` (see [`BodyBuilder`]): for images, token sequences, or any
-    /// network of your own. The head the target calls for is still appended by `fit`.
+    /// network of your own. The head the target calls for is still appended by `fit`. The
+    /// features are still standardised first unless `config.network.standardize` is false
+    /// (turn it off for inputs already on a unit scale, such as pixels in [0, 1]), or the
+    /// body starts with an [`Embedding`](crate::layer::Embedding), whose token ids `fit`
+    /// always leaves as they are.
     pub fn with_body(mut self, body: impl Fn(&mut StdRng) -> Sequential<T> + 'static) -> Self {
         self.body = Some(Box::new(body));
         self
@@ -189,7 +193,9 @@ impl<T: Float> Classifier<T> {
         })
     }
 
-    /// Trains a new network on features `x` (`[rows, features]`) and `y`.
+    /// Trains a new network on features `x` (`[rows, features]`) and `y`. The returned
+    /// [`History`] holds, besides the epochs, what the before-training check found in
+    /// `History::diagnoses` (warnings and hints; see [`Classifier::check`]).
     ///
     /// # Errors
     /// When `x` and `y` disagree, the targets are not classes, or the loss refuses them.
@@ -227,12 +233,19 @@ impl<T: Float> Classifier<T> {
                 ),
             ));
         }
-        let (inputs, x) =
-            prepare_inputs::<T>(METHOD, x, y.n_rows(), &extras, &self.config.network)?;
+        let (inputs, x) = prepare_inputs::<T>(
+            METHOD,
+            x,
+            y.n_rows(),
+            &extras,
+            &self.config.network,
+            self.body.as_ref(),
+        )?;
         let task = Self::task_for(y)?;
         let head = self.head_for(y)?;
         check_labels(y)?;
-        crate::diagnose::gate(&self.check(&x, y)?, self.config.network.ignore_diagnostics)?;
+        let diagnoses = self.check(&x, y)?;
+        crate::diagnose::gate(&diagnoses, self.config.network.ignore_diagnostics)?;
         let class_names = y.class_names().map(<[String]>::to_vec).unwrap_or_default();
         let target_names = extras
             .target_names
@@ -283,7 +296,8 @@ impl<T: Float> Classifier<T> {
                 threshold,
             }),
         };
-        let (net, history) = run.train(&mut self.callbacks)?;
+        let (net, mut history) = run.train(&mut self.callbacks)?;
+        history.diagnoses = diagnoses;
         self.fitted = Some(Fitted {
             net,
             head,

@@ -119,7 +119,11 @@ pub struct NetworkConfig {
     pub init: Option<Init>,
     /// Standardise each feature column (mean 0, standard deviation 1 over the training rows)
     /// before the network; the statistics are kept with the model and applied to every row it
-    /// predicts, and saved with it. Default: false.
+    /// predicts, and saved with it. Default: true, so that features in any units train well
+    /// with the default learning rate (set it to false for features already on a unit scale,
+    /// such as pixels in [0, 1], or to train on the values exactly as given). Token ids read
+    /// by a body that starts with an [`Embedding`](crate::layer::Embedding) are never
+    /// standardised.
     pub standardize: bool,
     /// The optimiser. Default: Adam, learning rate 1e-3.
     pub optimizer: OptimizerKind,
@@ -190,7 +194,7 @@ impl Default for NetworkConfig {
             hidden: vec![64],
             activation: Activation::Relu,
             init: Some(Init::TorchDefault),
-            standardize: false,
+            standardize: true,
             optimizer: OptimizerKind::adam(1e-3),
             fit: FitOptions {
                 epochs: 200,

@@ -9,18 +9,22 @@ use super::{
 };
 use crate::head::Head;
 use crate::layer::Sequential;
-use crate::persist::ModelKind;
+use crate::persist::{LayerSpec, ModelKind};
 use crate::train::{Callback, History, MetricFn, TargetData, TrainData};
 use nabla_autodiff::{Float, Tensor};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 
 /// The features of a fit, checked against `target_rows` and prepared as the network reads
-/// them, with what was learned about them.
+/// them, with what was learned about them. They are standardised when the configuration asks,
+/// unless `body` starts by looking up token ids (see [`reads_token_ids`]).
 pub(crate) fn prepare_inputs<T: Float>(
     method: &'static str,
     x: &Tensor<f64>,
     target_rows: usize,
     extras: &FitExtras<'_>,
     config: &NetworkConfig,
+    body: Option<&BodyBuilder<T>>,
 ) -> Result<(FittedInputs, Tensor<f64>), FitError> {
     config.check(method)?;
     check_features(method, x, None)?;
@@ -35,12 +39,13 @@ pub(crate) fn prepare_inputs<T: Float>(
             ),
         ));
     }
+    let standardize = config.standardize && !reads_token_ids(body);
     let inputs = FittedInputs::fit(
         method,
         x,
         extras.feature_names,
         extras.feature_encoding,
-        config.standardize,
+        standardize,
     )?;
     let prepared = inputs.prepare(method, x)?.into_owned();
     if let Some(i) = prepared
@@ -63,6 +68,20 @@ pub(crate) fn prepare_inputs<T: Float>(
         ));
     }
     Ok((inputs, prepared))
+}
+
+/// Whether the body's first layer is an [`Embedding`](crate::layer::Embedding), which reads
+/// the features as token ids: standardising them would turn them into fractions no vocabulary
+/// holds, so a fit leaves such features as they are whatever `NetworkConfig::standardize`
+/// says.
+pub(crate) fn reads_token_ids<T: Float>(body: Option<&BodyBuilder<T>>) -> bool {
+    body.is_some_and(|build| {
+        let first = build(&mut StdRng::seed_from_u64(0))
+            .layers()
+            .first()
+            .and_then(|layer| layer.spec());
+        matches!(first, Some(LayerSpec::Embedding { .. }))
+    })
 }
 
 /// What a fit trains, once the estimator has chosen the head and encoded the targets.

@@ -88,7 +88,11 @@ impl<T: Float> Regressor<T> {
 
     /// Uses the layers `body` builds instead of the dense hidden layers of
     /// `config.network.hidden` (see [`BodyBuilder`]): for images, token sequences, or any
-    /// network of your own. The head the target calls for is still appended by `fit`.
+    /// network of your own. The head the target calls for is still appended by `fit`. The
+    /// features are still standardised first unless `config.network.standardize` is false
+    /// (turn it off for inputs already on a unit scale, such as pixels in [0, 1]), or the
+    /// body starts with an [`Embedding`](crate::layer::Embedding), whose token ids `fit`
+    /// always leaves as they are.
     pub fn with_body(mut self, body: impl Fn(&mut StdRng) -> Sequential<T> + 'static) -> Self {
         self.body = Some(Box::new(body));
         self
@@ -100,6 +104,8 @@ impl<T: Float> Regressor<T> {
     }
 
     /// Trains a new network on features `x` (`[rows, features]`) and continuous targets `y`.
+    /// The returned [`History`] holds, besides the epochs, what the before-training check
+    /// found in `History::diagnoses` (warnings and hints; see [`Regressor::check`]).
     ///
     /// # Errors
     /// When `x` and `y` disagree or `y` is not continuous.
@@ -133,10 +139,17 @@ impl<T: Float> Regressor<T> {
                 "the targets are classes; use a Classifier, or load the target column as continuous",
             ));
         };
-        let (inputs, x) =
-            prepare_inputs::<T>(METHOD, x, y.n_rows(), &extras, &self.config.network)?;
+        let (inputs, x) = prepare_inputs::<T>(
+            METHOD,
+            x,
+            y.n_rows(),
+            &extras,
+            &self.config.network,
+            self.body.as_ref(),
+        )?;
         check_features("Regressor::fit (targets)", values, None)?;
-        crate::diagnose::gate(&self.check(&x, y)?, self.config.network.ignore_diagnostics)?;
+        let diagnoses = self.check(&x, y)?;
+        crate::diagnose::gate(&diagnoses, self.config.network.ignore_diagnostics)?;
         let target_scale = if self.config.standardize_target {
             Some(Standardizer::fit(values)?)
         } else {
@@ -204,7 +217,8 @@ impl<T: Float> Regressor<T> {
                 target_standardization: target_scale.as_ref().map(scaling_of),
             }),
         };
-        let (net, history) = run.train(&mut self.callbacks)?;
+        let (net, mut history) = run.train(&mut self.callbacks)?;
+        history.diagnoses = diagnoses;
         self.fitted = Some(Fitted {
             net,
             head,

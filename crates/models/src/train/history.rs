@@ -1,5 +1,6 @@
 //! What training leaves behind: per-epoch records and how it ended.
 
+use crate::diagnose::Report;
 use std::fmt;
 
 /// One epoch's numbers.
@@ -87,6 +88,12 @@ pub struct History {
     /// row per epoch, one column per entry of [`History::grad_norm_layers`]. The diagnostics
     /// read vanishing and exploding gradients from it.
     pub grad_norms: Vec<Vec<f64>>,
+    /// What the estimator's before-training check found (see `Classifier::check` and
+    /// `Regressor::check`): the warnings and hints, such as `feature-scales` on unscaled
+    /// features, which `fit` does not stop for, and the errors it trained despite when
+    /// `NetworkConfig::ignore_diagnostics` is set. Print it to see them. Empty when the
+    /// network was trained directly (with [`fit`](super::fit)), which checks nothing.
+    pub diagnoses: Report,
 }
 
 impl History {
