@@ -95,7 +95,7 @@ fn classify<T: Float>(
         .zip(proba.data().chunks_exact(k))
         .map(|(mut row, p)| {
             if args.proba {
-                row.extend(p.iter().map(f64::to_string));
+                row.extend(p.iter().copied().map(number));
             }
             row
         });
@@ -122,8 +122,18 @@ fn regress<T: Float>(
     let rows = predictions
         .data()
         .chunks_exact(outputs)
-        .map(|r| r.iter().map(f64::to_string).collect());
+        .map(|r| r.iter().copied().map(number).collect());
     Ok(std::iter::once(header).chain(rows).collect())
+}
+
+/// A value for the CSV file, exactly (it reads back as the same `f64`), in scientific notation
+/// when small (`4.85e-8` rather than `0.0000000485`).
+fn number(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-4 {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
 }
 
 fn to_csv(table: &[Vec<String>]) -> Result<String, Box<dyn Error>> {

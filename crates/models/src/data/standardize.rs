@@ -57,18 +57,31 @@ impl Standardizer {
                 ),
             ));
         }
-        let column = |c: usize| x.data().iter().skip(c).step_by(cols);
-        let means: Vec<f64> = (0..cols)
-            .map(|c| column(c).sum::<f64>() / rows as f64)
-            .collect();
+        // Row-major passes, as the values lie in memory: sums (and whether each column is
+        // constant), then squared deviations from the means.
+        let first = &x.data()[..cols];
+        let mut sums = vec![0.0; cols];
+        let mut constant = vec![true; cols];
+        for row in x.data().chunks_exact(cols.max(1)) {
+            for (c, &v) in row.iter().enumerate() {
+                sums[c] += v;
+                constant[c] &= v == first[c];
+            }
+        }
+        let means: Vec<f64> = sums.iter().map(|s| s / rows as f64).collect();
+        let mut squares = vec![0.0; cols];
+        for row in x.data().chunks_exact(cols.max(1)) {
+            for ((square, &v), m) in squares.iter_mut().zip(row).zip(&means) {
+                *square += (v - m) * (v - m);
+            }
+        }
         let stds = (0..cols)
             .map(|c| {
-                let first = x.data()[c];
-                if column(c).all(|&v| v == first) {
-                    return 1.0;
+                if constant[c] {
+                    1.0
+                } else {
+                    (squares[c] / rows as f64).sqrt()
                 }
-                let m = means[c];
-                (column(c).map(|v| (v - m) * (v - m)).sum::<f64>() / rows as f64).sqrt()
             })
             .collect();
         Ok(Standardizer { means, stds })
