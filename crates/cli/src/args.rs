@@ -231,6 +231,9 @@ pub struct TrainArgs {
     /// Print every this many epochs (0: only the result).
     #[arg(long, default_value_t = 20)]
     pub print_every: usize,
+    /// Scale each step's gradients down so that their global norm is at most this.
+    #[arg(long, value_parser = positive_number)]
+    pub clip_norm: Option<f64>,
     /// Train even when the configuration check finds an error.
     #[arg(long)]
     pub ignore_diagnostics: bool,

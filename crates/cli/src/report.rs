@@ -55,6 +55,53 @@ pub fn print_report(when: &str, report: &Report) {
     if report.is_empty() {
         say!("diagnoses {when}: none");
     } else {
-        say!("diagnoses {when}:\n{report}");
+        say!(
+            "diagnoses {when}:\n{}",
+            in_command_line_terms(&report.to_string())
+        );
     }
+}
+
+/// The library's settings as the diagnoses spell them, and what to type instead.
+const COMMAND_LINE_TERMS: &[(&str, &str)] = &[
+    (
+        "leave NetworkConfig::standardize on (the default), or fit data::Standardizer on the \
+         training split and transform every split with it",
+        "leave out --no-standardize",
+    ),
+    (
+        "NetworkConfig::standardize and RegressorConfig::standardize_target, both on by \
+         default",
+        "on unless --no-standardize; the target always is",
+    ),
+    (
+        "(RegressorConfig::standardize_target)",
+        "(always, in nabla train)",
+    ),
+    (
+        "(NetworkConfig::standardize)",
+        "(leave out --no-standardize)",
+    ),
+    (
+        "ClassifierConfig::class_weights = ClassWeights::Balanced",
+        "--balanced",
+    ),
+    ("NetworkConfig::fit.clip_norm = Some(1.0)", "--clip-norm 1"),
+    ("(FitOptions::epochs)", "(--epochs)"),
+    ("NetworkConfig::ignore_diagnostics", "--ignore-diagnostics"),
+    (
+        "(data::upsample)",
+        "(upsample the rare classes in the file)",
+    ),
+    ("lower the learning rate (to", "lower --lr (to"),
+    ("lower the learning rate", "lower the learning rate (--lr)"),
+];
+
+/// `text` with the library's settings replaced by the flags a user of `nabla` types.
+pub fn in_command_line_terms(text: &str) -> String {
+    COMMAND_LINE_TERMS
+        .iter()
+        .fold(text.to_string(), |t, (library, flag)| {
+            t.replace(library, flag)
+        })
 }

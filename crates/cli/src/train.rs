@@ -75,6 +75,7 @@ fn network_config(args: &TrainArgs) -> Result<NetworkConfig, Box<dyn Error>> {
             epochs: args.epochs,
             batch_size: args.batch_size,
             seed: args.seed,
+            clip_norm: args.clip_norm,
             ..FitOptions::default()
         },
         validation: if args.early_stopping.is_some() {

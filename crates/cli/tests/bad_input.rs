@@ -290,6 +290,14 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        args: "train {dir}/animals.csv -t y --clip-norm 0",
+        code: 2,
+        expect: &[
+            "'--clip-norm <CLIP_NORM>'",
+            "0 is not a finite number greater than 0",
+        ],
+    },
+    Case {
         args: "train {dir}/animals.csv -t y --delimiter ab",
         code: 2,
         expect: &["\"ab\" is not a delimiter", "the word tab"],

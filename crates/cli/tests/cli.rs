@@ -498,8 +498,39 @@ fn a_regressor_worse_than_the_mean_is_diagnosed() {
         label,
     );
     assert!((found - r2).abs() <= 6e-5, "{found} against {r2}:\n{text}");
+    assert!(text.contains("lower --lr (to 1.000e-7)"), "{text}");
+}
+
+#[test]
+fn advice_names_the_flags_of_the_command_line() {
+    // 95 rows of one class, 5 of the other: the class-imbalance hint.
+    let path = scratch("imbalanced.csv");
+    let mut text = String::from("a,b,y\n");
+    for i in 0..100 {
+        text += &format!("{},{},{}\n", i % 13, (i * 7) % 11, u8::from(i % 20 == 0));
+    }
+    std::fs::write(&path, text).unwrap();
+    let out = nabla(&[
+        "train",
+        path.to_str().unwrap(),
+        "-t",
+        "y",
+        "--epochs",
+        "1",
+        "--clip-norm",
+        "1",
+        "--print-every",
+        "0",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
     assert!(
-        text.contains("lower the learning rate (to 1.000e-7)"),
+        text.contains("hint[class-imbalance]")
+            && text.contains("weight the loss by class (--balanced)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("ClassWeights") && !text.contains("Config::"),
         "{text}"
     );
 }
