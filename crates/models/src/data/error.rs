@@ -255,8 +255,9 @@ impl fmt::Display for DataError {
                 if *role == "feature" {
                     write!(
                         f,
-                        "; feature columns must hold numbers. Fill in or drop the row, or, if \
-                         the column holds class labels, name it as a target"
+                        "; the model reads this column as numbers, as it held only numbers \
+                         when the model was fitted, so correct the value (or fill in the \
+                         empty field)"
                     )
                 } else {
                     write!(
@@ -369,6 +370,6 @@ mod tests {
         };
         let text = e.to_string();
         assert!(text.starts_with("d.csv, line 7, column 2 (\"bmi\"): the field is empty;"));
-        assert!(text.contains("Fill in or drop the row"));
+        assert!(text.contains("the model reads this column as numbers"));
     }
 }

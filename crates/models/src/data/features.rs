@@ -216,7 +216,7 @@ impl FeatureEncoding {
             let column = table.column(name).expect("checked above");
             let left_out = |why: String| format!("column \"{name}\" left out: {why}");
             let missing_indicator =
-                choice.missing_indicators && rows.iter().any(|&r| is_missing(column, r));
+                choice.missing_indicators && rows.iter().any(|&r| column.is_missing(r));
             let encoding = match column {
                 Column::Numbers { values, .. } => {
                     let mut present: Vec<f64> = rows
@@ -551,14 +551,6 @@ fn significant(v: f64, digits: i32) -> String {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         text
-    }
-}
-
-fn is_missing(column: &Column, row: usize) -> bool {
-    match column {
-        Column::Numbers { values, .. } => values[row].is_nan(),
-        Column::Text { codes, .. } => codes[row] == Column::MISSING,
-        Column::ManyTexts { .. } => false,
     }
 }
 

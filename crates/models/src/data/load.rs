@@ -310,11 +310,7 @@ impl Dataset {
             .collect::<Result<Vec<_>, _>>()?;
         let mut notices = Vec::new();
         let keep: Vec<usize> = (0..table.n_rows())
-            .filter(|&r| {
-                positions
-                    .iter()
-                    .all(|&c| !missing_at(&table.columns()[c], r))
-            })
+            .filter(|&r| positions.iter().all(|&c| !table.columns()[c].is_missing(r)))
             .collect();
         if keep.is_empty() {
             return Err(DataError::Empty {
@@ -365,14 +361,6 @@ impl Dataset {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn missing_at(column: &Column, row: usize) -> bool {
-    match column {
-        Column::Numbers { values, .. } => values[row].is_nan(),
-        Column::Text { codes, .. } => codes[row] == Column::MISSING,
-        Column::ManyTexts { .. } => false,
-    }
 }
 
 /// The targets in the columns `positions` of `table` (no row misses one), as `kind` reads them.

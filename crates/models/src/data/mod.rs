@@ -21,6 +21,7 @@ mod encode;
 mod error;
 mod features;
 mod load;
+pub(crate) mod moments;
 mod resample;
 mod split;
 mod splits_file;

@@ -44,7 +44,7 @@ impl Standardizer {
                 ),
             ));
         }
-        let (rows, cols) = (x.shape()[0], x.shape()[1]);
+        let cols = x.shape()[1];
         if let Some(i) = x.data().iter().position(|v| !v.is_finite()) {
             return Err(invalid(
                 F,
@@ -57,32 +57,12 @@ impl Standardizer {
                 ),
             ));
         }
-        // Row-major passes, as the values lie in memory: sums (and whether each column is
-        // constant), then squared deviations from the means.
-        let first = &x.data()[..cols];
-        let mut sums = vec![0.0; cols];
-        let mut constant = vec![true; cols];
-        for row in x.data().chunks_exact(cols.max(1)) {
-            for (c, &v) in row.iter().enumerate() {
-                sums[c] += v;
-                constant[c] &= v == first[c];
-            }
-        }
-        let means: Vec<f64> = sums.iter().map(|s| s / rows as f64).collect();
-        let mut squares = vec![0.0; cols];
-        for row in x.data().chunks_exact(cols.max(1)) {
-            for ((square, &v), m) in squares.iter_mut().zip(row).zip(&means) {
-                *square += (v - m) * (v - m);
-            }
-        }
-        let stds = (0..cols)
-            .map(|c| {
-                if constant[c] {
-                    1.0
-                } else {
-                    (squares[c] / rows as f64).sqrt()
-                }
-            })
+        let moments = super::moments::column_moments(x);
+        let means = moments.iter().map(|m| m.mean).collect();
+        // A constant column is only centred: dividing by 0 would make it NaN.
+        let stds = moments
+            .iter()
+            .map(|m| if m.is_constant() { 1.0 } else { m.std })
             .collect();
         Ok(Standardizer { means, stds })
     }
@@ -185,12 +165,7 @@ impl Standardizer {
     /// As [`transform`](Self::transform).
     pub fn transform_dataset_in_place(&self, data: &mut Dataset) -> Result<(), DataError> {
         self.check("Standardizer::transform_dataset_in_place", data.features())?;
-        let k = self.means.len();
-        for row in data.features_mut().data_mut().chunks_exact_mut(k) {
-            for ((v, m), s) in row.iter_mut().zip(&self.means).zip(&self.stds) {
-                *v = (*v - m) / s;
-            }
-        }
+        self.per_column_in_place(data.features_mut().data_mut(), |v, m, s| (v - m) / s);
         Ok(())
     }
 
@@ -211,14 +186,19 @@ impl Standardizer {
     }
 
     fn per_column(&self, x: &Tensor<f64>, f: impl Fn(f64, f64, f64) -> f64) -> Tensor<f64> {
-        let cols = self.means.len().max(1);
-        let data = x
-            .data()
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| f(v, self.means[i % cols], self.stds[i % cols]))
-            .collect();
-        Tensor::from_vec(data, x.shape())
+        let mut out = x.clone();
+        self.per_column_in_place(out.data_mut(), f);
+        out
+    }
+
+    /// `f(value, mean, std)` for every value of the row-major `values`, in place.
+    fn per_column_in_place(&self, values: &mut [f64], f: impl Fn(f64, f64, f64) -> f64) {
+        let k = self.means.len().max(1);
+        for row in values.chunks_exact_mut(k) {
+            for ((v, m), s) in row.iter_mut().zip(&self.means).zip(&self.stds) {
+                *v = f(*v, *m, *s);
+            }
+        }
     }
 }
 

@@ -89,6 +89,15 @@ impl Column {
         }
     }
 
+    /// Whether row `row` misses its value (never known for [`Column::ManyTexts`]: `false`).
+    pub fn is_missing(&self, row: usize) -> bool {
+        match self {
+            Column::Numbers { values, .. } => values[row].is_nan(),
+            Column::Text { codes, .. } => codes[row] == Column::MISSING,
+            Column::ManyTexts { .. } => false,
+        }
+    }
+
     /// `number` or `text`.
     pub fn type_name(&self) -> &'static str {
         match self {

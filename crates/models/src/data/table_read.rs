@@ -303,7 +303,7 @@ impl<R: Read> Read for LastByte<R> {
     }
 }
 
-pub(super) fn empty_file(source: &str) -> DataError {
+fn empty_file(source: &str) -> DataError {
     DataError::Empty {
         path: source.into(),
         what: "the file is empty; it needs a header line naming the columns, then one line per \

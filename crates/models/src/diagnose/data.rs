@@ -3,6 +3,7 @@
 
 use super::report::{Diagnosis, Severity};
 use crate::data::Targets;
+use crate::data::moments::column_moments;
 use nabla_autodiff::Tensor;
 
 /// A feature's standard deviation (or mean's magnitude) at or above this is far from unit
@@ -61,42 +62,17 @@ impl FeatureStats {
             x.shape()
         );
         let cols = x.shape()[1];
-        // Two passes over the rows (row-major, as the data lie): min, max, sum and count per
-        // column, then the squared deviations from each column's mean.
-        let mut non_finite: Option<((usize, usize), usize)> = None;
-        let mut min = vec![f64::INFINITY; cols];
-        let mut max = vec![f64::NEG_INFINITY; cols];
-        let mut sum = vec![0.0; cols];
-        let mut n = vec![0.0f64; cols];
-        for (r, row) in x.data().chunks_exact(cols.max(1)).enumerate() {
-            for (c, &v) in row.iter().enumerate() {
-                if !v.is_finite() {
-                    non_finite.get_or_insert(((r, c), 0)).1 += 1;
-                    continue;
-                }
-                min[c] = min[c].min(v);
-                max[c] = max[c].max(v);
-                sum[c] += v;
-                n[c] += 1.0;
-            }
-        }
-        let mean: Vec<f64> = (0..cols)
-            .map(|c| if n[c] > 0.0 { sum[c] / n[c] } else { 0.0 })
-            .collect();
-        let mut squares = vec![0.0; cols];
-        for row in x.data().chunks_exact(cols.max(1)) {
-            for ((square, &v), m) in squares.iter_mut().zip(row).zip(&mean) {
-                if v.is_finite() {
-                    *square += (v - m) * (v - m);
-                }
-            }
-        }
-        let columns: Vec<ColumnStats> = (0..cols)
-            .map(|c| ColumnStats {
-                min: if n[c] > 0.0 { min[c] } else { 0.0 },
-                max: if n[c] > 0.0 { max[c] } else { 0.0 },
-                mean: mean[c],
-                std: (squares[c] / n[c].max(1.0)).sqrt(),
+        let non_finite = x.data().iter().position(|v| !v.is_finite()).map(|i| {
+            let count = x.data().iter().filter(|v| !v.is_finite()).count();
+            ((i / cols, i % cols), count)
+        });
+        let columns: Vec<ColumnStats> = column_moments(x)
+            .into_iter()
+            .map(|m| ColumnStats {
+                min: m.min,
+                max: m.max,
+                mean: m.mean,
+                std: m.std,
             })
             .collect();
         let names = match names {
