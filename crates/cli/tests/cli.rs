@@ -431,26 +431,32 @@ fn penguins_train_and_predict_new_rows_with_text_gaps_and_semicolons() {
 
 // ---- after training: many classes summarised, failures diagnosed ----
 
-#[test]
-fn a_thousand_classes_of_one_row_are_summarised_and_diagnosed() {
-    let path = scratch("thousand_classes.csv");
-    let mut text = String::from("a,b,label\n");
-    for i in 0..1000 {
-        text += &format!("{},{},c{i}\n", i % 37, (i * 7) % 101);
-    }
-    std::fs::write(&path, text).unwrap();
-    let out = nabla(&[
+/// Writes `csv` to the scratch file `name`, trains on it (target `target`, the `flags`, no
+/// progress lines), checks that training succeeded, and returns what it printed.
+fn train_on_text(name: &str, csv: &str, target: &str, flags: &[&str]) -> String {
+    let path = scratch(name);
+    std::fs::write(&path, csv).unwrap();
+    let mut args = vec![
         "train",
         path.to_str().unwrap(),
         "-t",
-        "label",
-        "--epochs",
-        "2",
+        target,
         "--print-every",
         "0",
-    ]);
+    ];
+    args.extend_from_slice(flags);
+    let out = nabla(&args);
     assert!(out.status.success(), "{out:?}");
-    let text = stdout(&out);
+    stdout(&out)
+}
+
+#[test]
+fn a_thousand_classes_of_one_row_are_summarised_and_diagnosed() {
+    let mut csv = String::from("a,b,label\n");
+    for i in 0..1000 {
+        csv += &format!("{},{},c{i}\n", i % 37, (i * 7) % 101);
+    }
+    let text = train_on_text("thousand_classes.csv", &csv, "label", &["--epochs", "2"]);
     // The whole table would be over 5 MB.
     assert!(text.len() < 6_000, "{} bytes:\n{text}", text.len());
     assert_eq!(number_after(&text, "test accuracy"), 0.0, "{text}");
@@ -504,26 +510,12 @@ fn a_regressor_worse_than_the_mean_is_diagnosed() {
 #[test]
 fn advice_names_the_flags_of_the_command_line() {
     // 95 rows of one class, 5 of the other: the class-imbalance hint.
-    let path = scratch("imbalanced.csv");
-    let mut text = String::from("a,b,y\n");
+    let mut csv = String::from("a,b,y\n");
     for i in 0..100 {
-        text += &format!("{},{},{}\n", i % 13, (i * 7) % 11, u8::from(i % 20 == 0));
+        csv += &format!("{},{},{}\n", i % 13, (i * 7) % 11, u8::from(i % 20 == 0));
     }
-    std::fs::write(&path, text).unwrap();
-    let out = nabla(&[
-        "train",
-        path.to_str().unwrap(),
-        "-t",
-        "y",
-        "--epochs",
-        "1",
-        "--clip-norm",
-        "1",
-        "--print-every",
-        "0",
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    let text = stdout(&out);
+    let flags = ["--epochs", "1", "--clip-norm", "1"];
+    let text = train_on_text("imbalanced.csv", &csv, "y", &flags);
     assert!(
         text.contains("hint[class-imbalance]")
             && text.contains("weight the loss by class (--balanced)"),
