@@ -237,6 +237,13 @@ pub struct TrainArgs {
     /// Train even when the configuration check finds an error.
     #[arg(long)]
     pub ignore_diagnostics: bool,
+    /// Read the file this many lines at a time instead of all at once, for files larger than
+    /// memory: the encoding, the standardisation and the checks are fitted on the first
+    /// block, each epoch reads the file again and shuffles rows within blocks, and the targets
+    /// and test rows are kept in memory. With a block that holds the whole file, training is
+    /// exactly as without this flag.
+    #[arg(long, value_name = "LINES", value_parser = at_least_one)]
+    pub stream: Option<usize>,
     /// Save the trained model to this file (safetensors, written atomically), for `nabla
     /// predict`, `nabla evaluate` and `nabla show`.
     #[arg(long)]

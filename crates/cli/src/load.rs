@@ -17,7 +17,7 @@ pub struct Loaded {
 
 /// Reads `args.file` as a table, with the options of the flags.
 pub fn read_table(args: &DataArgs) -> Result<Table, Box<dyn Error>> {
-    check_targets(args)?;
+    read_table_checks(args)?;
     Ok(Table::from_csv(&args.file, &args.read_options())?)
 }
 
@@ -38,7 +38,8 @@ pub fn load(args: &DataArgs) -> Result<Loaded, Box<dyn Error>> {
     Ok(Loaded { data, kind })
 }
 
-fn check_targets(args: &DataArgs) -> Result<(), Box<dyn Error>> {
+/// Refuses target flags that cannot go together, before the file is read.
+pub fn read_table_checks(args: &DataArgs) -> Result<(), Box<dyn Error>> {
     if let Some((i, name)) = args
         .targets
         .iter()

@@ -1,10 +1,13 @@
 //! `nabla train`: split, standardise, check, train, evaluate, diagnose.
 
 use crate::args::{BinaryHeadArg, OptimizerArg, TrainArgs};
-use crate::load::load;
+use crate::load::{infer_kind, load, read_table_checks};
 use crate::output::say;
 use crate::report::{print_classification, print_regression, print_report};
-use nabla_models::data::{Dataset, Standardizer, TargetKind, stratified_split, train_test_split};
+use nabla_models::data::{
+    CsvStream, DataError, Dataset, Standardizer, Table, TargetKind, Targets, split_indices,
+    stratified_split, stratified_split_indices, train_test_split,
+};
 use nabla_models::diagnose::check_dataset;
 use nabla_models::estimator::{
     BinaryHead, ClassWeights, Classifier, ClassifierConfig, NetworkConfig, OptimizerKind,
@@ -16,19 +19,17 @@ use std::error::Error;
 
 /// Trains on `args.file` and prints what happened.
 pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
+    if let Some(lines) = args.stream {
+        return run_streamed(args, lines);
+    }
     let loaded = load(&args.data)?;
     let data = &loaded.data;
-    say!(
-        "{}: {} rows, {} features, target {} ({})",
-        args.data.file.display(),
+    print_data(
+        args,
         data.n_rows(),
         data.n_features(),
-        data.target_names().join(", "),
-        match loaded.kind {
-            // As asked: not the classes its values might look like.
-            TargetKind::Continuous => "continuous".to_string(),
-            _ => nabla_models::diagnose::infer_encoding(data.targets()).to_string(),
-        }
+        data.targets(),
+        loaded.kind,
     );
     let regression = loaded.kind == TargetKind::Continuous;
     let (train, test) = if regression {
@@ -37,21 +38,121 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
         stratified_split(data, args.test_fraction, args.seed)?
     };
     drop(loaded); // the splits hold copies of every row
+    print_split(args, train.n_rows(), test.n_rows());
+    let network = network_config(args)?;
+    let rows = TrainingRows::InMemory(&train);
+    if regression {
+        train_regressor(args, network, rows, &test)
+    } else {
+        train_classifier(args, network, rows, &test)
+    }
+}
+
+/// [`run`] reading the file `lines` lines at a time: the split is the one [`run`] makes
+/// (from the targets, which the stream keeps), the test rows are read into memory, and the
+/// training rows are streamed.
+fn run_streamed(args: &TrainArgs, lines: usize) -> Result<(), Box<dyn Error>> {
+    let data = &args.data;
+    read_table_checks(data)?;
+    let kind = match data.kind {
+        Some(kind) => kind,
+        None => infer_kind(
+            &Table::from_csv_head(&data.file, &data.read_options(), lines)?,
+            &data.targets,
+        )?,
+    };
+    let stream = CsvStream::open(&data.file, &data.csv_options(kind), lines).map_err(|e| {
+        let fitted_on_block = matches!(e, DataError::Empty { .. } | DataError::NotNumeric { .. });
+        if fitted_on_block {
+            format!(
+                "{e}\nwith --stream {lines}, the columns are read from the first {lines} lines; \
+                 give --stream more lines"
+            )
+        } else {
+            e.to_string()
+        }
+    })?;
+    for notice in stream.notices() {
+        say!("note: {notice}");
+    }
+    print_data(
+        args,
+        stream.n_rows(),
+        stream.n_features(),
+        stream.targets(),
+        kind,
+    );
+    let regression = kind == TargetKind::Continuous;
+    let (train, test) = if regression {
+        split_indices(stream.n_rows(), args.test_fraction, args.seed)?
+    } else {
+        stratified_split_indices(&stream.targets().strata()?, args.test_fraction, args.seed)?
+    };
+    print_split(args, train.len(), test.len());
     say!(
-        "split: {} training rows, {} test rows; {}",
-        train.n_rows(),
-        test.n_rows(),
+        "streaming the training rows from the file in blocks of {lines} lines; the encoding \
+         and the standardisation are fitted on the first block"
+    );
+    let test = stream.select(&test)?;
+    let first_block = train.partition_point(|&r| r < stream.sample_features().shape()[0]);
+    let sample = stream.select(&train[..first_block])?;
+    let rows = TrainingRows::Streamed {
+        stream: &stream,
+        rows: &train,
+        sample: &sample,
+    };
+    let network = network_config(args)?;
+    if regression {
+        train_regressor(args, network, rows, &test)
+    } else {
+        train_classifier(args, network, rows, &test)
+    }
+}
+
+fn print_data(args: &TrainArgs, rows: usize, features: usize, targets: &Targets, kind: TargetKind) {
+    say!(
+        "{}: {rows} rows, {features} features, target {} ({})",
+        args.data.file.display(),
+        args.data.targets.join(", "),
+        match kind {
+            // As asked: not the classes its values might look like.
+            TargetKind::Continuous => "continuous".to_string(),
+            _ => nabla_models::diagnose::infer_encoding(targets).to_string(),
+        }
+    );
+}
+
+fn print_split(args: &TrainArgs, train: usize, test: usize) {
+    say!(
+        "split: {train} training rows, {test} test rows; {}",
         if args.no_standardize {
             "features as given"
         } else {
             "features standardised on the training rows (kept with the model)"
         }
     );
-    let network = network_config(args)?;
-    if regression {
-        train_regressor(args, network, &train, &test)
-    } else {
-        train_classifier(args, network, &train, &test)
+}
+
+/// The rows a model trains on.
+enum TrainingRows<'a> {
+    /// Every training row, in memory.
+    InMemory(&'a Dataset),
+    /// Rows `rows` of a stream, read from the file block by block; `sample` holds those of
+    /// its first block (what the checks before and after training look at).
+    Streamed {
+        stream: &'a CsvStream,
+        rows: &'a [usize],
+        sample: &'a Dataset,
+    },
+}
+
+impl TrainingRows<'_> {
+    /// The training rows in memory: all of them, or the streamed ones of the first block.
+    fn in_memory(&self) -> &Dataset {
+        match self {
+            TrainingRows::InMemory(data) => data,
+            TrainingRows::Streamed { sample, .. } => sample,
+        }
     }
 }
 
@@ -105,9 +206,10 @@ fn callbacks(args: &TrainArgs) -> Vec<Box<dyn Callback>> {
 fn train_classifier(
     args: &TrainArgs,
     network: NetworkConfig,
-    train: &Dataset,
+    rows: TrainingRows<'_>,
     test: &Dataset,
 ) -> Result<(), Box<dyn Error>> {
+    let train = rows.in_memory();
     let config = ClassifierConfig {
         network,
         binary_head: match args.binary_head {
@@ -123,7 +225,12 @@ fn train_classifier(
         head: None,
     };
     let mut model = Classifier::<f32>::new(config);
-    let head = model.head_for(train.targets())?;
+    let head = match &rows {
+        TrainingRows::InMemory(data) => model.head_for(data.targets())?,
+        TrainingRows::Streamed { stream, rows, .. } => {
+            model.head_for(&stream.targets().select(rows)?)?
+        }
+    };
     say!("output: {head}");
     print_report(
         "before training",
@@ -132,7 +239,10 @@ fn train_classifier(
     for callback in callbacks(args) {
         model.add_callback(callback);
     }
-    let history = model.fit_dataset(train)?;
+    let history = match &rows {
+        TrainingRows::InMemory(data) => model.fit_dataset(data)?,
+        TrainingRows::Streamed { stream, rows, .. } => model.fit_stream(stream, rows)?,
+    };
     if let Some(net) = model.network() {
         say!("{}", net.summary(train.n_features()));
     }
@@ -155,9 +265,10 @@ fn train_classifier(
 fn train_regressor(
     args: &TrainArgs,
     network: NetworkConfig,
-    train: &Dataset,
+    rows: TrainingRows<'_>,
     test: &Dataset,
 ) -> Result<(), Box<dyn Error>> {
+    let train = rows.in_memory();
     let mut model = Regressor::<f32>::new(RegressorConfig {
         network,
         ..RegressorConfig::default()
@@ -171,7 +282,10 @@ fn train_regressor(
     for callback in callbacks(args) {
         model.add_callback(callback);
     }
-    let history = model.fit_dataset(train)?;
+    let history = match &rows {
+        TrainingRows::InMemory(data) => model.fit_dataset(data)?,
+        TrainingRows::Streamed { stream, rows, .. } => model.fit_stream(stream, rows)?,
+    };
     print_history_end(&history);
     print_regression("test", &model, test)?;
     let report = model.diagnose(

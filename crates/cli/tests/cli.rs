@@ -526,3 +526,54 @@ fn advice_names_the_flags_of_the_command_line() {
         "{text}"
     );
 }
+
+// ---- streaming a file block by block ----
+
+/// `--stream LINES` with a block that holds the whole file prints what training in memory
+/// prints (the same split, model and metrics), and says that it streams; with small blocks
+/// of a file sorted by its target, it notes that the file should be shuffled.
+#[test]
+fn streaming_with_one_block_trains_as_in_memory() {
+    for (file, target) in [
+        ("data/penguins.csv", "species"),
+        ("data/diabetes.csv", "progression"),
+    ] {
+        let args = [
+            "train",
+            file,
+            "-t",
+            target,
+            "--epochs",
+            "15",
+            "--print-every",
+            "0",
+        ];
+        let in_memory = nabla(&args);
+        assert!(in_memory.status.success(), "{in_memory:?}");
+        let streamed = nabla(&[&args[..], &["--stream", "100000"]].concat());
+        assert!(streamed.status.success(), "{streamed:?}");
+        let streamed = stdout(&streamed);
+        let (said, rest): (Vec<&str>, Vec<&str>) = streamed
+            .lines()
+            .partition(|l| l.starts_with("streaming the training rows"));
+        assert_eq!(said.len(), 1, "{streamed}");
+        assert_eq!(rest.join("\n") + "\n", stdout(&in_memory), "{file}");
+    }
+    let out = nabla(&[
+        "train",
+        "data/iris.csv",
+        "-t",
+        "species",
+        "--epochs",
+        "5",
+        "--stream",
+        "40",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.contains("note: the first block of 40 lines holds 1 of the 3 classes")
+            && text.contains("shuf"),
+        "{text}"
+    );
+}

@@ -26,6 +26,7 @@ mod resample;
 mod split;
 mod splits_file;
 mod standardize;
+mod stream;
 mod table;
 mod table_read;
 mod targets;
@@ -45,6 +46,7 @@ pub use split::{
 };
 pub use splits_file::read_splits;
 pub use standardize::Standardizer;
+pub use stream::{Blocks, CsvStream, RowsRead};
 pub use table::{
     Column, DEFAULT_MISSING_VALUES, MAX_KEPT_CATEGORIES, MAX_MAGNITUDE, ReadOptions, Table,
 };

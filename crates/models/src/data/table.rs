@@ -3,7 +3,7 @@
 
 use super::DataError;
 use super::error::quoted_list;
-use super::table_read::{ReadTable, read_table};
+use super::table_read::{ReadTable, read_chunk, read_table};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -243,6 +243,47 @@ impl Table {
         options: &ReadOptions,
     ) -> Result<Table, DataError> {
         Self::build(read_table(reader, source, options, None)?, source, options)
+    }
+
+    /// Reads the header and the first `lines` lines of data of the CSV file at `path` (a
+    /// quoted field's line breaks do not count), as [`Table::from_csv`] reads a whole file.
+    ///
+    /// ```
+    /// use nabla_models::data::{ReadOptions, Table};
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/iris.csv");
+    /// let head = Table::from_csv_head(path, &ReadOptions::default(), 10)?;
+    /// assert_eq!((head.n_rows(), head.line(9)), (10, 11));
+    /// # Ok::<(), nabla_models::data::DataError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Table::from_csv`].
+    pub fn from_csv_head(
+        path: impl AsRef<Path>,
+        options: &ReadOptions,
+        lines: usize,
+    ) -> Result<Table, DataError> {
+        let path = path.as_ref();
+        let source = path.display().to_string();
+        let mut chunks = super::stream::Chunks::open(path, &source)?;
+        let mut text = Vec::new();
+        chunks.next_chunk(lines.saturating_add(1), &mut text)?;
+        Self::from_reader(text.as_slice(), &source, options)
+    }
+
+    /// Reads a chunk of a file: its header line and some of its data rows, the first on line
+    /// `first_line` of the file.
+    pub(crate) fn from_chunk(
+        text: &[u8],
+        source: &str,
+        options: &ReadOptions,
+        first_line: u64,
+    ) -> Result<Table, DataError> {
+        Self::build(
+            read_chunk(text, source, options, first_line)?,
+            source,
+            options,
+        )
     }
 
     fn build(read: ReadTable, source: &str, options: &ReadOptions) -> Result<Table, DataError> {

@@ -32,16 +32,30 @@ pub(super) fn read_table<R: Read>(
     options: &ReadOptions,
     file: Option<(&Path, u64)>,
 ) -> Result<ReadTable, DataError> {
-    read_table_from(reader, source, options, file, PARALLEL_MIN_BYTES)
+    read_table_from(reader, source, options, file, PARALLEL_MIN_BYTES, 0)
 }
 
-/// [`read_table`], reading files of at least `parallel_min` bytes in parallel.
+/// Reads a chunk of a CSV file: its header line followed by some of its data rows, the first
+/// of them from line `first_line` of the file (for the lines of the rows and of errors).
+pub(super) fn read_chunk(
+    text: &[u8],
+    source: &str,
+    options: &ReadOptions,
+    first_line: u64,
+) -> Result<ReadTable, DataError> {
+    // In the chunk, the first data row is on line 2.
+    read_table_from(text, source, options, None, u64::MAX, first_line - 2)
+}
+
+/// [`read_table`], reading files of at least `parallel_min` bytes in parallel, and counting
+/// lines from `line_offset` after the text's first.
 fn read_table_from<R: Read>(
     mut reader: R,
     source: &str,
     options: &ReadOptions,
     file: Option<(&Path, u64)>,
     parallel_min: u64,
+    line_offset: u64,
 ) -> Result<ReadTable, DataError> {
     let io = |e: std::io::Error| DataError::Io {
         path: source.into(),
@@ -68,7 +82,7 @@ fn read_table_from<R: Read>(
         .map(|i| i as u64 + 1);
     let mut rdr = csv_reader(Cursor::new(prefix).chain(reader), delimiter);
     let mut record = ByteRecord::new();
-    if !next_record(&mut rdr, &mut record, source)? {
+    if !next_record(&mut rdr, &mut record, source, 0)? {
         return Err(empty_file(source));
     }
     let names = header_names(source, &record)?;
@@ -77,6 +91,7 @@ fn read_table_from<R: Read>(
         names: &names,
         missing: &MissingMarkers::new(&options.missing_values),
         crlf,
+        line_offset,
     };
     let parallel = match (file, header_end) {
         (Some((path, len)), Some(start)) if len >= parallel_min => {
@@ -126,11 +141,12 @@ fn next_record<R: Read>(
     rdr: &mut csv::Reader<R>,
     record: &mut ByteRecord,
     source: &str,
+    line_offset: u64,
 ) -> Result<bool, DataError> {
     rdr.read_byte_record(record)
         .map_err(|e| DataError::Malformed {
             path: source.into(),
-            line: e.position().map(|p| p.line()),
+            line: e.position().map(|p| p.line() + line_offset),
             message: e.to_string(),
         })
 }
@@ -141,6 +157,8 @@ struct Layout<'a> {
     names: &'a [String],
     missing: &'a MissingMarkers,
     crlf: bool,
+    /// Added to every line counted in the text read.
+    line_offset: u64,
 }
 
 /// Data rows read: a builder per column, each row's line, whether a field held a line break,
@@ -162,13 +180,13 @@ fn read_rows<R: Read>(
     let mut lines = Vec::new();
     let mut multiline = false;
     let mut record = ByteRecord::new();
-    while next_record(rdr, &mut record, layout.source)? {
+    while next_record(rdr, &mut record, layout.source, layout.line_offset)? {
         // After a record, the reader's line is the one after the record's last when it has
         // consumed the `\n` ending it, and the last one when the `\r` of a `\r\n` ended it.
         // Line breaks inside quoted fields count too.
         let breaks = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
         multiline |= breaks > 0;
-        let line = rdr.position().line() - breaks - u64::from(!layout.crlf);
+        let line = rdr.position().line() - breaks - u64::from(!layout.crlf) + layout.line_offset;
         if record.len() != names.len() {
             if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
                 continue; // a blank line
@@ -346,8 +364,13 @@ fn detect_delimiter(prefix: &[u8]) -> u8 {
         Some(end) if prefix.len() == 1 << 16 => &prefix[..end],
         _ => prefix,
     };
+    // Records end at line breaks outside quotes: a quoted field may hold one.
+    let mut quoted = false;
     let lines: Vec<&[u8]> = complete
-        .split(|&b| b == b'\n')
+        .split(|&b| {
+            quoted ^= b == b'"';
+            b == b'\n' && !quoted
+        })
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .take(20)
         .collect();
@@ -625,8 +648,8 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         let options = ReadOptions::default();
         let file = Some((path.as_path(), text.len() as u64));
-        let parallel = read_table_from(File::open(&path).unwrap(), "t.csv", &options, file, 0);
-        let whole = read_table_from(text.as_bytes(), "t.csv", &options, None, 0);
+        let parallel = read_table_from(File::open(&path).unwrap(), "t.csv", &options, file, 0, 0);
+        let whole = read_table_from(text.as_bytes(), "t.csv", &options, None, 0, 0);
         std::fs::remove_file(&path).unwrap();
         (parallel, whole)
     }

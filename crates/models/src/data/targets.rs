@@ -277,6 +277,29 @@ impl Targets {
         }
     }
 
+    /// The targets of rows `rows`, in that order.
+    ///
+    /// ```
+    /// use nabla_models::data::Targets;
+    /// let t = Targets::labels(vec![0, 1, 1], &["a", "b"])?;
+    /// assert_eq!(t.select(&[2, 0])?, Targets::labels(vec![1, 0], &["a", "b"])?);
+    /// assert!(t.select(&[3]).is_err());
+    /// # Ok::<(), nabla_models::data::DataError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// When a row index is out of range.
+    pub fn select(&self, rows: &[usize]) -> Result<Targets, DataError> {
+        let n = self.n_rows();
+        if let Some(&bad) = rows.iter().find(|&&r| r >= n) {
+            return Err(invalid(
+                "Targets::select",
+                format!("row index {bad} is out of range for {n} rows of targets"),
+            ));
+        }
+        Ok(self.select_rows(rows))
+    }
+
     /// The targets of the given rows, in that order. The caller checks the indices.
     pub(crate) fn select_rows(&self, rows: &[usize]) -> Targets {
         match self {

@@ -4,8 +4,9 @@
 use super::config::NetworkConfig;
 use super::fit::{FitRun, prepare_inputs};
 use super::inputs::FittedInputs;
+use super::streamed::Streamed;
 use super::{BodyBuilder, FitError, FitExtras, check_labels, guard_data, to_model};
-use crate::data::{Targets, to_categorical};
+use crate::data::{CsvStream, Targets, to_categorical};
 use crate::head::Head;
 use crate::layer::Sequential;
 use crate::metrics::{self, ConfusionMatrix};
@@ -222,7 +223,42 @@ impl<T: Float> Classifier<T> {
         y: &Targets,
         extras: FitExtras<'_>,
     ) -> Result<History, FitError> {
+        self.fit_rows(x, y, extras, None)
+    }
+
+    /// [`Classifier::fit_dataset`] on rows `rows` (ascending) of a [`CsvStream`], read from
+    /// the file a block at a time: a file larger than memory can be trained on. The
+    /// standardisation and the before-training checks are fitted on the training rows of the
+    /// stream's first block, the targets of the training rows are kept in memory (and the
+    /// validation rows, if the configuration asks for a validation split), and each epoch
+    /// reads the file again and shuffles the rows within blocks of the stream's block size
+    /// (rounded up to whole batches). When one block holds the whole file, the model is the
+    /// one [`Classifier::fit_dataset`] trains on the same rows, bit for bit.
+    ///
+    /// # Errors
+    /// As [`Classifier::fit`], when the file cannot be read again or no training row lies in
+    /// the first block, and for sample weights (not read from a stream).
+    pub fn fit_stream(&mut self, stream: &CsvStream, rows: &[usize]) -> Result<History, FitError> {
+        let streamed = Streamed { stream, rows };
+        let (sample, y, extras) = streamed.fit_inputs("Classifier::fit_stream")?;
+        self.fit_rows(&sample, &y, extras, Some(streamed))
+    }
+
+    /// A fit on features `x` and targets `y`, or, when `streamed`, on the streamed rows
+    /// whose targets are `y` and whose first rows are `x` (the fit's sample).
+    fn fit_rows(
+        &mut self,
+        x: &Tensor<f64>,
+        y: &Targets,
+        extras: FitExtras<'_>,
+        streamed: Option<Streamed<'_>>,
+    ) -> Result<History, FitError> {
         const METHOD: &str = "Classifier::fit";
+        // The targets of the rows of `x`.
+        let y_of_x: Cow<'_, Targets> = match streamed {
+            Some(_) => Cow::Owned(y.select_rows(&(0..x.shape()[0]).collect::<Vec<_>>())),
+            None => Cow::Borrowed(y),
+        };
         let threshold = self.config.threshold;
         if !(threshold > 0.0 && threshold < 1.0) {
             return Err(FitError::invalid(
@@ -236,7 +272,7 @@ impl<T: Float> Classifier<T> {
         let (inputs, x) = prepare_inputs::<T>(
             METHOD,
             x,
-            y.n_rows(),
+            y_of_x.n_rows(),
             &extras,
             &self.config.network,
             self.body.as_ref(),
@@ -244,7 +280,7 @@ impl<T: Float> Classifier<T> {
         let task = Self::task_for(y)?;
         let head = self.head_for(y)?;
         check_labels(y)?;
-        let diagnoses = self.check(&x, y)?;
+        let diagnoses = self.check(&x, &y_of_x)?;
         crate::diagnose::gate(&diagnoses, self.config.network.ignore_diagnostics)?;
         let class_names = y.class_names().map(<[String]>::to_vec).unwrap_or_default();
         let target_names = extras
@@ -295,6 +331,7 @@ impl<T: Float> Classifier<T> {
                 targets: target_names.clone(),
                 threshold,
             }),
+            streamed: streamed.map(|s| (s, &inputs)),
         };
         let (net, mut history) = run.train(&mut self.callbacks)?;
         history.diagnoses = diagnoses;

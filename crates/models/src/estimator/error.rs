@@ -94,6 +94,7 @@ impl From<TrainError> for FitError {
         match e {
             TrainError::Loss(e) => e.into(),
             TrainError::Checkpoint(e) => FitError::Checkpoint(e),
+            TrainError::Data(e) => FitError::Data(e),
         }
     }
 }

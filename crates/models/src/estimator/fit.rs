@@ -3,6 +3,7 @@
 //! building the network and running the training loop.
 
 use super::inputs::FittedInputs;
+use super::streamed::{StreamSource, Streamed};
 use super::{
     BodyBuilder, FitError, FitExtras, NetworkConfig, build_network, check_features,
     check_sample_weights, train_network, validation_split,
@@ -10,7 +11,7 @@ use super::{
 use crate::head::Head;
 use crate::layer::Sequential;
 use crate::persist::{LayerSpec, ModelKind};
-use crate::train::{Callback, History, MetricFn, TargetData, TrainData};
+use crate::train::{Callback, History, InMemory, MetricFn, RowSource, TargetData, TrainData};
 use nabla_autodiff::{Float, Tensor};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -103,30 +104,49 @@ pub(crate) struct FitRun<'a, T: Float> {
     pub(crate) metrics: MetricFn<'a, T>,
     /// What checkpoints describe the model as.
     pub(crate) saved_as: ModelKind,
+    /// Where the training rows are read from when they are streamed from a file (then `x`
+    /// holds only the fit's sample, and `y` every training row's targets), with the inputs
+    /// fitted on the sample.
+    pub(crate) streamed: Option<(Streamed<'a>, &'a FittedInputs)>,
 }
 
 impl<T: Float> FitRun<'_, T> {
     /// Splits off the validation rows, builds the network and trains it.
     pub(crate) fn train(
-        self,
+        mut self,
         callbacks: &mut [Box<dyn Callback>],
     ) -> Result<(Sequential<T>, History), FitError> {
-        let rows = self.x.shape()[0];
         let (train_rows, val_rows) = validation_split(
-            rows,
+            self.y.rows(),
             self.strata.as_deref(),
             self.config.validation,
             self.config.fit.seed,
         )?;
+        if let Some((streamed, inputs)) = self.streamed {
+            return self.train_streamed(streamed, inputs, &train_rows, val_rows, callbacks);
+        }
         let all = TrainData {
             x: self.x.cast::<T>(),
-            y: self.y,
+            y: std::mem::replace(&mut self.y, TargetData::Labels(Vec::new())),
             sample_weights: self
                 .sample_weights
                 .map(|w| w.iter().map(|&v| T::from_f64(v)).collect()),
         };
         let train = all.select(&train_rows);
-        let val = self.validation.or_else(|| val_rows.map(|v| all.select(&v)));
+        let val = self
+            .validation
+            .take()
+            .or_else(|| val_rows.map(|v| all.select(&v)));
+        self.run_on(&mut InMemory::new(&train), val.as_ref(), callbacks)
+    }
+
+    /// Builds the network and trains it on the rows `source` serves.
+    fn run_on(
+        self,
+        source: &mut dyn RowSource<T>,
+        val: Option<&TrainData<T>>,
+        callbacks: &mut [Box<dyn Callback>],
+    ) -> Result<(Sequential<T>, History), FitError> {
         let mut net = build_network::<T>(
             self.method,
             self.config,
@@ -139,13 +159,58 @@ impl<T: Float> FitRun<'_, T> {
             &mut net,
             self.head,
             self.config,
-            &train,
-            val.as_ref(),
+            source,
+            val,
             self.class_weights,
             self.metrics,
             callbacks,
             self.saved_as,
         )?;
         Ok((net, history))
+    }
+
+    /// [`FitRun::train`] on rows read from a file a block at a time. Blocks hold the
+    /// stream's block size in training rows, rounded up to whole batches, and the validation
+    /// rows are read into memory.
+    fn train_streamed(
+        mut self,
+        streamed: Streamed<'_>,
+        inputs: &FittedInputs,
+        train_rows: &[usize],
+        val_rows: Option<Vec<usize>>,
+        callbacks: &mut [Box<dyn Callback>],
+    ) -> Result<(Sequential<T>, History), FitError> {
+        if self.sample_weights.is_some() {
+            return Err(FitError::invalid(
+                self.method,
+                "sample weights are not read from a stream; fit in memory to weight rows",
+            ));
+        }
+        let in_file = |positions: &[usize]| -> Vec<usize> {
+            positions.iter().map(|&p| streamed.rows[p]).collect()
+        };
+        let val = match (self.validation.take(), val_rows) {
+            (Some(given), _) => Some(given),
+            (None, Some(v)) => Some(TrainData {
+                x: streamed.features(self.method, inputs, &in_file(&v))?,
+                y: self.y.select(&v),
+                sample_weights: None,
+            }),
+            (None, None) => None,
+        };
+        let rows = in_file(train_rows);
+        let batch = self.config.fit.batch_size.max(1);
+        let block = streamed.stream.block_rows().div_ceil(batch) * batch;
+        let mut source = StreamSource::new(
+            self.method,
+            Streamed {
+                stream: streamed.stream,
+                rows: &rows,
+            },
+            inputs,
+            self.y.select(train_rows),
+            block,
+        );
+        self.run_on(&mut source, val.as_ref(), callbacks)
     }
 }

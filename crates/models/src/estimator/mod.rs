@@ -7,6 +7,7 @@ mod error;
 mod fit;
 pub(crate) mod inputs;
 mod regressor;
+mod streamed;
 
 pub use classifier::{BinaryHead, ClassWeights, Classifier, ClassifierConfig, Evaluation, Task};
 pub use config::{NetworkConfig, OptimizerKind, Validation};
@@ -53,7 +54,7 @@ use crate::data::Targets;
 use crate::head::Head;
 use crate::layer::{Dense, Sequential};
 use crate::persist::ModelKind;
-use crate::train::{Callback, FitOptions, History, MetricFn, TrainData, Trainer};
+use crate::train::{Callback, FitOptions, History, MetricFn, RowSource, TrainData, Trainer};
 use nabla_autodiff::{Float, Tensor};
 use nabla_ops::Activation;
 use rand::SeedableRng;
@@ -271,7 +272,7 @@ pub(crate) fn train_network<T: Float>(
     net: &mut Sequential<T>,
     head: Head,
     config: &NetworkConfig,
-    train: &TrainData<T>,
+    train: &mut dyn RowSource<T>,
     val: Option<&TrainData<T>>,
     class_weights: Option<Vec<T>>,
     metrics: MetricFn<'_, T>,
@@ -289,7 +290,9 @@ pub(crate) fn train_network<T: Float>(
         saved_as: Some(saved_as),
     };
     let options: &FitOptions = &config.fit;
-    Ok(guard_data(method, || trainer.fit(train, val, options))??)
+    Ok(guard_data(method, || {
+        trainer.fit_source(train, val, options)
+    })??)
 }
 
 /// Converts a feature matrix to the model's float type.

@@ -4,8 +4,9 @@
 use super::config::NetworkConfig;
 use super::fit::{FitRun, prepare_inputs};
 use super::inputs::{FittedInputs, scaling_of};
+use super::streamed::Streamed;
 use super::{BodyBuilder, FitError, FitExtras, check_features, guard_data, to_model};
-use crate::data::{Standardizer, Targets};
+use crate::data::{CsvStream, Standardizer, Targets};
 use crate::head::{Head, Loss};
 use crate::layer::Sequential;
 use crate::metrics;
@@ -132,7 +133,42 @@ impl<T: Float> Regressor<T> {
         y: &Targets,
         extras: FitExtras<'_>,
     ) -> Result<History, FitError> {
+        self.fit_rows(x, y, extras, None)
+    }
+
+    /// [`Regressor::fit_dataset`] on rows `rows` (ascending) of a [`CsvStream`], read from
+    /// the file a block at a time: a file larger than memory can be trained on. The
+    /// standardisation and the before-training checks are fitted on the training rows of the
+    /// stream's first block, the targets of the training rows are kept in memory (and the
+    /// validation rows, if the configuration asks for a validation split), and each epoch
+    /// reads the file again and shuffles the rows within blocks of the stream's block size
+    /// (rounded up to whole batches). When one block holds the whole file, the model is the
+    /// one [`Regressor::fit_dataset`] trains on the same rows, bit for bit.
+    ///
+    /// # Errors
+    /// As [`Regressor::fit`], when the file cannot be read again or no training row lies in
+    /// the first block, and for sample weights (not read from a stream).
+    pub fn fit_stream(&mut self, stream: &CsvStream, rows: &[usize]) -> Result<History, FitError> {
+        let streamed = Streamed { stream, rows };
+        let (sample, y, extras) = streamed.fit_inputs("Regressor::fit_stream")?;
+        self.fit_rows(&sample, &y, extras, Some(streamed))
+    }
+
+    /// A fit on features `x` and targets `y`, or, when `streamed`, on the streamed rows
+    /// whose targets are `y` and whose first rows are `x` (the fit's sample).
+    fn fit_rows(
+        &mut self,
+        x: &Tensor<f64>,
+        y: &Targets,
+        extras: FitExtras<'_>,
+        streamed: Option<Streamed<'_>>,
+    ) -> Result<History, FitError> {
         const METHOD: &str = "Regressor::fit";
+        // The targets of the rows of `x`.
+        let y_of_x: Cow<'_, Targets> = match streamed {
+            Some(_) => Cow::Owned(y.select_rows(&(0..x.shape()[0]).collect::<Vec<_>>())),
+            None => Cow::Borrowed(y),
+        };
         let Targets::Continuous(values) = y else {
             return Err(FitError::invalid(
                 METHOD,
@@ -142,13 +178,13 @@ impl<T: Float> Regressor<T> {
         let (inputs, x) = prepare_inputs::<T>(
             METHOD,
             x,
-            y.n_rows(),
+            y_of_x.n_rows(),
             &extras,
             &self.config.network,
             self.body.as_ref(),
         )?;
         check_features("Regressor::fit (targets)", values, None)?;
-        let diagnoses = self.check(&x, y)?;
+        let diagnoses = self.check(&x, &y_of_x)?;
         crate::diagnose::gate(&diagnoses, self.config.network.ignore_diagnostics)?;
         let target_scale = if self.config.standardize_target {
             Some(Standardizer::fit(values)?)
@@ -216,6 +252,7 @@ impl<T: Float> Regressor<T> {
                 targets: target_names.clone(),
                 target_standardization: target_scale.as_ref().map(scaling_of),
             }),
+            streamed: streamed.map(|s| (s, &inputs)),
         };
         let (net, mut history) = run.train(&mut self.callbacks)?;
         history.diagnoses = diagnoses;

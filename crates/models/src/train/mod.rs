@@ -4,11 +4,14 @@
 mod callback;
 mod checkpoint;
 mod history;
+mod source;
 
 pub use callback::{Actions, Callback, EarlyStopping, Mode, ProgressPrinter, ReduceLrOnPlateau};
 pub use checkpoint::{ModelCheckpoint, TrainRng};
 pub use history::{EpochRecord, History, NonFinite};
+pub use source::{InMemory, RowSource};
 
+use crate::data::DataError;
 use crate::head::{Head, LossWeights};
 use crate::layer::{ForwardCtx, Layer, Sequential};
 use crate::optim::{self, Optimizer};
@@ -143,6 +146,8 @@ pub enum TrainError {
     Loss(LossError),
     /// A checkpoint could not be written, or read to resume from.
     Checkpoint(ModelFileError),
+    /// The rows to train on could not be read (a file streamed from).
+    Data(DataError),
 }
 
 impl fmt::Display for TrainError {
@@ -150,6 +155,7 @@ impl fmt::Display for TrainError {
         match self {
             TrainError::Loss(e) => write!(f, "{e}"),
             TrainError::Checkpoint(e) => write!(f, "checkpoint {e}"),
+            TrainError::Data(e) => write!(f, "{e}"),
         }
     }
 }
@@ -174,8 +180,26 @@ impl<T: Float> Trainer<'_, T> {
         val: Option<&TrainData<T>>,
         options: &FitOptions,
     ) -> Result<History, TrainError> {
+        self.fit_source(&mut InMemory::new(train), val, options)
+    }
+
+    /// Trains on the rows `source` serves, a block at a time, validating on `val` after each
+    /// epoch when given. Each epoch shuffles the rows within each block (one permutation,
+    /// carried from block to block and epoch to epoch), so a source whose one block holds
+    /// every row trains exactly as [`Trainer::fit`] on those rows in memory. The training
+    /// metrics are reported when the source holds every row's targets.
+    ///
+    /// # Errors
+    /// As [`Trainer::fit`], and when the source cannot serve its rows.
+    pub fn fit_source(
+        &mut self,
+        source: &mut dyn RowSource<T>,
+        val: Option<&TrainData<T>>,
+        options: &FitOptions,
+    ) -> Result<History, TrainError> {
+        let total = source.rows();
         let mut rng = TrainRng::seed_from_u64(options.seed);
-        let mut order: Vec<usize> = (0..train.rows()).collect();
+        let mut order: Vec<usize> = (0..source.block_rows().clamp(1, total.max(1))).collect();
         let mut history = History::default();
         let mut first_epoch = 1;
         if let Some(path) = &options.resume_from {
@@ -188,11 +212,11 @@ impl<T: Float> Trainer<'_, T> {
                 })
             };
             rng = rng_from(&state.rng).map_err(resumed)?;
-            if !is_permutation(&state.row_order, train.rows()) {
+            if !is_permutation(&state.row_order, order.len()) {
                 return Err(resumed(format!(
                     "its row order is not an order of this fit's {} training rows; resume \
                      with the data and validation split it was trained on",
-                    train.rows()
+                    order.len()
                 )));
             }
             order = state.row_order;
@@ -200,74 +224,87 @@ impl<T: Float> Trainer<'_, T> {
             history.steps = state.steps;
             first_epoch = state.epoch + 1;
         }
+        let gather_metrics = source.targets().is_some();
         let mut saved: Option<NamedTensors<T>> = None;
         let mut tape = Tape::<T>::new();
         let mut eval_tape = Tape::<T>::new();
         // What the head reported for each training row when its batch was trained on.
         let mut seen_outputs: Option<Tensor<T>> = None;
         let mut batch_outputs = Tensor::<T>::zeros(&[0]);
+        let mut picked = Vec::new();
         history.grad_norm_layers = layer_names_with_params(self.model);
         for cb in self.callbacks.iter_mut() {
             cb.on_train_begin(options.epochs);
         }
         'epochs: for epoch in first_epoch..=options.epochs {
-            if options.shuffle {
-                order.shuffle(&mut rng);
-            }
             let learning_rate = self.optimizer.learning_rate();
             let (mut loss_sum, mut rows_seen) = (0.0, 0usize);
             let mut layer_norms = vec![0.0; history.grad_norm_layers.len()];
             let mut epoch_steps = 0usize;
-            for batch in order.chunks(options.batch_size.max(1)) {
-                let data = train.select(batch);
-                tape.clear();
-                let (loss, outputs) = self.batch_loss(&tape, data, &mut rng)?;
-                outputs.value_into(&mut batch_outputs);
-                gather_rows(&mut seen_outputs, train.rows(), batch, &batch_outputs);
-                let loss_value = loss.item().to_f64();
-                let grads = loss.backward();
-                history.steps += 1;
-                let norm =
-                    optim::global_norm(self.model.params().iter().filter_map(|p| p.grad(&grads)));
-                if !loss_value.is_finite() || !norm.is_finite() {
-                    history.non_finite = Some(NonFinite {
-                        epoch,
-                        step: history.steps,
-                        learning_rate,
-                        loss: loss_value,
-                    });
-                    history.stopped_early = Some(format!(
-                        "the {} became non-finite at step {} (epoch {epoch}, learning rate {learning_rate}); \
-                         the model keeps the weights from before that step",
-                        if loss_value.is_finite() {
-                            "gradient"
-                        } else {
-                            "loss"
-                        },
-                        history.steps
-                    ));
-                    tape.recycle(grads);
-                    break 'epochs;
+            source.rewind().map_err(TrainError::Data)?;
+            while let Some(block) = source.next_block().map_err(TrainError::Data)? {
+                if options.shuffle {
+                    order.shuffle(&mut rng);
                 }
-                accumulate_layer_norms(self.model, &grads, &mut layer_norms);
-                epoch_steps += 1;
-                tape.clear();
-                optim::step(
-                    &mut *self.optimizer,
-                    self.model.params_mut(),
-                    &grads,
-                    options.clip_norm,
-                );
-                tape.recycle(grads);
-                loss_sum += loss_value * batch.len() as f64;
-                rows_seen += batch.len();
+                // A shorter block (the last) takes its rows in the order the permutation
+                // gives them, which is as random.
+                let len = block.rows();
+                picked.clear();
+                picked.extend(order.iter().copied().filter(|&i| i < len));
+                for batch in picked.chunks(options.batch_size.max(1)) {
+                    let data = block.select(batch);
+                    tape.clear();
+                    let (loss, outputs) = self.batch_loss(&tape, data, &mut rng)?;
+                    if gather_metrics {
+                        outputs.value_into(&mut batch_outputs);
+                        gather_rows(&mut seen_outputs, total, rows_seen, batch, &batch_outputs);
+                    }
+                    let loss_value = loss.item().to_f64();
+                    let grads = loss.backward();
+                    history.steps += 1;
+                    let norm = optim::global_norm(
+                        self.model.params().iter().filter_map(|p| p.grad(&grads)),
+                    );
+                    if !loss_value.is_finite() || !norm.is_finite() {
+                        history.non_finite = Some(NonFinite {
+                            epoch,
+                            step: history.steps,
+                            learning_rate,
+                            loss: loss_value,
+                        });
+                        history.stopped_early = Some(format!(
+                            "the {} became non-finite at step {} (epoch {epoch}, learning rate {learning_rate}); \
+                             the model keeps the weights from before that step",
+                            if loss_value.is_finite() {
+                                "gradient"
+                            } else {
+                                "loss"
+                            },
+                            history.steps
+                        ));
+                        tape.recycle(grads);
+                        break 'epochs;
+                    }
+                    accumulate_layer_norms(self.model, &grads, &mut layer_norms);
+                    epoch_steps += 1;
+                    tape.clear();
+                    optim::step(
+                        &mut *self.optimizer,
+                        self.model.params_mut(),
+                        &grads,
+                        options.clip_norm,
+                    );
+                    tape.recycle(grads);
+                    loss_sum += loss_value * batch.len() as f64;
+                }
+                rows_seen += len;
             }
             let steps = epoch_steps.max(1) as f64;
             history
                 .grad_norms
                 .push(layer_norms.iter().map(|n| n / steps).collect());
-            let metrics = match &seen_outputs {
-                Some(outputs) if rows_seen == train.rows() => (self.metrics)(outputs, &train.y),
+            let metrics = match (&seen_outputs, source.targets()) {
+                (Some(outputs), Some(y)) if rows_seen == total => (self.metrics)(outputs, y),
                 _ => Vec::new(),
             };
             let record = self.epoch_record(
@@ -443,13 +480,15 @@ fn accumulate_layer_norms<T: Float>(
     }
 }
 
-/// Writes the head's outputs for a batch (`batch`, one row per index in `rows`) into
-/// `outputs` at those rows, creating it with `total` rows at the first call: over an epoch it
+/// Writes the head's outputs for a batch (`batch`, one row per index in `rows`, counted from
+/// row `first` of the epoch) into `outputs` at those rows, creating it with `total` rows at
+/// the first call: over an epoch it
 /// gathers each training row's output from the step that trained on it, so the training
 /// metrics cost no extra pass over the data (as Keras reports them).
 fn gather_rows<T: Float>(
     outputs: &mut Option<Tensor<T>>,
     total: usize,
+    first: usize,
     rows: &[usize],
     batch: &Tensor<T>,
 ) {
@@ -458,6 +497,7 @@ fn gather_rows<T: Float>(
         .get_or_insert_with(|| Tensor::zeros(&[total, width]))
         .data_mut();
     for (&row, values) in rows.iter().zip(batch.data().chunks_exact(width.max(1))) {
+        let row = first + row;
         out[row * width..(row + 1) * width].copy_from_slice(values);
     }
 }
