@@ -80,6 +80,12 @@ pub fn run(args: &DataArgs) -> Result<(), Box<dyn Error>> {
             distinct
         );
     }
+    if facts
+        .iter()
+        .any(|f| f.missing > 0 && !args.targets.contains(&f.name))
+    {
+        say!("(missing values: the whole file's fills; `train` fits them on its training rows)");
+    }
     for notice in data.notices() {
         say!("note: {notice}");
     }

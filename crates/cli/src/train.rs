@@ -61,7 +61,7 @@ fn run_streamed(args: &TrainArgs, lines: usize) -> Result<(), Box<dyn Error>> {
             &data.targets,
         )?,
     };
-    let stream = CsvStream::open(&data.file, &data.csv_options(kind), lines).map_err(|e| {
+    let mut stream = CsvStream::open(&data.file, &data.csv_options(kind), lines).map_err(|e| {
         let fitted_on_block = matches!(e, DataError::Empty { .. } | DataError::NotNumeric { .. });
         if fitted_on_block {
             format!(
@@ -88,6 +88,7 @@ fn run_streamed(args: &TrainArgs, lines: usize) -> Result<(), Box<dyn Error>> {
     } else {
         stratified_split_indices(&stream.targets().strata()?, args.test_fraction, args.seed)?
     };
+    stream.refit_fills(&train)?;
     print_split(args, train.len(), test.len());
     say!(
         "streaming the training rows from the file in blocks of {lines} lines; the encoding \

@@ -3,7 +3,9 @@
 //! the stream's targets and rows are what loading the file gives.
 
 use nabla_autodiff::Tensor;
-use nabla_models::data::{CsvOptions, CsvStream, Dataset, split_indices, stratified_split_indices};
+use nabla_models::data::{
+    CsvOptions, CsvStream, Dataset, split_indices, stratified_split, stratified_split_indices,
+};
 use nabla_models::estimator::{
     Classifier, ClassifierConfig, NetworkConfig, Regressor, RegressorConfig, Validation,
 };
@@ -37,6 +39,8 @@ fn one_block_trains_the_model_fit_dataset_trains() {
     let path = data("penguins.csv");
     let options = CsvOptions::labels("species");
     let whole = Dataset::from_csv(&path, &options).unwrap();
+    // The split refits the fills of missing values on the training rows.
+    let (train_set, test_set) = stratified_split(&whole, 0.2, 0).unwrap();
     let classes = whole.targets().class_indices().unwrap();
     let (train, test) = stratified_split_indices(&classes, 0.2, 0).unwrap();
     let config = || ClassifierConfig {
@@ -47,20 +51,29 @@ fn one_block_trains_the_model_fit_dataset_trains() {
 
     let mut in_memory = Classifier::<f32>::new(config());
     in_memory.add_callback(stopping());
-    let memory_history = in_memory
-        .fit_dataset(&whole.select(&train).unwrap())
-        .unwrap();
+    let memory_history = in_memory.fit_dataset(&train_set).unwrap();
 
-    let stream = CsvStream::open(&path, &options, 1_000).unwrap();
+    let mut stream = CsvStream::open(&path, &options, 1_000).unwrap();
     assert_eq!(stream.targets(), whole.targets());
-    assert_eq!(stream.select(&test).unwrap(), whole.select(&test).unwrap());
+    assert_eq!(Some(stream.encoding()), whole.encoding());
+    stream.refit_fills(&train).unwrap();
+    assert_eq!(Some(stream.encoding()), train_set.encoding());
+    assert_ne!(
+        Some(stream.encoding()),
+        whole.encoding(),
+        "penguins has gaps"
+    );
+    let read = stream.select(&test).unwrap();
+    assert_eq!(read.features(), test_set.features());
+    assert_eq!(read.targets(), test_set.targets());
+    assert_eq!(read.encoding(), test_set.encoding());
     let mut streamed = Classifier::<f32>::new(config());
     streamed.add_callback(stopping());
     let stream_history = streamed.fit_stream(&stream, &train).unwrap();
 
     assert_eq!(stream_history.epochs, memory_history.epochs);
     assert_eq!(stream_history.steps, memory_history.steps);
-    let x_test = whole.select(&test).unwrap();
+    let x_test = test_set;
     let p_memory = in_memory.predict_proba(x_test.features()).unwrap();
     let p_stream = streamed.predict_proba(x_test.features()).unwrap();
     assert_eq!(bits(&p_stream), bits(&p_memory));

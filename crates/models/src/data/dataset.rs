@@ -1,5 +1,6 @@
 //! [`Dataset`]: a feature matrix with named columns and its targets.
 
+use super::imputed::Imputed;
 use super::table::Lines;
 use super::targets::{invalid, owned};
 use super::{DataError, FeatureEncoding, Targets};
@@ -31,6 +32,8 @@ pub struct Dataset {
     encoding: Option<FeatureEncoding>,
     lines: Option<Lines>,
     notices: Vec<String>,
+    /// Which feature values the encoding imputed.
+    imputed: Option<Imputed>,
 }
 
 impl Dataset {
@@ -87,6 +90,7 @@ impl Dataset {
             encoding: None,
             lines: None,
             notices: Vec::new(),
+            imputed: None,
         })
     }
 
@@ -188,6 +192,7 @@ impl Dataset {
             encoding: self.encoding.clone(),
             lines: self.lines.as_ref().map(|l| l.select(rows)),
             notices: self.notices.clone(),
+            imputed: self.imputed.as_ref().map(|i| i.select(n, rows)),
         })
     }
 
@@ -203,7 +208,25 @@ impl Dataset {
             encoding: self.encoding.clone(),
             lines: self.lines.clone(),
             notices: self.notices.clone(),
+            imputed: self.imputed.clone(),
         }
+    }
+
+    /// The same data, knowing which feature values `encoding` imputed.
+    pub(crate) fn with_imputed(mut self, imputed: Imputed) -> Self {
+        self.imputed = Some(imputed);
+        self
+    }
+
+    /// Which feature values were imputed, for a data set loaded from a file.
+    pub(crate) fn imputed(&self) -> Option<&Imputed> {
+        self.imputed.as_ref()
+    }
+
+    /// Replaces the encoding (by one of the same features, refitted).
+    pub(crate) fn replace_encoding(&mut self, encoding: FeatureEncoding) {
+        debug_assert_eq!(encoding.width(), self.n_features());
+        self.encoding = Some(encoding);
     }
 
     /// The features, to change in place.

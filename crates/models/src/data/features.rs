@@ -555,7 +555,7 @@ fn significant(v: f64, digits: i32) -> String {
 }
 
 /// The median of `values` (the mean of the middle two for an even count), `None` if empty.
-fn median(values: &mut [f64]) -> Option<f64> {
+pub(super) fn median(values: &mut [f64]) -> Option<f64> {
     let n = values.len();
     if n == 0 {
         return None;

@@ -2,6 +2,7 @@
 //! they are encoded ([`TargetKind`]).
 
 use super::error::quoted_list;
+use super::imputed::Imputed;
 use super::targets::invalid;
 use super::{
     Column, ColumnChoice, DataError, Dataset, FeatureEncoding, ReadOptions, Table, Targets,
@@ -353,10 +354,27 @@ impl Dataset {
         notices.extend(unseen);
         let feature_names = encoding.feature_names();
         let lines = table.line_numbers().clone();
+        let imputed = imputed_rows(&table, &encoding)?;
         drop(table);
-        Dataset::new(features, &feature_names, targets, wanted)?
-            .with_origin(encoding, lines, notices)
+        Ok(Dataset::new(features, &feature_names, targets, wanted)?
+            .with_origin(encoding, lines, notices)?
+            .with_imputed(imputed))
     }
+}
+
+/// The rows missing each column the encoding reads, in encoding order.
+fn imputed_rows(table: &Table, encoding: &FeatureEncoding) -> Result<Imputed, DataError> {
+    let rows = encoding
+        .columns
+        .iter()
+        .map(|c| {
+            let column = &table.columns()[table.require(&c.column)?];
+            Ok((0..table.n_rows())
+                .filter(|&r| column.is_missing(r))
+                .collect())
+        })
+        .collect::<Result<Vec<_>, DataError>>()?;
+    Ok(Imputed::new(rows))
 }
 
 fn plural(n: usize) -> &'static str {

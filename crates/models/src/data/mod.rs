@@ -20,6 +20,7 @@ mod dataset;
 mod encode;
 mod error;
 mod features;
+mod imputed;
 mod load;
 pub(crate) mod moments;
 mod resample;

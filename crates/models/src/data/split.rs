@@ -118,7 +118,9 @@ pub(crate) fn group_rows(strata: &[usize]) -> BTreeMap<usize, Vec<usize>> {
     groups
 }
 
-/// A seeded random (train, test) split of a data set, for any targets (regression too).
+/// A seeded random (train, test) split of a data set, for any targets (regression too). A
+/// data set loaded from a file gets its missing values refilled on both sides with the
+/// training rows' medians and most frequent categories, which the encoding of both keeps.
 ///
 /// # Errors
 /// As [`split_indices`].
@@ -128,12 +130,28 @@ pub fn train_test_split(
     seed: u64,
 ) -> Result<(Dataset, Dataset), DataError> {
     let (train, test) = split_indices(data.n_rows(), test_fraction, seed)?;
-    Ok((data.select(&train)?, data.select(&test)?))
+    split_rows(data, &train, &test)
+}
+
+/// The data sets of rows `train` and `test` of `data`. When `data` came from a file, the
+/// missing values of both are filled with the training rows' medians and most frequent
+/// categories (not the whole file's), and both keep that encoding.
+fn split_rows(
+    data: &Dataset,
+    train: &[usize],
+    test: &[usize],
+) -> Result<(Dataset, Dataset), DataError> {
+    let (train, test) = (data.select(train)?, data.select(test)?);
+    Ok(match train.fills_refitted() {
+        Some(encoding) => (train.refilled(&encoding), test.refilled(&encoding)),
+        None => (train, test),
+    })
 }
 
 /// A seeded (train, test) split of a data set that keeps the class shares, as
 /// [`stratified_split_indices`] describes. Groups are the classes ([`Targets::strata`]); for
-/// multi-hot targets, the combinations of labels.
+/// multi-hot targets, the combinations of labels. Missing values are refilled from the
+/// training rows as [`train_test_split`] says.
 ///
 /// ```
 /// use nabla_autodiff::Tensor;
@@ -162,7 +180,7 @@ pub fn stratified_split(
 ) -> Result<(Dataset, Dataset), DataError> {
     let strata = data.targets().strata()?;
     let (train, test) = stratified_split_indices(&strata, test_fraction, seed)?;
-    Ok((data.select(&train)?, data.select(&test)?))
+    split_rows(data, &train, &test)
 }
 
 /// The reference protocol's preparation in one call: a seeded split (stratified when the

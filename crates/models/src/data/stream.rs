@@ -50,8 +50,9 @@ pub struct CsvStream {
     encoding: FeatureEncoding,
     feature_names: Vec<String>,
     targets: Targets,
-    /// The features of the first block's rows, as the encoding makes them.
-    sample: Tensor<f64>,
+    /// The first block's rows, as the encoding makes them (its targets' classes are the
+    /// block's own).
+    first: Dataset,
     notices: Vec<String>,
 }
 
@@ -102,7 +103,7 @@ impl CsvStream {
                 .clone(),
             feature_names: first.feature_names().to_vec(),
             targets: first.targets().clone(),
-            sample: first.features().clone(),
+            first,
             notices: Vec::new(),
         };
         let mut later_notices = Vec::new();
@@ -130,7 +131,7 @@ impl CsvStream {
         let classes = self.targets.class_indices()?;
         let total = self.targets.n_classes()?;
         let mut seen = vec![false; total];
-        for &c in &classes[..self.sample.shape()[0]] {
+        for &c in &classes[..self.first.n_rows()] {
             seen[c] = true;
         }
         let in_first = seen.iter().filter(|&&s| s).count();
@@ -193,7 +194,24 @@ impl CsvStream {
     /// The features of the first block's rows (rows `0..` of the stream): what the encoding,
     /// and a fit's standardisation and checks, are fitted on.
     pub fn sample_features(&self) -> &Tensor<f64> {
-        &self.sample
+        self.first.features()
+    }
+
+    /// Refits the fills of missing values (medians, most frequent categories) on the rows
+    /// `rows` (ascending) of the first block: call it with the training rows after a split,
+    /// so that no test row's values shape the model, as
+    /// [`stratified_split`](super::stratified_split) does in memory. Rows read afterwards
+    /// are filled with the new values.
+    ///
+    /// # Errors
+    /// When a row index is out of range.
+    pub fn refit_fills(&mut self, rows: &[usize]) -> Result<(), DataError> {
+        let n = rows.partition_point(|&r| r < self.first.n_rows());
+        if let Some(encoding) = self.first.select(&rows[..n])?.fills_refitted() {
+            self.first = self.first.clone().refilled(&encoding);
+            self.encoding = encoding;
+        }
+        Ok(())
     }
 
     /// What reading left out or could not encode: columns left out of the features, rows
