@@ -540,8 +540,10 @@ impl TargetsBuilder {
                 Targets::labels(indices, &names)
             }
             kind => {
-                let rows = self.values.len() / self.width;
-                let values = Tensor::from_vec(self.values, &[rows, self.width]);
+                let mut values = self.values;
+                values.shrink_to_fit();
+                let rows = values.len() / self.width;
+                let values = Tensor::from_vec(values, &[rows, self.width]);
                 match kind {
                     TargetKind::Continuous => Targets::continuous(values),
                     TargetKind::OneHot => Targets::one_hot(values, &self.columns),

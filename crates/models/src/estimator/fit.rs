@@ -15,6 +15,7 @@ use crate::train::{Callback, History, InMemory, MetricFn, RowSource, TargetData,
 use nabla_autodiff::{Float, Tensor};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use std::borrow::Cow;
 
 /// The features of a fit, checked against `target_rows` and prepared as the network reads
 /// them, with what was learned about them. They are standardised when the configuration asks,
@@ -116,14 +117,17 @@ impl<T: Float> FitRun<'_, T> {
         mut self,
         callbacks: &mut [Box<dyn Callback>],
     ) -> Result<(Sequential<T>, History), FitError> {
+        // The classes of the rows are needed no longer than the split.
+        let strata = self.strata.take();
         let (train_rows, val_rows) = validation_split(
             self.y.rows(),
-            self.strata.as_deref(),
+            strata.as_deref(),
             self.config.validation,
             self.config.fit.seed,
         )?;
+        drop(strata);
         if let Some((streamed, inputs)) = self.streamed {
-            return self.train_streamed(streamed, inputs, &train_rows, val_rows, callbacks);
+            return self.train_streamed(streamed, inputs, train_rows, val_rows, callbacks);
         }
         let all = TrainData {
             x: self.x.cast::<T>(),
@@ -176,7 +180,7 @@ impl<T: Float> FitRun<'_, T> {
         mut self,
         streamed: Streamed<'_>,
         inputs: &FittedInputs,
-        train_rows: &[usize],
+        train_rows: Vec<usize>,
         val_rows: Option<Vec<usize>>,
         callbacks: &mut [Box<dyn Callback>],
     ) -> Result<(Sequential<T>, History), FitError> {
@@ -189,16 +193,28 @@ impl<T: Float> FitRun<'_, T> {
         let in_file = |positions: &[usize]| -> Vec<usize> {
             positions.iter().map(|&p| streamed.rows[p]).collect()
         };
-        let val = match (self.validation.take(), val_rows) {
-            (Some(given), _) => Some(given),
-            (None, Some(v)) => Some(TrainData {
-                x: streamed.features(self.method, inputs, &in_file(&v))?,
-                y: self.y.select(&v),
-                sample_weights: None,
-            }),
-            (None, None) => None,
+        // Memory grows with the rows here: without a validation split, the training rows are
+        // the stream's rows and their targets are `self.y`, neither copied.
+        let (rows, targets, val) = match val_rows {
+            None => (
+                Cow::Borrowed(streamed.rows),
+                std::mem::replace(&mut self.y, TargetData::Labels(Vec::new())),
+                self.validation.take(),
+            ),
+            Some(v) => {
+                let val = match self.validation.take() {
+                    Some(given) => given,
+                    None => TrainData {
+                        x: streamed.features(self.method, inputs, &in_file(&v))?,
+                        y: self.y.select(&v),
+                        sample_weights: None,
+                    },
+                };
+                let targets = self.y.select(&train_rows);
+                (Cow::Owned(in_file(&train_rows)), targets, Some(val))
+            }
         };
-        let rows = in_file(train_rows);
+        drop(train_rows);
         let batch = self.config.fit.batch_size.max(1);
         let block = streamed.stream.block_rows().div_ceil(batch) * batch;
         let mut source = StreamSource::new(
@@ -208,7 +224,7 @@ impl<T: Float> FitRun<'_, T> {
                 rows: &rows,
             },
             inputs,
-            self.y.select(train_rows),
+            targets,
             block,
         );
         self.run_on(&mut source, val.as_ref(), callbacks)
