@@ -212,3 +212,18 @@ fn bad_streams_are_refused_with_the_fix() {
         .to_string();
     assert!(err.contains("first block of 10 rows"), "{err}");
 }
+
+/// A bad value in a later block is found when the stream opens, at its line in the file.
+#[test]
+fn errors_in_later_blocks_name_their_line() {
+    let text = std::fs::read_to_string(data("iris.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[119] = lines[119].replacen("6.", "oops", 1); // line 120 of the file
+    let path = std::env::temp_dir().join(format!("nabla-stream-oops-{}.csv", std::process::id()));
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let err = CsvStream::open(&path, &CsvOptions::labels("species"), 50)
+        .unwrap_err()
+        .to_string();
+    std::fs::remove_file(&path).unwrap();
+    assert!(err.contains("line 120") && err.contains("oops"), "{err}");
+}

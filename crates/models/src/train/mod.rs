@@ -249,9 +249,14 @@ impl<T: Float> Trainer<'_, T> {
                 // A shorter block (the last) takes its rows in the order the permutation
                 // gives them, which is as random.
                 let len = block.rows();
-                picked.clear();
-                picked.extend(order.iter().copied().filter(|&i| i < len));
-                for batch in picked.chunks(options.batch_size.max(1)) {
+                let rows: &[usize] = if len == order.len() {
+                    &order
+                } else {
+                    picked.clear();
+                    picked.extend(order.iter().copied().filter(|&i| i < len));
+                    &picked
+                };
+                for batch in rows.chunks(options.batch_size.max(1)) {
                     let data = block.select(batch);
                     tape.clear();
                     let (loss, outputs) = self.batch_loss(&tape, data, &mut rng)?;
