@@ -1,6 +1,6 @@
 """The PyTorch side of data/README.md's reference protocol, trained on the rows of the bundled
 splits (data/NAME_splits.csv, written by bench/write_splits.py), which nabla's quality test
-(crates/models/tests/quality_real_data.rs) reads too.
+(crates/models/tests/models/quality_real_data.rs) reads too.
 
 Protocol: for each split seed 0..4, features standardised with the training rows' mean and
 standard deviation (population, as scikit-learn's StandardScaler); one hidden layer of 64 ReLU

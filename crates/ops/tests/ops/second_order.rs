@@ -4,7 +4,7 @@
 //! ones, hand-worked higher derivatives, the Hessian of softmax cross-entropy, and the
 //! recorded gradient ([`Tape::grad`]) against the fast one (`backward`) for all of them.
 
-mod common;
+use crate::common;
 
 use common::{away_from_zero, labels, one_hot, rng, uniform, weights};
 use nabla_autodiff::{GradCheck, Tape, Tensor, Var};

@@ -1,6 +1,6 @@
 //! Every op and loss gradient-checked in f64 against central differences, on random shapes.
 
-mod common;
+use crate::common;
 
 use common::{away_from_zero, labels, matrix_shape, one_hot, rng, uniform, weights};
 use nabla_autodiff::{GradCheck, Tape, Tensor, Var};

@@ -2,7 +2,7 @@
 //! finite differences, for every primitive of the tape; a Hessian-vector product; custom ops
 //! without a recorded gradient; dumps of second-order graphs.
 
-mod common;
+use crate::common;
 
 use common::{
     BINARY, BROADCAST_PAIRS, UNARY, UnaryOp, nonzero, normal, passes_second_order, positive,

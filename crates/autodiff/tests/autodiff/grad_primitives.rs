@@ -7,7 +7,7 @@ use nabla_autodiff::{CustomOp, GradCheck, GradCheckError, Scratch, Tensor, Var};
 use rand::Rng;
 use std::borrow::Cow;
 
-mod common;
+use crate::common;
 
 use common::{BINARY, BROADCAST_PAIRS, UNARY, nonzero, normal, passes, random_shape, rng};
 

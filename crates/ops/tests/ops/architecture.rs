@@ -4,7 +4,7 @@
 //! least 50 seeded random configurations (property tests in seeded loops); second derivatives
 //! on a few of them. conv2d and conv1d also against a direct loop, to 1e-12.
 
-mod common;
+use crate::common;
 
 use common::{rng, uniform};
 use nabla_autodiff::{Comparison, GradCheck, GradCheckReport, Tape, Tensor, Var, Window};

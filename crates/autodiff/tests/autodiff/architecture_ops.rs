@@ -5,7 +5,7 @@
 //! gradients against central differences in f64 over 50 seeded random configurations (a
 //! property test in a seeded loop), plus second derivatives on a few of them.
 
-mod common;
+use crate::common;
 
 use common::{normal, passes, passes_second_order, rng};
 use nabla_autodiff::{Comparison, Tape, Tensor, Var, Window};
