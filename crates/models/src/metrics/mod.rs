@@ -24,10 +24,11 @@ mod error;
 pub mod regression;
 
 pub use classification::{
-    Average, ClassScores, ConfusionMatrix, DEFAULT_THRESHOLD, LOG_LOSS_EPS, accuracy,
-    binary_accuracy, binary_accuracy_at, binary_log_loss, categorical_accuracy, f1_score, log_loss,
-    per_class_scores, precision, recall, roc_auc, sparse_categorical_accuracy,
-    threshold_predictions,
+    Average, BinStrategy, CalibrationCurve, ClassScores, ConfusionMatrix, DEFAULT_THRESHOLD,
+    LOG_LOSS_EPS, PrCurve, RocCurve, accuracy, binary_accuracy, binary_accuracy_at,
+    binary_log_loss, calibration_curve, categorical_accuracy, f1_score, log_loss, one_vs_rest,
+    per_class_scores, precision, precision_recall_curve, recall, roc_auc, roc_curve,
+    sparse_categorical_accuracy, threshold_predictions,
 };
 pub use error::MetricError;
 pub use regression::{mae, median_absolute_error, mse, r2_score, rmse};
