@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train a model on a CSV file, evaluate it on held-out rows and diagnose the run.
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Describe a CSV file's target, recommend the output layer and loss, and check the data.
     Inspect(DataArgs),
     /// Predict the target of each row of a CSV file with a saved model.
@@ -244,6 +244,10 @@ pub struct TrainArgs {
     /// exactly as without this flag.
     #[arg(long, value_name = "LINES", value_parser = at_least_one)]
     pub stream: Option<usize>,
+    /// Write each epoch's loss, metrics, learning rate and gradient norms to this file, as CSV
+    /// or JSON by its extension (written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
     /// Save the trained model to this file (safetensors, written atomically), for `nabla
     /// predict`, `nabla evaluate` and `nabla show`.
     #[arg(long)]

@@ -13,12 +13,37 @@ use nabla_models::estimator::{
     BinaryHead, ClassWeights, Classifier, ClassifierConfig, NetworkConfig, OptimizerKind,
     Regressor, RegressorConfig, Validation,
 };
-use nabla_models::train::{Callback, EarlyStopping, FitOptions, History, ProgressPrinter};
+use nabla_models::train::{
+    Callback, EarlyStopping, FitOptions, History, HistoryFormat, ProgressPrinter,
+};
 use nabla_ops::Activation;
 use std::error::Error;
 
 /// Trains on `args.file` and prints what happened.
 pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
+    if let Some(path) = &args.history
+        && HistoryFormat::of(path).is_none()
+    {
+        return Err(format!(
+            "--history {} names neither a .csv nor a .json file; give a path ending in .csv \
+             or .json (the format is chosen by the extension)",
+            path.display()
+        )
+        .into());
+    }
+    if let Some(folder) = args
+        .history
+        .as_ref()
+        .and_then(|p| p.parent())
+        .filter(|f| !f.as_os_str().is_empty() && !f.is_dir())
+    {
+        return Err(format!(
+            "--history: the folder {} does not exist; create it, or give a path in a folder \
+             that exists",
+            folder.display()
+        )
+        .into());
+    }
     if let Some(lines) = args.stream {
         return run_streamed(args, lines);
     }
@@ -248,6 +273,7 @@ fn train_classifier(
         say!("{}", net.summary(train.n_features()));
     }
     print_history_end(&history);
+    write_history(args, &history)?;
     print_classification("test", &model, test)?;
     let report = model.diagnose(
         &history,
@@ -288,6 +314,7 @@ fn train_regressor(
         TrainingRows::Streamed { stream, rows, .. } => model.fit_stream(stream, rows)?,
     };
     print_history_end(&history);
+    write_history(args, &history)?;
     print_regression("test", &model, test)?;
     let report = model.diagnose(
         &history,
@@ -310,6 +337,25 @@ fn as_trained(args: &TrainArgs, train: &Dataset) -> Result<Dataset, Box<dyn Erro
         return Ok(train.clone());
     }
     Ok(Standardizer::fit(train.features())?.transform_dataset(train)?)
+}
+
+/// Writes the history where `--history` says, if it does.
+fn write_history(args: &TrainArgs, history: &History) -> Result<(), Box<dyn Error>> {
+    if let Some(path) = &args.history {
+        history.write(path).map_err(|e| {
+            format!(
+                "--history {}: the history could not be written ({e}); give a path in a \
+                 folder that exists and can be written",
+                path.display()
+            )
+        })?;
+        say!(
+            "wrote the history of {} epochs to {}",
+            history.epochs.len(),
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn print_history_end(history: &History) {

@@ -538,16 +538,7 @@ fn streaming_with_one_block_trains_as_in_memory() {
         ("data/penguins.csv", "species"),
         ("data/diabetes.csv", "progression"),
     ] {
-        let args = [
-            "train",
-            file,
-            "-t",
-            target,
-            "--epochs",
-            "15",
-            "--print-every",
-            "0",
-        ];
+        let args = quiet_train(file, target, "15");
         let in_memory = nabla(&args);
         assert!(in_memory.status.success(), "{in_memory:?}");
         let streamed = nabla(&[&args[..], &["--stream", "100000"]].concat());
@@ -576,4 +567,67 @@ fn streaming_with_one_block_trains_as_in_memory() {
             && text.contains("shuf"),
         "{text}"
     );
+}
+
+// ---- the record of a run ----
+
+/// `train FILE -t TARGET --epochs N` without progress lines.
+fn quiet_train<'a>(file: &'a str, target: &'a str, epochs: &'a str) -> Vec<&'a str> {
+    let args = ["train", file, "-t", target, "--epochs", epochs];
+    [&args[..], &["--print-every", "0"]].concat()
+}
+
+/// [`quiet_train`] with early stopping (so with validation numbers) and `--history HISTORY`.
+fn train_with_history(file: &str, target: &str, epochs: &str, history: &str) -> Output {
+    let extra = ["--early-stopping", "9", "--history", history];
+    nabla(&[quiet_train(file, target, epochs), extra.to_vec()].concat())
+}
+
+/// `--history FILE.csv` writes one row per epoch with the loss, the metrics, the validation
+/// numbers, the learning rate and each layer's gradient norm; `.json` the same as objects; a
+/// path that cannot hold a history is refused before training.
+#[test]
+fn history_is_written_as_csv_or_json_by_its_extension() {
+    let csv = scratch("run.csv");
+    let out = train_with_history("data/iris.csv", "species", "4", csv.to_str().unwrap());
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,\
+         grad_norm[0: dense 64 relu],grad_norm[1: dense 3]"
+    );
+    assert_eq!(lines.len(), 5, "{text}");
+    let last: Vec<f64> = lines[4].split(',').map(|v| v.parse().unwrap()).collect();
+    assert_eq!((last[0], last[5]), (4.0, 0.001));
+    // The printed last epoch is the file's last row.
+    let printed = stdout(&out);
+    assert!(
+        printed.contains(&format!("loss {:.4}", last[1])),
+        "{printed}"
+    );
+    let json = scratch("run.json");
+    let out = train_with_history(
+        "data/diabetes.csv",
+        "progression",
+        "2",
+        json.to_str().unwrap(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(
+        text.contains("\"val_r2\"") && text.contains("\"grad_norms\""),
+        "{text}"
+    );
+    for (path, expected) in [
+        ("run.txt", "names neither a .csv nor a .json file"),
+        ("no/such/folder/run.csv", "the folder"),
+    ] {
+        let out = train_with_history("data/iris.csv", "species", "1", path);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected) && err.contains("--history"), "{err}");
+        assert!(stdout(&out).is_empty(), "refused before training: {out:?}");
+    }
 }

@@ -4,11 +4,13 @@
 mod callback;
 mod checkpoint;
 mod history;
+mod history_file;
 mod source;
 
 pub use callback::{Actions, Callback, EarlyStopping, Mode, ProgressPrinter, ReduceLrOnPlateau};
 pub use checkpoint::{ModelCheckpoint, TrainRng};
 pub use history::{EpochRecord, History, NonFinite};
+pub use history_file::HistoryFormat;
 pub use source::{InMemory, RowSource};
 
 use crate::data::DataError;
