@@ -218,6 +218,11 @@ impl Dataset {
         self
     }
 
+    /// The features to change in place, and which of them were imputed.
+    pub(crate) fn features_and_imputed_mut(&mut self) -> (&mut Tensor<f64>, Option<&Imputed>) {
+        (&mut self.features, self.imputed.as_ref())
+    }
+
     /// Which feature values were imputed, for a data set loaded from a file.
     pub(crate) fn imputed(&self) -> Option<&Imputed> {
         self.imputed.as_ref()

@@ -3,7 +3,6 @@
 //! that includes the medians and most frequent categories that stand in for missing values.
 
 use super::{Dataset, Encoding, FeatureEncoding};
-use nabla_autodiff::Tensor;
 
 /// The rows whose value was missing (and imputed), per column of a data set's encoding,
 /// ascending.
@@ -85,15 +84,14 @@ impl Dataset {
         Some(encoding)
     }
 
-    /// This data set with its imputed values replaced by `encoding`'s fills (an encoding of
-    /// the same columns and categories, as [`Dataset::fills_refitted`] gives), and keeping
-    /// `encoding`.
-    pub(crate) fn refilled(mut self, encoding: &FeatureEncoding) -> Dataset {
-        let Some(imputed) = self.imputed().cloned() else {
-            return self;
-        };
+    /// Replaces the imputed values by `encoding`'s fills (an encoding of the same columns and
+    /// categories, as [`Dataset::fills_refitted`] gives), in place, and keeps `encoding`.
+    pub(crate) fn refill(&mut self, encoding: &FeatureEncoding) {
         let width = self.n_features();
-        let x: &mut Tensor<f64> = self.features_mut();
+        let (x, imputed) = self.features_and_imputed_mut();
+        let Some(imputed) = imputed else {
+            return;
+        };
         let data = x.data_mut();
         let mut offset = 0;
         for (column, missing) in encoding.columns.iter().zip(&imputed.rows) {
@@ -113,7 +111,6 @@ impl Dataset {
             offset += column.width();
         }
         self.replace_encoding(encoding.clone());
-        self
     }
 }
 
@@ -151,7 +148,8 @@ mod tests {
         let train = all.select(&[3, 0, 2, 1]).unwrap();
         let encoding = train.fills_refitted().unwrap();
         assert_eq!(fills(&encoding), (Some(2.0), "a".into()));
-        let train = train.refilled(&encoding);
+        let mut train = train;
+        train.refill(&encoding);
         // Row 3 of the file (t missing) is first now, row 2 (x missing) third.
         assert_eq!(
             train.features().data(),
@@ -159,7 +157,8 @@ mod tests {
         );
         assert_eq!(train.encoding(), Some(&encoding));
         // The other rows take the training rows' fills.
-        let test = all.select(&[5, 2]).unwrap().refilled(&encoding);
+        let mut test = all.select(&[5, 2]).unwrap();
+        test.refill(&encoding);
         assert_eq!(test.features().data(), &[100.0, 0.0, 1.0, 2.0, 0.0, 1.0]);
     }
 

@@ -141,11 +141,12 @@ fn split_rows(
     train: &[usize],
     test: &[usize],
 ) -> Result<(Dataset, Dataset), DataError> {
-    let (train, test) = (data.select(train)?, data.select(test)?);
-    Ok(match train.fills_refitted() {
-        Some(encoding) => (train.refilled(&encoding), test.refilled(&encoding)),
-        None => (train, test),
-    })
+    let (mut train, mut test) = (data.select(train)?, data.select(test)?);
+    if let Some(encoding) = train.fills_refitted() {
+        train.refill(&encoding);
+        test.refill(&encoding);
+    }
+    Ok((train, test))
 }
 
 /// A seeded (train, test) split of a data set that keeps the class shares, as

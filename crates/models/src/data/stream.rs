@@ -208,7 +208,7 @@ impl CsvStream {
     pub fn refit_fills(&mut self, rows: &[usize]) -> Result<(), DataError> {
         let n = rows.partition_point(|&r| r < self.first.n_rows());
         if let Some(encoding) = self.first.select(&rows[..n])?.fills_refitted() {
-            self.first = self.first.clone().refilled(&encoding);
+            self.first.refill(&encoding);
             self.encoding = encoding;
         }
         Ok(())
