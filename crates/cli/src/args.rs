@@ -228,9 +228,17 @@ pub struct TrainArgs {
     /// the training rows for validation) and keep the best weights.
     #[arg(long, value_parser = at_least_one)]
     pub early_stopping: Option<usize>,
-    /// Print every this many epochs (0: only the result).
-    #[arg(long, default_value_t = 20)]
+    /// Keep a line of every this many epochs in the progress display (0: no progress display,
+    /// as --quiet).
+    #[arg(long, default_value_t = 1)]
     pub print_every: usize,
+    /// Show no progress while training (the results are still printed).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Show more progress: when standard error is not a terminal (no bar is drawn), also a
+    /// line every 2 seconds within each epoch, with the steps done and the running loss.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Scale each step's gradients down so that their global norm is at most this.
     #[arg(long, value_parser = positive_number)]
     pub clip_norm: Option<f64>,

@@ -14,10 +14,11 @@ use nabla_models::estimator::{
     Regressor, RegressorConfig, Validation,
 };
 use nabla_models::train::{
-    Callback, EarlyStopping, FitOptions, History, HistoryFormat, ProgressPrinter,
+    Callback, EarlyStopping, FitOptions, History, HistoryFormat, ProgressBar,
 };
 use nabla_ops::Activation;
 use std::error::Error;
+use std::time::Duration;
 
 /// Trains on `args.file` and prints what happened.
 pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
@@ -219,8 +220,12 @@ fn network_config(args: &TrainArgs) -> Result<NetworkConfig, Box<dyn Error>> {
 /// The progress display and early stopping the options ask for.
 fn callbacks(args: &TrainArgs) -> Vec<Box<dyn Callback>> {
     let mut list: Vec<Box<dyn Callback>> = Vec::new();
-    if args.print_every > 0 {
-        list.push(Box::new(ProgressPrinter::every(args.print_every)));
+    if args.print_every > 0 && !args.quiet {
+        let mut progress = ProgressBar::new().every(args.print_every);
+        if args.verbose {
+            progress = progress.step_lines(Duration::from_secs(2));
+        }
+        list.push(Box::new(progress));
     }
     if let Some(patience) = args.early_stopping {
         let stop = EarlyStopping::new("val_loss").patience(patience);

@@ -631,3 +631,38 @@ fn history_is_written_as_csv_or_json_by_its_extension() {
         assert!(stdout(&out).is_empty(), "refused before training: {out:?}");
     }
 }
+
+/// Piped (not a terminal), progress is one plain line per epoch on standard error, every
+/// `--print-every` epochs and the last; `--quiet` shows none and leaves the results alone.
+#[test]
+fn progress_is_a_line_per_epoch_when_piped_and_quiet_hides_it() {
+    let base = ["train", "data/iris.csv", "-t", "species", "--epochs", "5"];
+    let out = nabla(&base);
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("epoch ")).collect();
+    assert_eq!(lines.len(), 5, "{err}");
+    for (i, line) in lines.iter().enumerate() {
+        assert!(
+            line.starts_with(&format!("epoch {}/5  loss ", i + 1)) && line.contains("accuracy"),
+            "{err}"
+        );
+    }
+    assert!(
+        !err.contains('\r') && !err.contains('\u{1b}'),
+        "no bar when piped: {err:?}"
+    );
+    let out = nabla(&[&base[..], &["--print-every", "2"]].concat());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let epochs: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("epoch ")?.split(' ').next())
+        .collect();
+    assert_eq!(epochs, ["2/5", "4/5", "5/5"], "{err}");
+    let quiet = nabla(&[&base[..], &["--quiet"]].concat());
+    assert!(quiet.status.success(), "{quiet:?}");
+    assert!(quiet.stderr.is_empty(), "{quiet:?}");
+    assert_eq!(stdout(&quiet), stdout(&out), "same results either way");
+    let both = nabla(&[&base[..], &["--quiet", "--verbose"]].concat());
+    assert_eq!(both.status.code(), Some(2), "{both:?}");
+}

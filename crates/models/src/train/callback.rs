@@ -1,6 +1,7 @@
-//! Callbacks: code that runs at the end of each epoch and may stop training, change the
-//! learning rate, or save and restore the best weights. Built-ins: [`EarlyStopping`],
-//! [`ReduceLrOnPlateau`] and [`ProgressPrinter`].
+//! Callbacks: code that runs during training (before and after each epoch, after each step)
+//! and may stop training, change the learning rate, or save and restore the best weights.
+//! Built-ins: [`EarlyStopping`], [`ReduceLrOnPlateau`], [`ProgressPrinter`] and
+//! [`ProgressBar`](super::ProgressBar).
 
 use super::history::{EpochRecord, History};
 
@@ -24,6 +25,13 @@ pub trait Callback {
     /// Before the first epoch.
     fn on_train_begin(&mut self, _epochs: usize) {}
 
+    /// Before each epoch (numbered from 1), with the optimisation steps it will take.
+    fn on_epoch_begin(&mut self, _epoch: usize, _steps: usize) {}
+
+    /// After each optimisation step, with its place in the epoch (from 1) and the mean loss
+    /// of its batch. Runs on every step, so keep it cheap.
+    fn on_step_end(&mut self, _step: usize, _loss: f64) {}
+
     /// After each epoch, with its record.
     fn on_epoch_end(&mut self, _record: &EpochRecord) -> Actions {
         Actions::default()
@@ -39,6 +47,14 @@ pub trait Callback {
 impl<C: Callback + ?Sized> Callback for Box<C> {
     fn on_train_begin(&mut self, epochs: usize) {
         (**self).on_train_begin(epochs);
+    }
+
+    fn on_epoch_begin(&mut self, epoch: usize, steps: usize) {
+        (**self).on_epoch_begin(epoch, steps);
+    }
+
+    fn on_step_end(&mut self, step: usize, loss: f64) {
+        (**self).on_step_end(step, loss);
     }
 
     fn on_epoch_end(&mut self, record: &EpochRecord) -> Actions {

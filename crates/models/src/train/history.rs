@@ -40,19 +40,36 @@ impl EpochRecord {
     }
 }
 
-impl fmt::Display for EpochRecord {
+impl EpochRecord {
+    /// The record's numbers without its epoch: `loss 0.3125  accuracy 0.9000  …  lr 1.000e-3`.
+    pub fn numbers(&self) -> impl fmt::Display + '_ {
+        Numbers(self)
+    }
+}
+
+/// See [`EpochRecord::numbers`].
+struct Numbers<'a>(&'a EpochRecord);
+
+impl fmt::Display for Numbers<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "epoch {:>4}  loss {:.4}", self.epoch, self.loss)?;
-        for (k, v) in &self.metrics {
+        let record = self.0;
+        write!(f, "loss {:.4}", record.loss)?;
+        for (k, v) in &record.metrics {
             write!(f, "  {k} {v:.4}")?;
         }
-        if let Some(v) = self.val_loss {
+        if let Some(v) = record.val_loss {
             write!(f, "  val_loss {v:.4}")?;
         }
-        for (k, v) in &self.val_metrics {
+        for (k, v) in &record.val_metrics {
             write!(f, "  val_{k} {v:.4}")?;
         }
-        write!(f, "  lr {:.3e}", self.learning_rate)
+        write!(f, "  lr {:.3e}", record.learning_rate)
+    }
+}
+
+impl fmt::Display for EpochRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "epoch {:>4}  {}", self.epoch, self.numbers())
     }
 }
 

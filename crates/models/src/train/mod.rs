@@ -5,12 +5,14 @@ mod callback;
 mod checkpoint;
 mod history;
 mod history_file;
+mod progress;
 mod source;
 
 pub use callback::{Actions, Callback, EarlyStopping, Mode, ProgressPrinter, ReduceLrOnPlateau};
 pub use checkpoint::{ModelCheckpoint, TrainRng};
 pub use history::{EpochRecord, History, NonFinite};
 pub use history_file::HistoryFormat;
+pub use progress::ProgressBar;
 pub use source::{InMemory, RowSource};
 
 use crate::data::DataError;
@@ -243,6 +245,10 @@ impl<T: Float> Trainer<'_, T> {
             let (mut loss_sum, mut rows_seen) = (0.0, 0usize);
             let mut layer_norms = vec![0.0; history.grad_norm_layers.len()];
             let mut epoch_steps = 0usize;
+            let planned_steps = steps_per_epoch(total, source.block_rows(), options.batch_size);
+            for cb in self.callbacks.iter_mut() {
+                cb.on_epoch_begin(epoch, planned_steps);
+            }
             source.rewind().map_err(TrainError::Data)?;
             while let Some(block) = source.next_block().map_err(TrainError::Data)? {
                 if options.shuffle {
@@ -303,6 +309,9 @@ impl<T: Float> Trainer<'_, T> {
                     );
                     tape.recycle(grads);
                     loss_sum += loss_value * batch.len() as f64;
+                    for cb in self.callbacks.iter_mut() {
+                        cb.on_step_end(epoch_steps, loss_value);
+                    }
                 }
                 rows_seen += len;
             }
@@ -485,6 +494,15 @@ fn accumulate_layer_norms<T: Float>(
     for (sum, layer) in sums.iter_mut().zip(layers) {
         *sum += optim::global_norm(layer.params().iter().filter_map(|p| p.grad(grads)));
     }
+}
+
+/// The steps of an epoch over `total` rows served in blocks of `block_rows` (the last block
+/// may be shorter), `batch_size` rows per step within a block.
+fn steps_per_epoch(total: usize, block_rows: usize, batch_size: usize) -> usize {
+    let block_rows = block_rows.clamp(1, total.max(1));
+    let batch_size = batch_size.max(1);
+    let full_blocks = total / block_rows;
+    full_blocks * block_rows.div_ceil(batch_size) + (total % block_rows).div_ceil(batch_size)
 }
 
 /// Writes the head's outputs for a batch (`batch`, one row per index in `rows`, counted from

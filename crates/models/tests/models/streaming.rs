@@ -9,7 +9,8 @@ use nabla_models::data::{
 use nabla_models::estimator::{
     Classifier, ClassifierConfig, NetworkConfig, Regressor, RegressorConfig, Validation,
 };
-use nabla_models::train::{EarlyStopping, FitOptions};
+use nabla_models::train::{Callback, EarlyStopping, FitOptions};
+use std::sync::{Arc, Mutex};
 
 fn data(name: &str) -> String {
     format!("{}/../../data/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -128,8 +129,14 @@ fn small_blocks_still_learn() {
         network: network(40, 16, Validation::None),
         ..ClassifierConfig::default()
     });
+    let steps = StepCounter::default();
+    model.add_callback(steps.clone());
     let history = model.fit_stream(&stream, &train).unwrap();
     assert_eq!(history.steps, 40 * 29, "455 rows in batches of 16");
+    // Blocks of 112 training rows (100 lines rounded up to 7 batches): 4 x 7 + 1 steps, told
+    // to the callbacks before each epoch and counted after each step.
+    let epochs = steps.0.lock().unwrap().clone();
+    assert_eq!(epochs, vec![(29, 29); 40]);
     let x_test = whole.select(&test).unwrap();
     let accuracy = model
         .evaluate(x_test.features(), x_test.targets())
@@ -138,6 +145,24 @@ fn small_blocks_still_learn() {
     assert!(accuracy >= 0.95, "test accuracy {accuracy}");
     let train_accuracy = history.last().unwrap().metrics[0].1;
     assert!(train_accuracy >= 0.95, "training accuracy {train_accuracy}");
+}
+
+/// Per epoch: the steps announced by `on_epoch_begin`, and the steps that ran.
+#[derive(Clone, Default)]
+struct StepCounter(Arc<Mutex<Vec<(usize, usize)>>>);
+
+impl Callback for StepCounter {
+    fn on_epoch_begin(&mut self, _epoch: usize, steps: usize) {
+        self.0.lock().unwrap().push((steps, 0));
+    }
+
+    fn on_step_end(&mut self, step: usize, loss: f64) {
+        let mut epochs = self.0.lock().unwrap();
+        let last = epochs.last_mut().expect("an epoch began");
+        assert_eq!(step, last.1 + 1, "steps counted from 1");
+        assert!(loss.is_finite() && loss > 0.0, "a batch's loss: {loss}");
+        last.1 = step;
+    }
 }
 
 /// A file sorted by its target: the first block lacks classes, and the stream says so.
