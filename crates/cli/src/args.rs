@@ -60,6 +60,10 @@ pub struct EvaluateArgs {
     /// first lines when not given).
     #[arg(long, value_parser = delimiter)]
     pub delimiter: Option<u8>,
+    /// What to print on standard output: `text` for people, or `json`, one object with the
+    /// metrics, the diagnoses (with their codes) and the run's summary, for scripts.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 /// Options of `nabla show`.
@@ -260,6 +264,19 @@ pub struct TrainArgs {
     /// predict`, `nabla evaluate` and `nabla show`.
     #[arg(long)]
     pub save: Option<PathBuf>,
+    /// What to print on standard output: `text` for people, or `json`, one object with the
+    /// metrics, the diagnoses (with their codes) and the run's summary, for scripts.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+/// What `train` and `evaluate` print on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object, for scripts.
+    Json,
 }
 
 /// Optimisers by name.

@@ -1,9 +1,10 @@
 //! `nabla evaluate`: a saved model on a labelled CSV file, with the metrics and diagnoses
 //! `nabla train` prints for its test rows. Columns and classes are matched by name.
 
-use crate::args::EvaluateArgs;
+use crate::args::{EvaluateArgs, OutputFormat};
 use crate::model_file::{self, SavedModel, load};
-use crate::output::say;
+use crate::outcome::{DataSummary, Outcome};
+use crate::output::{self, say};
 use crate::report::{print_classification, print_regression, print_report};
 use nabla_autodiff::Float;
 use nabla_models::data::{CsvOptions, Dataset, FeatureEncoding};
@@ -13,12 +14,27 @@ use std::error::Error;
 
 /// Evaluates the model of `args.model` on `args.file` and prints what it finds.
 pub fn run(args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
-    match load(&args.model)? {
-        SavedModel::Classifier32(m) => classifier(&m, args),
-        SavedModel::Classifier64(m) => classifier(&m, args),
-        SavedModel::Regressor32(m) => regressor(&m, args),
-        SavedModel::Regressor64(m) => regressor(&m, args),
+    if args.format == OutputFormat::Json {
+        output::keep_stdout_for_json();
     }
+    let mut outcome = Outcome {
+        command: "evaluate",
+        evaluated_on: "evaluation",
+        ..Outcome::default()
+    };
+    outcome
+        .settings
+        .insert("model", args.model.display().to_string());
+    match load(&args.model)? {
+        SavedModel::Classifier32(m) => classifier(&m, args, &mut outcome),
+        SavedModel::Classifier64(m) => classifier(&m, args, &mut outcome),
+        SavedModel::Regressor32(m) => regressor(&m, args, &mut outcome),
+        SavedModel::Regressor64(m) => regressor(&m, args, &mut outcome),
+    }?;
+    if args.format == OutputFormat::Json {
+        output::write(format_args!("{}\n", outcome.to_json()));
+    }
+    Ok(())
 }
 
 /// The labelled rows of `args.file`: the targets as `options` reads them, the features in the
@@ -29,6 +45,7 @@ fn labelled(
     features: Option<&[String]>,
     targets: Option<&[String]>,
     options: impl Fn(&[String]) -> CsvOptions,
+    outcome: &mut Outcome,
 ) -> Result<Dataset, Box<dyn Error>> {
     let encoding = model_file::encoding(&args.model, encoding, features)?;
     let targets = targets.unwrap_or_default();
@@ -54,10 +71,21 @@ fn labelled(
         data.n_features(),
         targets.join(", ")
     );
+    outcome.data = DataSummary {
+        file: args.file.display().to_string(),
+        rows: data.n_rows(),
+        features: data.n_features(),
+        target: targets.to_vec(),
+        encoding: nabla_models::diagnose::infer_encoding(data.targets()).to_string(),
+    };
     Ok(data)
 }
 
-fn classifier<T: Float>(model: &Classifier<T>, args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
+fn classifier<T: Float>(
+    model: &Classifier<T>,
+    args: &EvaluateArgs,
+    outcome: &mut Outcome,
+) -> Result<(), Box<dyn Error>> {
     let multi_label = matches!(model.task(), Some(Task::MultiLabel { .. }));
     let data = labelled(
         args,
@@ -69,11 +97,14 @@ fn classifier<T: Float>(model: &Classifier<T>, args: &EvaluateArgs) -> Result<()
             [one] => CsvOptions::labels(one),
             _ => CsvOptions::one_hot(targets),
         },
+        outcome,
     )?;
     if let Some(head) = model.head() {
         say!("model: {head}");
+        outcome.output = Some(head.to_string());
     }
-    print_classification("evaluation", model, &data)?;
+    let eval = print_classification("evaluation", model, &data)?;
+    outcome.add_classification(&eval, model.class_names().unwrap_or_default());
     let report = model.diagnose(
         &History::default(),
         data.features(),
@@ -81,18 +112,24 @@ fn classifier<T: Float>(model: &Classifier<T>, args: &EvaluateArgs) -> Result<()
         Some((data.features(), data.targets())),
     )?;
     print_report("on these rows", &report);
+    outcome.add_diagnoses("on these rows", &report);
     Ok(())
 }
 
-fn regressor<T: Float>(model: &Regressor<T>, args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
+fn regressor<T: Float>(
+    model: &Regressor<T>,
+    args: &EvaluateArgs,
+    outcome: &mut Outcome,
+) -> Result<(), Box<dyn Error>> {
     let data = labelled(
         args,
         model.feature_encoding(),
         model.feature_names(),
         model.target_names(),
         CsvOptions::continuous,
+        outcome,
     )?;
-    print_regression("evaluation", model, &data)?;
+    outcome.add_regression(&print_regression("evaluation", model, &data)?);
     let report = model.diagnose(
         &History::default(),
         data.features(),
@@ -100,5 +137,6 @@ fn regressor<T: Float>(model: &Regressor<T>, args: &EvaluateArgs) -> Result<(), 
         Some((data.features(), data.targets())),
     )?;
     print_report("on these rows", &report);
+    outcome.add_diagnoses("on these rows", &report);
     Ok(())
 }

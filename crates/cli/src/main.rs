@@ -12,6 +12,7 @@ mod evaluate;
 mod inspect;
 mod load;
 mod model_file;
+mod outcome;
 mod output;
 mod predict;
 mod report;

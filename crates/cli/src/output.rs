@@ -3,6 +3,21 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether [`say!`] prints: off when standard output is kept for JSON (`--format json`).
+static TEXT: AtomicBool = AtomicBool::new(true);
+
+/// Stops [`say!`] printing, so that standard output holds only what is written with
+/// [`write`] (the JSON of `--format json`).
+pub fn keep_stdout_for_json() {
+    TEXT.store(false, Ordering::Relaxed);
+}
+
+/// Whether [`say!`] prints.
+pub fn text_enabled() -> bool {
+    TEXT.load(Ordering::Relaxed)
+}
 
 /// Writes `text` to standard output. A reader that has gone away ends the program with
 /// status 0 (it asked for no more); any other failure ends it with an error.
@@ -16,13 +31,18 @@ pub fn write(text: fmt::Arguments<'_>) {
     }
 }
 
-/// `println!` that ends quietly on a closed pipe (see [`write`]).
+/// `println!` that ends quietly on a closed pipe (see [`write`]) and prints nothing when
+/// standard output is kept for JSON (see [`keep_stdout_for_json`]).
 macro_rules! say {
     () => {
-        $crate::output::write(format_args!("\n"))
+        if $crate::output::text_enabled() {
+            $crate::output::write(format_args!("\n"))
+        }
     };
     ($($arg:tt)*) => {
-        $crate::output::write(format_args!("{}\n", format_args!($($arg)*)))
+        if $crate::output::text_enabled() {
+            $crate::output::write(format_args!("{}\n", format_args!($($arg)*)))
+        }
     };
 }
 

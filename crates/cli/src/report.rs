@@ -5,16 +5,16 @@ use crate::output::say;
 use nabla_autodiff::Float;
 use nabla_models::data::Dataset;
 use nabla_models::diagnose::Report;
-use nabla_models::estimator::{Classifier, Regressor};
+use nabla_models::estimator::{Classifier, Evaluation, RegressionEvaluation, Regressor};
 use std::error::Error;
 
 /// Accuracy, log loss, ROC AUC, the confusion matrix (summarised above 20 classes) or the
-/// per-label accuracy on `data`, labelled `set` (`test`, or the evaluated file).
+/// per-label accuracy on `data`, labelled `set` (`test`, or the evaluated file); returns them.
 pub fn print_classification<T: Float>(
     set: &str,
     model: &Classifier<T>,
     data: &Dataset,
-) -> Result<(), Box<dyn Error>> {
+) -> Result<Evaluation, Box<dyn Error>> {
     let eval = model.evaluate(data.features(), data.targets())?;
     say!("{set} accuracy {:.4}", eval.accuracy);
     if eval.log_loss.is_finite() {
@@ -30,15 +30,15 @@ pub fn print_classification<T: Float>(
     for (name, acc) in names.iter().zip(&eval.per_label_accuracy) {
         say!("  label {name:<20} accuracy {acc:.4}");
     }
-    Ok(())
+    Ok(eval)
 }
 
-/// R^2, RMSE, MAE and median absolute error on `data`, in the target's units.
+/// R^2, RMSE, MAE and median absolute error on `data`, in the target's units; returns them.
 pub fn print_regression<T: Float>(
     set: &str,
     model: &Regressor<T>,
     data: &Dataset,
-) -> Result<(), Box<dyn Error>> {
+) -> Result<RegressionEvaluation, Box<dyn Error>> {
     let eval = model.evaluate(data.features(), data.targets())?;
     say!(
         "{set} R^2 {:.4}, RMSE {:.4}, MAE {:.4}, median absolute error {:.4} (target units)",
@@ -47,7 +47,7 @@ pub fn print_regression<T: Float>(
         eval.mae,
         eval.median_absolute_error
     );
-    Ok(())
+    Ok(eval)
 }
 
 /// The diagnoses found `when`, or that there are none.

@@ -1,8 +1,9 @@
 //! `nabla train`: split, standardise, check, train, evaluate, diagnose.
 
-use crate::args::{BinaryHeadArg, OptimizerArg, TrainArgs};
+use crate::args::{BinaryHeadArg, OptimizerArg, OutputFormat, TrainArgs};
 use crate::load::{infer_kind, load, read_table_checks};
-use crate::output::say;
+use crate::outcome::{DataSummary, Outcome, Split, Training};
+use crate::output::{self, say};
 use crate::report::{print_classification, print_regression, print_report};
 use nabla_models::data::{
     CsvStream, DataError, Dataset, Standardizer, Table, TargetKind, Targets, split_indices,
@@ -17,6 +18,7 @@ use nabla_models::train::{
     Callback, EarlyStopping, FitOptions, History, HistoryFormat, ProgressBar,
 };
 use nabla_ops::Activation;
+use std::collections::BTreeMap;
 use std::error::Error;
 use std::time::Duration;
 
@@ -45,12 +47,31 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
         )
         .into());
     }
-    if let Some(lines) = args.stream {
-        return run_streamed(args, lines);
+    if args.format == OutputFormat::Json {
+        output::keep_stdout_for_json();
     }
+    let mut outcome = Outcome {
+        command: "train",
+        settings: settings(args),
+        evaluated_on: "test",
+        ..Outcome::default()
+    };
+    if let Some(lines) = args.stream {
+        run_streamed(args, lines, &mut outcome)?;
+    } else {
+        run_in_memory(args, &mut outcome)?;
+    }
+    if args.format == OutputFormat::Json {
+        output::write(format_args!("{}\n", outcome.to_json()));
+    }
+    Ok(())
+}
+
+/// [`run`] with the whole file in memory.
+fn run_in_memory(args: &TrainArgs, outcome: &mut Outcome) -> Result<(), Box<dyn Error>> {
     let loaded = load(&args.data)?;
     let data = &loaded.data;
-    print_data(
+    outcome.data = print_data(
         args,
         data.n_rows(),
         data.n_features(),
@@ -64,20 +85,24 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
         stratified_split(data, args.test_fraction, args.seed)?
     };
     drop(loaded); // the splits hold copies of every row
-    print_split(args, train.n_rows(), test.n_rows());
+    outcome.split = Some(print_split(args, train.n_rows(), test.n_rows()));
     let network = network_config(args)?;
     let rows = TrainingRows::InMemory(&train);
     if regression {
-        train_regressor(args, network, rows, &test)
+        train_regressor(args, network, rows, &test, outcome)
     } else {
-        train_classifier(args, network, rows, &test)
+        train_classifier(args, network, rows, &test, outcome)
     }
 }
 
 /// [`run`] reading the file `lines` lines at a time: the split is the one [`run`] makes
 /// (from the targets, which the stream keeps), the test rows are read into memory, and the
 /// training rows are streamed.
-fn run_streamed(args: &TrainArgs, lines: usize) -> Result<(), Box<dyn Error>> {
+fn run_streamed(
+    args: &TrainArgs,
+    lines: usize,
+    outcome: &mut Outcome,
+) -> Result<(), Box<dyn Error>> {
     let data = &args.data;
     read_table_checks(data)?;
     let kind = match data.kind {
@@ -101,7 +126,7 @@ fn run_streamed(args: &TrainArgs, lines: usize) -> Result<(), Box<dyn Error>> {
     for notice in stream.notices() {
         say!("note: {notice}");
     }
-    print_data(
+    outcome.data = print_data(
         args,
         stream.n_rows(),
         stream.n_features(),
@@ -115,7 +140,7 @@ fn run_streamed(args: &TrainArgs, lines: usize) -> Result<(), Box<dyn Error>> {
         stratified_split_indices(&stream.targets().strata()?, args.test_fraction, args.seed)?
     };
     stream.refit_fills(&train)?;
-    print_split(args, train.len(), test.len());
+    outcome.split = Some(print_split(args, train.len(), test.len()));
     say!(
         "streaming the training rows from the file in blocks of {lines} lines; the encoding \
          and the standardisation are fitted on the first block"
@@ -130,26 +155,68 @@ fn run_streamed(args: &TrainArgs, lines: usize) -> Result<(), Box<dyn Error>> {
     };
     let network = network_config(args)?;
     if regression {
-        train_regressor(args, network, rows, &test)
+        train_regressor(args, network, rows, &test, outcome)
     } else {
-        train_classifier(args, network, rows, &test)
+        train_classifier(args, network, rows, &test, outcome)
     }
 }
 
-fn print_data(args: &TrainArgs, rows: usize, features: usize, targets: &Targets, kind: TargetKind) {
-    say!(
-        "{}: {rows} rows, {features} features, target {} ({})",
-        args.data.file.display(),
-        args.data.targets.join(", "),
-        match kind {
-            // As asked: not the classes its values might look like.
-            TargetKind::Continuous => "continuous".to_string(),
-            _ => nabla_models::diagnose::infer_encoding(targets).to_string(),
-        }
-    );
+/// The options that shape a run, as the command line spells them.
+fn settings(args: &TrainArgs) -> BTreeMap<&'static str, String> {
+    let hidden: Vec<String> = args.hidden.iter().map(|h| h.to_string()).collect();
+    let mut settings = BTreeMap::from([
+        ("hidden", hidden.join(",")),
+        ("activation", args.activation.clone()),
+        ("optimizer", format!("{:?}", args.optimizer).to_lowercase()),
+        ("lr", args.lr.to_string()),
+        ("epochs", args.epochs.to_string()),
+        ("batch-size", args.batch_size.to_string()),
+        ("seed", args.seed.to_string()),
+        ("test-fraction", args.test_fraction.to_string()),
+        ("standardize", (!args.no_standardize).to_string()),
+        ("balanced", args.balanced.to_string()),
+        (
+            "binary-head",
+            format!("{:?}", args.binary_head).to_lowercase(),
+        ),
+        ("threshold", args.threshold.to_string()),
+    ]);
+    let optional = [
+        ("early-stopping", args.early_stopping.map(|p| p.to_string())),
+        ("clip-norm", args.clip_norm.map(|c| c.to_string())),
+        ("stream", args.stream.map(|l| l.to_string())),
+    ];
+    settings.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+    settings
 }
 
-fn print_split(args: &TrainArgs, train: usize, test: usize) {
+fn print_data(
+    args: &TrainArgs,
+    rows: usize,
+    features: usize,
+    targets: &Targets,
+    kind: TargetKind,
+) -> DataSummary {
+    let encoding = match kind {
+        // As asked: not the classes its values might look like.
+        TargetKind::Continuous => "continuous".to_string(),
+        _ => nabla_models::diagnose::infer_encoding(targets).to_string(),
+    };
+    say!(
+        "{}: {rows} rows, {features} features, target {} ({encoding})",
+        args.data.file.display(),
+        args.data.targets.join(", "),
+    );
+    DataSummary {
+        file: args.data.file.display().to_string(),
+        rows,
+        features,
+        target: args.data.targets.clone(),
+        encoding,
+    }
+}
+
+fn print_split(args: &TrainArgs, train: usize, test: usize) -> Split {
     say!(
         "split: {train} training rows, {test} test rows; {}",
         if args.no_standardize {
@@ -158,6 +225,10 @@ fn print_split(args: &TrainArgs, train: usize, test: usize) {
             "features standardised on the training rows (kept with the model)"
         }
     );
+    Split {
+        train_rows: train,
+        test_rows: test,
+    }
 }
 
 /// The rows a model trains on.
@@ -239,6 +310,7 @@ fn train_classifier(
     network: NetworkConfig,
     rows: TrainingRows<'_>,
     test: &Dataset,
+    outcome: &mut Outcome,
 ) -> Result<(), Box<dyn Error>> {
     let train = rows.in_memory();
     let config = ClassifierConfig {
@@ -263,10 +335,10 @@ fn train_classifier(
         }
     };
     say!("output: {head}");
-    print_report(
-        "before training",
-        &check_dataset(&head, &as_trained(args, train)?),
-    );
+    outcome.output = Some(head.to_string());
+    let before = check_dataset(&head, &as_trained(args, train)?);
+    print_report("before training", &before);
+    outcome.add_diagnoses("before training", &before);
     for callback in callbacks(args) {
         model.add_callback(callback);
     }
@@ -278,8 +350,10 @@ fn train_classifier(
         say!("{}", net.summary(train.n_features()));
     }
     print_history_end(&history);
+    outcome.training = Some(Training::of(&history));
     write_history(args, &history)?;
-    print_classification("test", &model, test)?;
+    let eval = print_classification("test", &model, test)?;
+    outcome.add_classification(&eval, model.class_names().unwrap_or_default());
     let report = model.diagnose(
         &history,
         train.features(),
@@ -287,9 +361,11 @@ fn train_classifier(
         Some((test.features(), test.targets())),
     )?;
     print_report("after training", &report);
+    outcome.add_diagnoses("after training", &report);
     if let Some(path) = &args.save {
         model.save(path)?;
         say!("saved the model to {}", path.display());
+        outcome.saved_model = Some(path.display().to_string());
     }
     Ok(())
 }
@@ -299,6 +375,7 @@ fn train_regressor(
     network: NetworkConfig,
     rows: TrainingRows<'_>,
     test: &Dataset,
+    outcome: &mut Outcome,
 ) -> Result<(), Box<dyn Error>> {
     let train = rows.in_memory();
     let mut model = Regressor::<f32>::new(RegressorConfig {
@@ -307,10 +384,10 @@ fn train_regressor(
     });
     let head = model.head_for(train.targets());
     say!("output: {head}");
-    print_report(
-        "before training",
-        &check_dataset(&head, &as_trained(args, train)?),
-    );
+    outcome.output = Some(head.to_string());
+    let before = check_dataset(&head, &as_trained(args, train)?);
+    print_report("before training", &before);
+    outcome.add_diagnoses("before training", &before);
     for callback in callbacks(args) {
         model.add_callback(callback);
     }
@@ -319,8 +396,9 @@ fn train_regressor(
         TrainingRows::Streamed { stream, rows, .. } => model.fit_stream(stream, rows)?,
     };
     print_history_end(&history);
+    outcome.training = Some(Training::of(&history));
     write_history(args, &history)?;
-    print_regression("test", &model, test)?;
+    outcome.add_regression(&print_regression("test", &model, test)?);
     let report = model.diagnose(
         &history,
         train.features(),
@@ -328,9 +406,11 @@ fn train_regressor(
         Some((test.features(), test.targets())),
     )?;
     print_report("after training", &report);
+    outcome.add_diagnoses("after training", &report);
     if let Some(path) = &args.save {
         model.save(path)?;
         say!("saved the model to {}", path.display());
+        outcome.saved_model = Some(path.display().to_string());
     }
     Ok(())
 }

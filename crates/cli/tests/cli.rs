@@ -666,3 +666,71 @@ fn progress_is_a_line_per_epoch_when_piped_and_quiet_hides_it() {
     let both = nabla(&[&base[..], &["--quiet", "--verbose"]].concat());
     assert_eq!(both.status.code(), Some(2), "{both:?}");
 }
+
+/// `--format json` prints one JSON object on standard output and nothing else there: the
+/// metrics the text prints, the diagnoses with their codes and fixes in the command line's
+/// terms, and the run's summary; `evaluate` prints the same shape for a saved model.
+#[test]
+fn format_json_prints_the_metrics_and_coded_diagnoses_for_scripts() {
+    let base = quiet_train("data/breast_cancer.csv", "malignant", "5");
+    let extra = ["--no-standardize", "--format", "json"];
+    let out = nabla(&[&base[..], &extra[..]].concat());
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("only JSON on stdout");
+    let text = stdout(&nabla(&[&base[..], &extra[..1]].concat()));
+    let metrics = &json["metrics"];
+    for (key, label) in [("accuracy", "test accuracy"), ("roc_auc", "test ROC AUC")] {
+        let value = metrics[key].as_f64().unwrap();
+        assert_eq!(
+            format!("{value:.4}"),
+            format!("{:.4}", number_after(&text, label))
+        );
+    }
+    assert_eq!(json["command"], "train");
+    assert_eq!(json["data"]["rows"], 569);
+    assert_eq!(json["split"]["test_rows"], 114);
+    assert_eq!(json["settings"]["standardize"], "false");
+    assert_eq!(json["training"]["epochs"], 5);
+    let scales = json["diagnoses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "feature-scales")
+        .expect("unscaled features are diagnosed");
+    assert_eq!(scales["when"], "before training");
+    assert_eq!(scales["severity"], "hint");
+    assert!(
+        scales["fix"]
+            .as_str()
+            .unwrap()
+            .contains("leave out --no-standardize")
+    );
+    assert_eq!(scales["evidence"]["largest absolute value"], 4254.0);
+
+    let model = scratch("cancer-json.safetensors");
+    let saved = nabla(&[&base[..], &["--save", model.to_str().unwrap()]].concat());
+    assert!(saved.status.success(), "{saved:?}");
+    let model = model.to_str().unwrap();
+    let out = nabla(&[
+        "evaluate",
+        model,
+        "data/breast_cancer.csv",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("only JSON on stdout");
+    let text = stdout(&nabla(&["evaluate", model, "data/breast_cancer.csv"]));
+    let accuracy = json["metrics"]["accuracy"].as_f64().unwrap();
+    assert_eq!(
+        format!("{accuracy:.4}"),
+        format!("{:.4}", number_after(&text, "evaluation accuracy"))
+    );
+    assert_eq!(json["evaluated_on"], "evaluation");
+    let counts = &json["confusion"]["counts"];
+    let total: u64 = (0..2)
+        .flat_map(|a| (0..2).map(move |p| (a, p)))
+        .map(|(a, p)| counts[a][p].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 569);
+}
