@@ -12,7 +12,8 @@
 //!
 //! Run it with `cargo run --example logistic_regression_graph` to print the text dump and the
 //! Graphviz DOT; with `-- --dot graph.dot` it writes the DOT to that file instead of printing it
-//! (render it with `dot -Tsvg graph.dot -o graph.svg`).
+//! (render it with `dot -Tsvg graph.dot -o graph.svg`), and with `-- --svg graph.svg` it draws
+//! the picture itself, when Graphviz's `dot` is installed (and says how to install it when not).
 
 use nabla::autodiff::dump::GraphDump;
 use nabla::autodiff::{CustomOp, Float, Scratch, Tape, Tensor, Var};
@@ -141,14 +142,24 @@ pub fn dump_example(tape: &Tape<f64>, e: Example) -> GraphDump<f64> {
     GraphDump::new(tape, Some(&grads))
 }
 
-/// Where to write the DOT, from the command-line arguments: none, or `--dot FILE`.
-fn dot_path(args: &[String]) -> Result<Option<PathBuf>, String> {
+/// Where to write the graph, from the command-line arguments.
+enum Output {
+    /// Print the DOT.
+    Print,
+    /// `--dot FILE`: write the DOT there.
+    Dot(PathBuf),
+    /// `--svg FILE`: draw the graph there with Graphviz.
+    Svg(PathBuf),
+}
+
+fn output(args: &[String]) -> Result<Output, String> {
     match args {
-        [] => Ok(None),
-        [flag, file] if flag == "--dot" => Ok(Some(PathBuf::from(file))),
+        [] => Ok(Output::Print),
+        [flag, file] if flag == "--dot" => Ok(Output::Dot(PathBuf::from(file))),
+        [flag, file] if flag == "--svg" => Ok(Output::Svg(PathBuf::from(file))),
         _ => Err(format!(
-            "expected no arguments or `--dot FILE`, got {args:?}; for example \
-             `cargo run --example logistic_regression_graph -- --dot graph.dot`"
+            "expected no arguments, `--dot FILE` or `--svg FILE`, got {args:?}; for example \
+             `cargo run --example logistic_regression_graph -- --svg graph.svg`"
         )),
     }
 }
@@ -163,25 +174,29 @@ fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| {
             format!(
-                "could not write the DOT to {}: {e}; pass a path in a directory that exists and \
-                 that you can write to",
+                "could not write the graph to {}: {e}; pass a path in a directory that exists \
+                 and that you can write to",
                 path.display()
             )
         })
 }
 
-/// Prints the dump and writes or prints the DOT.
-fn run(args: &[String]) -> Result<(), String> {
-    let dot_file = dot_path(args)?;
+/// Prints the dump, then prints the DOT or writes it (or the SVG drawn from it) to a file.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let output = output(args)?;
     let tape = Tape::new();
     let dump = dump_example(&tape, EXAMPLE);
     println!("{}", dump.to_text());
-    match dot_file {
-        Some(path) => {
+    match output {
+        Output::Print => println!("{}", dump.to_dot()),
+        Output::Dot(path) => {
             write_atomically(&path, &dump.to_dot())?;
             println!("wrote the graph in DOT to {}", path.display());
         }
-        None => println!("{}", dump.to_dot()),
+        Output::Svg(path) => {
+            write_atomically(&path, &dump.to_svg().map_err(|e| e.to_string())?)?;
+            println!("drew the graph as SVG in {}", path.display());
+        }
     }
     Ok(())
 }

@@ -152,3 +152,22 @@ fn the_text_and_dot_show_the_same_numbers() {
         dot.contains("n7 -> n8 [label=\"local 0.2179\\nsends back 0.2179 * -1.472 = -0.3208\"];")
     );
 }
+
+/// `--svg FILE` draws the graph with Graphviz (installed by `.ci/run`): the picture carries
+/// the edge's numbers the DOT gives it.
+#[test]
+fn the_example_draws_its_graph_as_svg() {
+    let dir = std::env::temp_dir().join(format!("nabla-graph-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("neuron.svg");
+    let args = ["--svg".to_string(), path.display().to_string()];
+    example::run(&args).unwrap();
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(svg.contains("<svg"), "{svg}");
+    assert!(
+        svg.contains("sends back 0.2179 * &#45;1.472 = &#45;0.3208"),
+        "{svg}"
+    );
+    let err = example::run(&["--png".to_string(), "x".to_string()]).unwrap_err();
+    assert!(err.contains("--svg FILE"), "{err}");
+}

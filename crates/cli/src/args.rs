@@ -260,6 +260,11 @@ pub struct TrainArgs {
     /// or JSON by its extension (written atomically).
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
+    /// Write the trained model's loss on the first 4 training rows as a teaching graph (each
+    /// node's value and gradient, each edge's local derivative and what it sends back): plain
+    /// text for .txt, Graphviz DOT for .dot, or a picture for .svg (needs Graphviz's `dot`).
+    #[arg(long, value_name = "FILE")]
+    pub graph: Option<PathBuf>,
     /// Save the trained model to this file (safetensors, written atomically), for `nabla
     /// predict`, `nabla evaluate` and `nabla show`.
     #[arg(long)]

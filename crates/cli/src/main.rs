@@ -9,6 +9,7 @@
 mod args;
 mod confusion;
 mod evaluate;
+mod graph;
 mod inspect;
 mod load;
 mod model_file;

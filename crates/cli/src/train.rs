@@ -1,15 +1,19 @@
 //! `nabla train`: split, standardise, check, train, evaluate, diagnose.
 
 use crate::args::{BinaryHeadArg, OptimizerArg, OutputFormat, TrainArgs};
+use crate::graph::{self, GRAPH_ROWS};
 use crate::load::{infer_kind, load, read_table_checks};
 use crate::outcome::{DataSummary, Outcome, Split, Training};
 use crate::output::{self, say};
 use crate::report::{print_classification, print_regression, print_report};
+use nabla_autodiff::dump::GraphDump;
+use nabla_autodiff::{Float, Tensor};
 use nabla_models::data::{
     CsvStream, DataError, Dataset, Standardizer, Table, TargetKind, Targets, split_indices,
     stratified_split, stratified_split_indices, train_test_split,
 };
 use nabla_models::diagnose::check_dataset;
+use nabla_models::estimator::FitError;
 use nabla_models::estimator::{
     BinaryHead, ClassWeights, Classifier, ClassifierConfig, NetworkConfig, OptimizerKind,
     Regressor, RegressorConfig, Validation,
@@ -20,6 +24,7 @@ use nabla_models::train::{
 use nabla_ops::Activation;
 use std::collections::BTreeMap;
 use std::error::Error;
+use std::path::Path;
 use std::time::Duration;
 
 /// Trains on `args.file` and prints what happened.
@@ -34,18 +39,10 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
         )
         .into());
     }
-    if let Some(folder) = args
-        .history
-        .as_ref()
-        .and_then(|p| p.parent())
-        .filter(|f| !f.as_os_str().is_empty() && !f.is_dir())
-    {
-        return Err(format!(
-            "--history: the folder {} does not exist; create it, or give a path in a folder \
-             that exists",
-            folder.display()
-        )
-        .into());
+    check_folder("--history", args.history.as_deref())?;
+    check_folder("--graph", args.graph.as_deref())?;
+    if let Some(path) = &args.graph {
+        graph::format_of(path)?;
     }
     if args.format == OutputFormat::Json {
         output::keep_stdout_for_json();
@@ -352,6 +349,7 @@ fn train_classifier(
     print_history_end(&history);
     outcome.training = Some(Training::of(&history));
     write_history(args, &history)?;
+    write_graph(args, train, |x, y| model.loss_graph(x, y))?;
     let eval = print_classification("test", &model, test)?;
     outcome.add_classification(&eval, model.class_names().unwrap_or_default());
     let report = model.diagnose(
@@ -398,6 +396,7 @@ fn train_regressor(
     print_history_end(&history);
     outcome.training = Some(Training::of(&history));
     write_history(args, &history)?;
+    write_graph(args, train, |x, y| model.loss_graph(x, y))?;
     outcome.add_regression(&print_regression("test", &model, test)?);
     let report = model.diagnose(
         &history,
@@ -422,6 +421,40 @@ fn as_trained(args: &TrainArgs, train: &Dataset) -> Result<Dataset, Box<dyn Erro
         return Ok(train.clone());
     }
     Ok(Standardizer::fit(train.features())?.transform_dataset(train)?)
+}
+
+/// Refuses an output file of `flag` whose folder does not exist, before any work is done.
+fn check_folder(flag: &str, path: Option<&Path>) -> Result<(), String> {
+    match path.and_then(Path::parent) {
+        Some(folder) if !folder.as_os_str().is_empty() && !folder.is_dir() => Err(format!(
+            "{flag}: the folder {} does not exist; create it, or give a path in a folder that \
+             exists",
+            folder.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the graph of the trained model's loss on the first training rows where `--graph`
+/// says, if it does; `loss_graph` is the estimator's.
+fn write_graph<T: Float>(
+    args: &TrainArgs,
+    train: &Dataset,
+    loss_graph: impl FnOnce(&Tensor<f64>, &Targets) -> Result<GraphDump<T>, FitError>,
+) -> Result<(), Box<dyn Error>> {
+    let Some(path) = &args.graph else {
+        return Ok(());
+    };
+    let rows: Vec<usize> = (0..train.n_rows().min(GRAPH_ROWS)).collect();
+    let first = train.select(&rows)?;
+    let dump = loss_graph(first.features(), first.targets())?;
+    graph::write(path, graph::format_of(path)?, &dump)?;
+    say!(
+        "wrote the graph of the loss on the first {} training rows to {}",
+        rows.len(),
+        path.display()
+    );
+    Ok(())
 }
 
 /// Writes the history where `--history` says, if it does.

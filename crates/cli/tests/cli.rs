@@ -734,3 +734,55 @@ fn format_json_prints_the_metrics_and_coded_diagnoses_for_scripts() {
         .sum();
     assert_eq!(total, 569);
 }
+
+/// `--graph FILE` writes the trained model's loss on the first training rows as a teaching
+/// dump, by the extension: text, DOT, or SVG drawn by Graphviz (installed by `.ci/run`).
+#[test]
+fn graph_is_written_as_text_dot_or_svg() {
+    let base = quiet_train("data/iris.csv", "species", "2");
+    let extra = ["--hidden", "3"];
+    for (name, expected) in [
+        (
+            "graph.txt",
+            "#8 loss = sparse_categorical_cross_entropy_with_logits(#6 dense",
+        ),
+        ("graph.dot", "digraph"),
+        ("graph.svg", "<svg"),
+    ] {
+        let path = scratch(name);
+        let args = [&base[..], &extra[..], &["--graph", path.to_str().unwrap()]].concat();
+        let out = nabla(&args);
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            stdout(&out).contains("graph of the loss on the first 4 training rows"),
+            "{out:?}"
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(expected), "{name}: {text}");
+        // Every node's value and gradient: the first layer's weight is a [4, 3] parameter.
+        if name == "graph.txt" {
+            assert!(
+                text.contains("weight: parameter  value shape [4, 3]"),
+                "{text}"
+            );
+        }
+    }
+    let path = scratch("diabetes-graph.txt");
+    let base = quiet_train("data/diabetes.csv", "progression", "2");
+    let out = nabla(&[&base[..], &["--graph", path.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("#0 x: constant  value shape [4, 10]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("#8 loss = mean_squared_error(#6 dense, #7 y)"),
+        "{text}"
+    );
+    let out = nabla(&[&base[..], &["--graph", "graph.png"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("neither a .txt, a .dot nor an .svg"), "{err}");
+    assert!(stdout(&out).is_empty(), "refused before training: {out:?}");
+}

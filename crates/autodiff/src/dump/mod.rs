@@ -42,9 +42,11 @@
 mod build;
 mod dot;
 mod format;
+mod svg;
 mod text;
 
 pub use format::{FULL_LIMIT, format_tensor};
+pub use svg::{RenderError, dot_to_svg};
 
 use crate::backward::Gradients;
 use crate::float::Float;
@@ -195,6 +197,14 @@ impl<T: Float> GraphDump<T> {
     /// become boxes (clusters).
     pub fn to_dot(&self) -> String {
         dot::render(self)
+    }
+
+    /// The graph drawn as SVG by Graphviz's `dot` program (see [`dot_to_svg`]).
+    ///
+    /// # Errors
+    /// When `dot` is not installed (the message says how to install it) or fails.
+    pub fn to_svg(&self) -> Result<String, RenderError> {
+        dot_to_svg(&self.to_dot())
     }
 
     /// A short label for node `index`: `#3 name` or `#3 op`.

@@ -5,13 +5,14 @@ use super::config::NetworkConfig;
 use super::fit::{FitRun, prepare_inputs};
 use super::inputs::FittedInputs;
 use super::streamed::Streamed;
-use super::{BodyBuilder, FitError, FitExtras, check_labels, guard_data, to_model};
+use super::{BodyBuilder, FitError, FitExtras, check_labels, graph, guard_data, to_model};
 use crate::data::{CsvStream, Targets, to_categorical};
 use crate::head::Head;
 use crate::layer::Sequential;
 use crate::metrics::{self, ConfusionMatrix};
 use crate::persist::{ClassifierDescription, ModelKind};
 use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
+use nabla_autodiff::dump::GraphDump;
 use nabla_autodiff::{Float, Tensor};
 use nabla_ops::Activation;
 use rand::rngs::StdRng;
@@ -412,6 +413,47 @@ impl<T: Float> Classifier<T> {
         } else {
             out
         })
+    }
+
+    /// The graph of the loss on rows `x` with targets `y`, as the model computes it in
+    /// evaluation mode, after backward with every gradient kept: a teaching dump of what the
+    /// trained network does (see `nabla_autodiff::dump`). Every value is shown, so give it a
+    /// few rows.
+    ///
+    /// ```
+    /// use nabla_models::data::{CsvOptions, Dataset};
+    /// use nabla_models::estimator::{Classifier, ClassifierConfig, NetworkConfig};
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/iris.csv");
+    /// let data = Dataset::from_csv(path, &CsvOptions::labels("species"))?;
+    /// let mut model = Classifier::<f64>::new(ClassifierConfig {
+    ///     network: NetworkConfig { hidden: vec![4], ..NetworkConfig::default() },
+    ///     ..ClassifierConfig::default()
+    /// });
+    /// model.fit_dataset(&data)?;
+    /// let first = data.select(&[0, 1])?;
+    /// let graph = model.loss_graph(first.features(), first.targets())?;
+    /// assert!(graph.to_text().contains("loss"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// If the model is not fitted, `x` has the wrong width or non-finite values, or `y` does
+    /// not hold one target per row.
+    pub fn loss_graph(&self, x: &Tensor<f64>, y: &Targets) -> Result<GraphDump<T>, FitError> {
+        const METHOD: &str = "Classifier::loss_graph";
+        let f = self.fitted(METHOD)?;
+        let x = to_model::<T>(&*f.inputs.prepare(METHOD, x)?);
+        if y.n_rows() != x.shape()[0] {
+            return Err(FitError::invalid(
+                METHOD,
+                format!(
+                    "x has {} rows but y has {}; give one target per row",
+                    x.shape()[0],
+                    y.n_rows()
+                ),
+            ));
+        }
+        graph::loss_graph(METHOD, &f.net, &f.head, x, training_targets(y, &f.head))
     }
 
     /// The predicted class of each row: thresholded for binary tasks, the most probable class

@@ -5,6 +5,7 @@ mod classifier;
 mod config;
 mod error;
 mod fit;
+mod graph;
 pub(crate) mod inputs;
 mod regressor;
 mod streamed;

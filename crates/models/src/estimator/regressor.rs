@@ -5,13 +5,14 @@ use super::config::NetworkConfig;
 use super::fit::{FitRun, prepare_inputs};
 use super::inputs::{FittedInputs, scaling_of};
 use super::streamed::Streamed;
-use super::{BodyBuilder, FitError, FitExtras, check_features, guard_data, to_model};
+use super::{BodyBuilder, FitError, FitExtras, check_features, graph, guard_data, to_model};
 use crate::data::{CsvStream, Standardizer, Targets};
 use crate::head::{Head, Loss};
 use crate::layer::Sequential;
 use crate::metrics;
 use crate::persist::{ModelKind, RegressorDescription};
 use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
+use nabla_autodiff::dump::GraphDump;
 use nabla_autodiff::{Float, Tensor};
 use rand::rngs::StdRng;
 use std::borrow::Cow;
@@ -306,6 +307,40 @@ impl<T: Float> Regressor<T> {
             median_absolute_error: metrics::median_absolute_error(t, p).map_err(bad)?,
             r2: metrics::r2_score(t, p).map_err(bad)?,
         })
+    }
+
+    /// The graph of the loss on rows `x` with targets `y` (standardised as in training, when
+    /// the target was), recorded in evaluation mode after backward with every gradient kept:
+    /// see [`Classifier::loss_graph`](super::Classifier::loss_graph).
+    ///
+    /// # Errors
+    /// If the model is not fitted, `x` has the wrong width or non-finite values, or `y` is not
+    /// continuous with the model's outputs and one row per row of `x`.
+    pub fn loss_graph(&self, x: &Tensor<f64>, y: &Targets) -> Result<GraphDump<T>, FitError> {
+        const METHOD: &str = "Regressor::loss_graph";
+        let f = self
+            .fitted
+            .as_ref()
+            .ok_or(FitError::NotFitted { method: METHOD })?;
+        let x = to_model::<T>(&*f.inputs.prepare(METHOD, x)?);
+        let y = match y {
+            Targets::Continuous(t) if t.shape() == [x.shape()[0], f.head.units] => t,
+            _ => {
+                return Err(FitError::invalid(
+                    METHOD,
+                    format!(
+                        "y must be continuous with {} column(s) and one row per row of x ({})",
+                        f.head.units,
+                        x.shape()[0]
+                    ),
+                ));
+            }
+        };
+        let y = match &f.target_scale {
+            Some(scale) => scale.transform(y).map_err(FitError::Data)?,
+            None => y.clone(),
+        };
+        graph::loss_graph(METHOD, &f.net, &f.head, x, TargetData::Dense(y.cast()))
     }
 
     /// The trained network.
