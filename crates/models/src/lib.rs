@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod optim;
 mod param;
 pub mod persist;
+pub mod plot;
 pub mod train;
 
 pub use estimator::{Classifier, Regressor};

@@ -16,6 +16,7 @@ mod diagnose_training;
 mod heads;
 mod metrics_reference;
 mod persist;
+mod plot;
 mod quality_real_data;
 mod streaming;
 mod training;

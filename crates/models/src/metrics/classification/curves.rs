@@ -30,6 +30,73 @@ pub struct PrCurve {
     pub thresholds: Vec<f64>,
 }
 
+impl RocCurve {
+    /// The area under the curve by the trapezoid rule over its points, as scikit-learn's
+    /// `auc(fpr, tpr)`. For a curve from [`roc_curve`] it equals
+    /// [`roc_auc`](crate::metrics::roc_auc) of the same labels and scores.
+    ///
+    /// ```
+    /// use nabla_models::metrics::roc_curve;
+    /// let curve = roc_curve(&[0, 0, 1, 1], &[0.1, 0.4, 0.35, 0.8])?;
+    /// assert_eq!(curve.auc(), 0.75);
+    /// # Ok::<(), nabla_models::metrics::MetricError>(())
+    /// ```
+    pub fn auc(&self) -> f64 {
+        self.fpr
+            .windows(2)
+            .zip(self.tpr.windows(2))
+            .map(|(x, y)| (x[1] - x[0]) * (y[1] + y[0]) / 2.0)
+            .sum()
+    }
+}
+
+impl PrCurve {
+    /// The average precision, as scikit-learn's `average_precision_score`: the precision at
+    /// each threshold weighted by the recall it adds, `sum (R_n - R_(n-1)) P_n` (a step
+    /// function, not the trapezoid rule, which would be optimistic).
+    ///
+    /// ```
+    /// use nabla_models::metrics::precision_recall_curve;
+    /// let curve = precision_recall_curve(&[0, 0, 1, 1], &[0.1, 0.4, 0.35, 0.8])?;
+    /// // Recall reaches 0.5 at precision 1, then 1 at precision 2/3.
+    /// assert!((curve.average_precision() - (0.5 + 0.5 * 2.0 / 3.0)).abs() < 1e-12);
+    /// # Ok::<(), nabla_models::metrics::MetricError>(())
+    /// ```
+    pub fn average_precision(&self) -> f64 {
+        // The points run from the loosest threshold (recall 1) to the final (0, 1).
+        self.recall
+            .windows(2)
+            .zip(&self.precision)
+            .map(|(r, p)| (r[0] - r[1]) * p)
+            .sum()
+    }
+}
+
+impl CalibrationCurve {
+    /// The expected calibration error: the mean distance between each bin's mean predicted
+    /// probability and its share of positives, bins weighted by how many rows they hold.
+    /// 0 for a perfectly calibrated model; NaN when the bins hold no rows.
+    ///
+    /// ```
+    /// use nabla_models::metrics::{BinStrategy, calibration_curve};
+    /// let curve = calibration_curve(&[0, 1, 1, 1], &[0.1, 0.3, 0.9, 0.7], 2, BinStrategy::Uniform)?;
+    /// // Bins (0.2, 0.5) and (0.8, 1.0), two rows each.
+    /// assert!((curve.expected_calibration_error() - 0.25).abs() < 1e-12);
+    /// # Ok::<(), nabla_models::metrics::MetricError>(())
+    /// ```
+    pub fn expected_calibration_error(&self) -> f64 {
+        let rows: usize = self.counts.iter().sum();
+        let gaps: f64 = self
+            .prob_true
+            .iter()
+            .zip(&self.prob_pred)
+            .zip(&self.counts)
+            .map(|((t, p), &n)| (t - p).abs() * n as f64)
+            .sum();
+        gaps / rows as f64
+    }
+}
+
 /// How [`calibration_curve`] cuts `[0, 1]` into bins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinStrategy {
@@ -330,6 +397,25 @@ mod tests {
         assert_eq!(c.fpr, [0.0, 0.0, 0.0, 1.0]);
         assert_eq!(c.tpr, [0.0, 1.0 / 3.0, 1.0, 1.0]);
         assert_eq!(c.thresholds, [f64::INFINITY, 0.9, 0.7, 0.1]);
+    }
+
+    #[test]
+    fn summaries_of_the_curves() {
+        // The trapezoid area under the ROC curve is the rank AUC, ties included.
+        let auc = roc_curve(&Y, &S).unwrap().auc();
+        assert!((auc - crate::metrics::roc_auc(&Y, &S).unwrap()).abs() < 1e-12);
+        // Average precision: the recall steps of the points below, times their precision.
+        let ap = precision_recall_curve(&Y, &S).unwrap().average_precision();
+        let expected =
+            (1.0 / 6.0) * (2.0 / 3.0) + (1.0 / 6.0) * 0.625 + (1.0 / 3.0) * 0.8 + 1.0 / 3.0;
+        assert!((ap - expected).abs() < 1e-12, "{ap} vs {expected}");
+        // Expected calibration error: bin gaps weighted by the rows in each bin.
+        let c = calibration_curve(&Y, &S, 5, BinStrategy::Uniform).unwrap();
+        let n: usize = c.counts.iter().sum();
+        let by_hand: f64 = (0..c.counts.len())
+            .map(|b| (c.prob_true[b] - c.prob_pred[b]).abs() * c.counts[b] as f64 / n as f64)
+            .sum();
+        assert!((c.expected_calibration_error() - by_hand).abs() < 1e-12);
     }
 
     #[test]
