@@ -64,6 +64,11 @@ pub struct EvaluateArgs {
     /// metrics, the diagnoses (with their codes) and the run's summary, for scripts.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Write a report to this folder (created if needed): the pictures as SVG files and one
+    /// self-contained index.html (metrics, diagnoses, pictures, configuration, data summary)
+    /// to open in a browser.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
 }
 
 /// Options of `nabla show`.
@@ -273,6 +278,11 @@ pub struct TrainArgs {
     /// metrics, the diagnoses (with their codes) and the run's summary, for scripts.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Write a report to this folder (created if needed): the pictures as SVG files and one
+    /// self-contained index.html (metrics, diagnoses, pictures, configuration, data summary)
+    /// to open in a browser.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
 }
 
 /// What `train` and `evaluate` print on standard output.

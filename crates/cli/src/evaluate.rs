@@ -1,7 +1,9 @@
 //! `nabla evaluate`: a saved model on a labelled CSV file, with the metrics and diagnoses
 //! `nabla train` prints for its test rows. Columns and classes are matched by name.
 
-use crate::args::{EvaluateArgs, OutputFormat};
+use crate::args::{DataArgs, EvaluateArgs, OutputFormat};
+use crate::html;
+use crate::inspect;
 use crate::model_file::{self, SavedModel, load};
 use crate::outcome::{DataSummary, Outcome};
 use crate::output::{self, say};
@@ -17,6 +19,9 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
     if args.format == OutputFormat::Json {
         output::keep_stdout_for_json();
     }
+    if let Some(dir) = &args.report {
+        html::check_folder(dir)?;
+    }
     let mut outcome = Outcome {
         command: "evaluate",
         evaluated_on: "evaluation",
@@ -31,6 +36,22 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Box<dyn Error>> {
         SavedModel::Regressor32(m) => regressor(&m, args, &mut outcome),
         SavedModel::Regressor64(m) => regressor(&m, args, &mut outcome),
     }?;
+    if let Some(dir) = &args.report {
+        let data = DataArgs {
+            file: args.file.clone(),
+            targets: outcome.data.target.clone(),
+            kind: None,
+            delimiter: args.delimiter,
+            na_values: Vec::new(),
+            drop: Vec::new(),
+            features: None,
+            missing_indicators: false,
+        };
+        // The summary describes the file; a file it cannot describe still gets its report.
+        let inspect = inspect::summary(&data).ok();
+        let index = html::write(dir, &outcome, inspect.as_deref(), &outcome.figures)?;
+        say!("wrote the report to {}", index.display());
+    }
     if args.format == OutputFormat::Json {
         output::write(format_args!("{}\n", outcome.to_json()));
     }
@@ -105,6 +126,9 @@ fn classifier<T: Float>(
     }
     let eval = print_classification("evaluation", model, &data)?;
     outcome.add_classification(&eval, model.class_names().unwrap_or_default());
+    if args.report.is_some() {
+        outcome.figures = html::classification_figures(model, &data, &eval)?;
+    }
     let report = model.diagnose(
         &History::default(),
         data.features(),
@@ -130,6 +154,9 @@ fn regressor<T: Float>(
         outcome,
     )?;
     outcome.add_regression(&print_regression("evaluation", model, &data)?);
+    if args.report.is_some() {
+        outcome.figures = html::regression_figures(model, &data)?;
+    }
     let report = model.diagnose(
         &History::default(),
         data.features(),

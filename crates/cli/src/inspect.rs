@@ -8,6 +8,7 @@ use crate::output::say;
 use nabla_models::data::{Column, Dataset, Standardizer};
 use nabla_models::diagnose::{check_dataset, infer_encoding, recommend_head};
 use std::error::Error;
+use std::fmt::Write;
 
 /// Numeric columns of at most this many rows have their distinct values counted.
 const COUNT_DISTINCT_UP_TO: usize = 200_000;
@@ -22,6 +23,13 @@ struct ColumnFacts {
 
 /// Prints the inspection of `args.file`.
 pub fn run(args: &DataArgs) -> Result<(), Box<dyn Error>> {
+    say!("{}", summary(args)?.trim_end());
+    Ok(())
+}
+
+/// The inspection of `args.file`, as `nabla inspect` prints it.
+pub fn summary(args: &DataArgs) -> Result<String, Box<dyn Error>> {
+    let mut out = String::new();
     let table = read_table(args)?;
     let kind = match args.kind {
         Some(kind) => kind,
@@ -47,20 +55,19 @@ pub fn run(args: &DataArgs) -> Result<(), Box<dyn Error>> {
         d => format!("'{}'", d as char),
     };
     let mut data = Dataset::from_table(table, &args.csv_options(kind))?;
-    say!(
+    writeln!(
+        out,
         "{}: {rows} rows, {} columns, delimiter {delimiter}",
         args.file.display(),
         facts.len()
-    );
+    )?;
     let encoding = data.encoding();
     let width = facts.iter().map(|f| f.name.len()).max().unwrap_or(6).max(6);
-    say!(
+    writeln!(
+        out,
         "{:<width$}  {:<6}  {:>7}  {:>8}  use",
-        "column",
-        "type",
-        "missing",
-        "distinct"
-    );
+        "column", "type", "missing", "distinct"
+    )?;
     for f in &facts {
         let used = if args.targets.contains(&f.name) {
             format!("target ({kind})")
@@ -72,56 +79,59 @@ pub fn run(args: &DataArgs) -> Result<(), Box<dyn Error>> {
         let distinct = f
             .distinct
             .map_or_else(|| "-".to_string(), |d| d.to_string());
-        say!(
+        writeln!(
+            out,
             "{:<width$}  {:<6}  {:>7}  {:>8}  {used}",
-            f.name,
-            f.kind,
-            f.missing,
-            distinct
-        );
+            f.name, f.kind, f.missing, distinct
+        )?;
     }
     if facts
         .iter()
         .any(|f| f.missing > 0 && !args.targets.contains(&f.name))
     {
-        say!("(missing values: the whole file's fills; `train` fits them on its training rows)");
+        writeln!(
+            out,
+            "(missing values: the whole file's fills; `train` fits them on its training rows)"
+        )?;
     }
     for notice in data.notices() {
-        say!("note: {notice}");
+        writeln!(out, "note: {notice}")?;
     }
-    say!(
+    writeln!(
+        out,
         "{} rows, {} features after encoding, target {}",
         data.n_rows(),
         data.n_features(),
         data.target_names().join(", ")
-    );
+    )?;
     let encoding = infer_encoding(data.targets());
-    say!("target encoding: {encoding}");
+    writeln!(out, "target encoding: {encoding}")?;
     if let (Some(names), Some(counts)) =
         (data.targets().class_names(), data.targets().class_counts())
     {
         let n = data.n_rows() as f64;
         let shown = 20;
         for (name, count) in names.iter().zip(&counts).take(shown) {
-            say!(
+            writeln!(
+                out,
                 "  {name:<20} {count:>7} rows  {:>5.1}%",
                 100.0 * *count as f64 / n
-            );
+            )?;
         }
         if names.len() > shown {
-            say!("  ... and {} more classes", names.len() - shown);
+            writeln!(out, "  ... and {} more classes", names.len() - shown)?;
         }
     }
     let head = recommend_head(encoding);
-    say!("recommended output: {head}");
+    writeln!(out, "recommended output: {head}")?;
     // The checks see the features as `nabla train` does: standardised (in place, as the data
     // may be large).
     Standardizer::fit(data.features())?.transform_dataset_in_place(&mut data)?;
     let report = check_dataset(&head, &data);
     if report.is_empty() {
-        say!("checks: nothing to report");
+        writeln!(out, "checks: nothing to report")?;
     } else {
-        say!("checks:\n{report}");
+        writeln!(out, "checks:\n{report}")?;
     }
-    Ok(())
+    Ok(out)
 }

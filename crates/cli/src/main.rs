@@ -10,6 +10,7 @@ mod args;
 mod confusion;
 mod evaluate;
 mod graph;
+mod html;
 mod inspect;
 mod load;
 mod model_file;

@@ -1,6 +1,7 @@
 //! What a `train` or `evaluate` run found, gathered as it runs: printed as JSON with
 //! `--format json` (for scripts) and laid out in the `--report` page.
 
+use crate::html::Figure;
 use nabla_models::diagnose::{Diagnosis, Report};
 use nabla_models::estimator::{Evaluation, RegressionEvaluation};
 use nabla_models::metrics::ConfusionMatrix;
@@ -42,6 +43,9 @@ pub struct Outcome {
     /// Where the model was saved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saved_model: Option<String>,
+    /// The pictures for `--report` (drawn only when it is given).
+    #[serde(skip)]
+    pub figures: Vec<Figure>,
 }
 
 /// The data file, its size and its target.

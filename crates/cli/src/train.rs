@@ -2,6 +2,8 @@
 
 use crate::args::{BinaryHeadArg, OptimizerArg, OutputFormat, TrainArgs};
 use crate::graph::{self, GRAPH_ROWS};
+use crate::html;
+use crate::inspect;
 use crate::load::{infer_kind, load, read_table_checks};
 use crate::outcome::{DataSummary, Outcome, Split, Training};
 use crate::output::{self, say};
@@ -44,6 +46,9 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
     if let Some(path) = &args.graph {
         graph::format_of(path)?;
     }
+    if let Some(dir) = &args.report {
+        html::check_folder(dir)?;
+    }
     if args.format == OutputFormat::Json {
         output::keep_stdout_for_json();
     }
@@ -57,6 +62,15 @@ pub fn run(args: &TrainArgs) -> Result<(), Box<dyn Error>> {
         run_streamed(args, lines, &mut outcome)?;
     } else {
         run_in_memory(args, &mut outcome)?;
+    }
+    if let Some(dir) = &args.report {
+        // The data summary reads the whole file, which a streamed run avoids.
+        let inspect = match args.stream {
+            None => Some(inspect::summary(&args.data)?),
+            Some(_) => None,
+        };
+        let index = html::write(dir, &outcome, inspect.as_deref(), &outcome.figures)?;
+        say!("wrote the report to {}", index.display());
     }
     if args.format == OutputFormat::Json {
         output::write(format_args!("{}\n", outcome.to_json()));
@@ -170,7 +184,7 @@ fn settings(args: &TrainArgs) -> BTreeMap<&'static str, String> {
         ("batch-size", args.batch_size.to_string()),
         ("seed", args.seed.to_string()),
         ("test-fraction", args.test_fraction.to_string()),
-        ("standardize", (!args.no_standardize).to_string()),
+        ("no-standardize", args.no_standardize.to_string()),
         ("balanced", args.balanced.to_string()),
         (
             "binary-head",
@@ -352,6 +366,12 @@ fn train_classifier(
     write_graph(args, train, |x, y| model.loss_graph(x, y))?;
     let eval = print_classification("test", &model, test)?;
     outcome.add_classification(&eval, model.class_names().unwrap_or_default());
+    if args.report.is_some() {
+        outcome.figures.push(html::history_figure(&history));
+        outcome
+            .figures
+            .extend(html::classification_figures(&model, test, &eval)?);
+    }
     let report = model.diagnose(
         &history,
         train.features(),
@@ -398,6 +418,12 @@ fn train_regressor(
     write_history(args, &history)?;
     write_graph(args, train, |x, y| model.loss_graph(x, y))?;
     outcome.add_regression(&print_regression("test", &model, test)?);
+    if args.report.is_some() {
+        outcome.figures.push(html::history_figure(&history));
+        outcome
+            .figures
+            .extend(html::regression_figures(&model, test)?);
+    }
     let report = model.diagnose(
         &history,
         train.features(),

@@ -84,9 +84,25 @@ pub fn dot_to_svg(dot: &str) -> Result<String, RenderError> {
 mod tests {
     use super::*;
 
-    /// `dot` is installed where the tests run (`.ci/run` installs Graphviz).
+    /// Whether `dot` runs here. Where it is missing the test is skipped with a note, unless
+    /// `NABLA_REQUIRE_TOOLS` is set (`.ci/run` sets it and installs Graphviz).
+    fn have_dot() -> bool {
+        let runs = !matches!(dot_to_svg("digraph {}"), Err(RenderError::DotNotFound));
+        if !runs {
+            assert!(
+                std::env::var_os("NABLA_REQUIRE_TOOLS").is_none(),
+                "Graphviz's dot is required (NABLA_REQUIRE_TOOLS is set) but not installed"
+            );
+            eprintln!("skipped: Graphviz's dot is not installed (`.ci/run` installs it)");
+        }
+        runs
+    }
+
     #[test]
     fn renders_dot_to_svg_with_the_node_labels() {
+        if !have_dot() {
+            return;
+        }
         let svg = dot_to_svg("digraph { a [label=\"x = 2\"]; a -> b; }").unwrap();
         assert!(svg.contains("<svg"), "{svg}");
         assert!(svg.contains("x = 2"), "{svg}");
@@ -94,6 +110,9 @@ mod tests {
 
     #[test]
     fn invalid_dot_is_reported_with_what_dot_said() {
+        if !have_dot() {
+            return;
+        }
         let err = dot_to_svg("digraph { a -> }").unwrap_err();
         assert!(matches!(err, RenderError::DotFailed { .. }), "{err}");
         assert!(err.to_string().contains("syntax error"), "{err}");
