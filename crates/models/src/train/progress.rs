@@ -138,7 +138,11 @@ impl Callback for ProgressBar {
         self.steps = 0;
         self.loss_sum = 0.0;
         self.epoch_started = Instant::now();
-        self.last_message = self.epoch_started;
+        // The bar's loss shows from the first step; within-epoch lines start after `interval`.
+        self.last_message = match self.bar {
+            Some(_) => self.epoch_started - MESSAGE_REFRESH,
+            None => self.epoch_started,
+        };
         let prefix = self.prefix();
         if let Some(bar) = &self.bar {
             bar.reset();
@@ -282,11 +286,12 @@ mod tests {
         assert!(progress.draws_bar());
         progress.on_train_begin(12);
         progress.on_epoch_begin(3, 40);
+        // The running loss shows from the first step (later ones refresh it at most every
+        // 100 ms).
         for step in 1..=10 {
-            progress.on_step_end(step, 2.0);
+            progress.on_step_end(step, if step == 1 { 2.0 } else { 0.0 });
         }
         let bar = progress.bar.as_ref().expect("a bar during the epoch");
-        bar.set_message(format!("loss {:.4}", progress.running_loss()));
         bar.tick();
         let drawn = term.contents();
         assert!(drawn.contains("epoch  3/12 ["), "{drawn}");
