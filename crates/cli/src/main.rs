@@ -8,6 +8,7 @@
 
 mod args;
 mod confusion;
+mod estimators;
 mod evaluate;
 mod graph;
 mod html;

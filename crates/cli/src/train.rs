@@ -1,13 +1,14 @@
 //! `nabla train`: split, standardise, check, train, evaluate, diagnose.
 
 use crate::args::{BinaryHeadArg, OptimizerArg, OutputFormat, TrainArgs};
+use crate::estimators::Estimator;
 use crate::graph::{self, GRAPH_ROWS};
 use crate::html;
 use crate::inspect;
 use crate::load::{infer_kind, load, read_table_checks};
 use crate::outcome::{DataSummary, Outcome, Split, Training};
 use crate::output::{self, say};
-use crate::report::{print_classification, print_regression, print_report};
+use crate::report::print_report;
 use nabla_autodiff::dump::GraphDump;
 use nabla_autodiff::{Float, Tensor};
 use nabla_models::data::{
@@ -100,9 +101,9 @@ fn run_in_memory(args: &TrainArgs, outcome: &mut Outcome) -> Result<(), Box<dyn 
     let network = network_config(args)?;
     let rows = TrainingRows::InMemory(&train);
     if regression {
-        train_regressor(args, network, rows, &test, outcome)
+        train_model(args, regressor(network), rows, &test, outcome)
     } else {
-        train_classifier(args, network, rows, &test, outcome)
+        train_model(args, classifier(args, network), rows, &test, outcome)
     }
 }
 
@@ -166,9 +167,9 @@ fn run_streamed(
     };
     let network = network_config(args)?;
     if regression {
-        train_regressor(args, network, rows, &test, outcome)
+        train_model(args, regressor(network), rows, &test, outcome)
     } else {
-        train_classifier(args, network, rows, &test, outcome)
+        train_model(args, classifier(args, network), rows, &test, outcome)
     }
 }
 
@@ -316,15 +317,9 @@ fn callbacks(args: &TrainArgs) -> Vec<Box<dyn Callback>> {
     list
 }
 
-fn train_classifier(
-    args: &TrainArgs,
-    network: NetworkConfig,
-    rows: TrainingRows<'_>,
-    test: &Dataset,
-    outcome: &mut Outcome,
-) -> Result<(), Box<dyn Error>> {
-    let train = rows.in_memory();
-    let config = ClassifierConfig {
+/// The classifier the options ask for.
+fn classifier(args: &TrainArgs, network: NetworkConfig) -> Classifier<f32> {
+    Classifier::new(ClassifierConfig {
         network,
         binary_head: match args.binary_head {
             BinaryHeadArg::Sigmoid => BinaryHead::Sigmoid,
@@ -337,14 +332,29 @@ fn train_classifier(
             ClassWeights::None
         },
         head: None,
-    };
-    let mut model = Classifier::<f32>::new(config);
-    let head = match &rows {
-        TrainingRows::InMemory(data) => model.head_for(data.targets())?,
-        TrainingRows::Streamed { stream, rows, .. } => {
-            model.head_for(&stream.targets().select(rows)?)?
-        }
-    };
+    })
+}
+
+/// The regressor the options ask for.
+fn regressor(network: NetworkConfig) -> Regressor<f32> {
+    Regressor::new(RegressorConfig {
+        network,
+        ..RegressorConfig::default()
+    })
+}
+
+/// Checks, trains, evaluates on `test`, diagnoses and saves `model`, printing each step and
+/// recording it in `outcome`.
+fn train_model(
+    args: &TrainArgs,
+    mut model: impl Estimator,
+    rows: TrainingRows<'_>,
+    test: &Dataset,
+    outcome: &mut Outcome,
+) -> Result<(), Box<dyn Error>> {
+    let train = rows.in_memory();
+    // The head depends on the targets' classes, which every selection of rows keeps.
+    let head = model.head_for(train.targets())?;
     say!("output: {head}");
     outcome.output = Some(head.to_string());
     let before = check_dataset(&head, &as_trained(args, train)?);
@@ -364,72 +374,12 @@ fn train_classifier(
     outcome.training = Some(Training::of(&history));
     write_history(args, &history)?;
     write_graph(args, train, |x, y| model.loss_graph(x, y))?;
-    let eval = print_classification("test", &model, test)?;
-    outcome.add_classification(&eval, model.class_names().unwrap_or_default());
+    let pictures = model.evaluate("test", test, outcome, args.report.is_some())?;
     if args.report.is_some() {
         outcome.figures.push(html::history_figure(&history));
-        outcome
-            .figures
-            .extend(html::classification_figures(&model, test, &eval)?);
+        outcome.figures.extend(pictures);
     }
-    let report = model.diagnose(
-        &history,
-        train.features(),
-        train.targets(),
-        Some((test.features(), test.targets())),
-    )?;
-    print_report("after training", &report);
-    outcome.add_diagnoses("after training", &report);
-    if let Some(path) = &args.save {
-        model.save(path)?;
-        say!("saved the model to {}", path.display());
-        outcome.saved_model = Some(path.display().to_string());
-    }
-    Ok(())
-}
-
-fn train_regressor(
-    args: &TrainArgs,
-    network: NetworkConfig,
-    rows: TrainingRows<'_>,
-    test: &Dataset,
-    outcome: &mut Outcome,
-) -> Result<(), Box<dyn Error>> {
-    let train = rows.in_memory();
-    let mut model = Regressor::<f32>::new(RegressorConfig {
-        network,
-        ..RegressorConfig::default()
-    });
-    let head = model.head_for(train.targets());
-    say!("output: {head}");
-    outcome.output = Some(head.to_string());
-    let before = check_dataset(&head, &as_trained(args, train)?);
-    print_report("before training", &before);
-    outcome.add_diagnoses("before training", &before);
-    for callback in callbacks(args) {
-        model.add_callback(callback);
-    }
-    let history = match &rows {
-        TrainingRows::InMemory(data) => model.fit_dataset(data)?,
-        TrainingRows::Streamed { stream, rows, .. } => model.fit_stream(stream, rows)?,
-    };
-    print_history_end(&history);
-    outcome.training = Some(Training::of(&history));
-    write_history(args, &history)?;
-    write_graph(args, train, |x, y| model.loss_graph(x, y))?;
-    outcome.add_regression(&print_regression("test", &model, test)?);
-    if args.report.is_some() {
-        outcome.figures.push(html::history_figure(&history));
-        outcome
-            .figures
-            .extend(html::regression_figures(&model, test)?);
-    }
-    let report = model.diagnose(
-        &history,
-        train.features(),
-        train.targets(),
-        Some((test.features(), test.targets())),
-    )?;
+    let report = model.diagnose(&history, train, test)?;
     print_report("after training", &report);
     outcome.add_diagnoses("after training", &report);
     if let Some(path) = &args.save {
