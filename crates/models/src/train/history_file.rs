@@ -34,15 +34,8 @@ impl History {
     /// `val_loss` and the validation metrics (when there was validation data),
     /// `learning_rate`, and `grad_norm[layer]` for each layer with parameters.
     pub fn columns(&self) -> Vec<String> {
-        let first = self.epochs.first();
-        let mut columns = vec!["epoch".to_string(), "loss".to_string()];
-        if let Some(e) = first {
-            columns.extend(e.metrics.iter().map(|(k, _)| k.clone()));
-            if e.val_loss.is_some() {
-                columns.push("val_loss".into());
-            }
-            columns.extend(e.val_metrics.iter().map(|(k, _)| format!("val_{k}")));
-        }
+        let mut columns = vec!["epoch".to_string()];
+        columns.extend(self.quantities());
         columns.push("learning_rate".into());
         columns.extend(
             self.grad_norm_layers
@@ -50,6 +43,26 @@ impl History {
                 .map(|layer| format!("grad_norm[{layer}]")),
         );
         columns
+    }
+
+    /// The quantities the records hold by name, as the first epoch names them: `loss`, the
+    /// training metrics, then `val_loss` and the validation metrics when there were any.
+    fn quantities(&self) -> Vec<String> {
+        let mut names = vec!["loss".to_string()];
+        if let Some(e) = self.epochs.first() {
+            names.extend(e.metrics.iter().map(|(k, _)| k.clone()));
+            if e.val_loss.is_some() {
+                names.push("val_loss".into());
+            }
+            names.extend(e.val_metrics.iter().map(|(k, _)| format!("val_{k}")));
+        }
+        names
+    }
+
+    /// Epoch `i`'s gradient norm of each layer of [`History::grad_norm_layers`].
+    fn grad_norms_of(&self, i: usize) -> impl Iterator<Item = Option<f64>> + '_ {
+        let row = self.grad_norms.get(i);
+        (0..self.grad_norm_layers.len()).map(move |j| row.and_then(|r| r.get(j).copied()))
     }
 
     /// One row per epoch, [`History::columns`] first; numbers as Rust prints them (the
@@ -73,14 +86,14 @@ impl History {
     /// ```
     pub fn to_csv(&self) -> String {
         let mut out = csv::Writer::from_writer(Vec::new());
-        let columns = self.columns();
-        out.write_record(&columns).expect("writing to memory");
+        out.write_record(self.columns()).expect("writing to memory");
+        let quantities = self.quantities();
+        let text = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
         for (i, e) in self.epochs.iter().enumerate() {
             let mut row = vec![e.epoch.to_string()];
-            row.extend(columns[1..].iter().map(|c| match self.value(i, c) {
-                Some(v) => v.to_string(),
-                None => String::new(),
-            }));
+            row.extend(quantities.iter().map(|q| text(e.get(q))));
+            row.push(e.learning_rate.to_string());
+            row.extend(self.grad_norms_of(i).map(text));
             out.write_record(&row).expect("writing to memory");
         }
         String::from_utf8(out.into_inner().expect("writing to memory")).expect("UTF-8 text")
@@ -90,7 +103,7 @@ impl History {
     /// with the gradient norms under `grad_norms` by layer; a value that is not finite is
     /// `null` (JSON has no NaN).
     pub fn to_json(&self) -> String {
-        let columns = self.columns();
+        let quantities = self.quantities();
         let epochs: Vec<Value> = self
             .epochs
             .iter()
@@ -98,18 +111,12 @@ impl History {
             .map(|(i, e)| {
                 let mut object = Map::new();
                 object.insert("epoch".into(), json!(e.epoch));
-                for c in columns[1..].iter().filter(|c| !c.starts_with("grad_norm[")) {
-                    object.insert(c.clone(), number(self.value(i, c)));
+                for q in &quantities {
+                    object.insert(q.clone(), number(e.get(q)));
                 }
-                let norms: Map<String, Value> = self
-                    .grad_norm_layers
-                    .iter()
-                    .enumerate()
-                    .map(|(j, layer)| {
-                        let norm = self.grad_norms.get(i).and_then(|row| row.get(j).copied());
-                        (layer.clone(), number(norm))
-                    })
-                    .collect();
+                object.insert("learning_rate".into(), number(Some(e.learning_rate)));
+                let layers = self.grad_norm_layers.iter().cloned();
+                let norms = layers.zip(self.grad_norms_of(i).map(number)).collect();
                 object.insert("grad_norms".into(), Value::Object(norms));
                 Value::Object(object)
             })
@@ -137,22 +144,6 @@ impl History {
             }
         };
         write_atomically(path, text.as_bytes())
-    }
-
-    /// Epoch `i`'s value of `column` (a name of [`History::columns`] after `epoch`).
-    fn value(&self, i: usize, column: &str) -> Option<f64> {
-        let e = &self.epochs[i];
-        if column == "learning_rate" {
-            return Some(e.learning_rate);
-        }
-        if let Some(layer) = column
-            .strip_prefix("grad_norm[")
-            .and_then(|c| c.strip_suffix(']'))
-        {
-            let j = self.grad_norm_layers.iter().position(|l| l == layer)?;
-            return self.grad_norms.get(i)?.get(j).copied();
-        }
-        e.get(column)
     }
 }
 
