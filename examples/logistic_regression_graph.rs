@@ -59,6 +59,13 @@ impl<T: Float> CustomOp<T> for BinaryCrossEntropy {
     fn is_elementwise(&self) -> bool {
         true
     }
+
+    fn vjp_rule(&self, input: usize, _shapes: &[&[usize]]) -> Option<String> {
+        Some(match input {
+            0 => "dL/dp = g ⊙ (-y/p + (1 - y)/(1 - p))".into(),
+            _ => "none: the label is data".into(),
+        })
+    }
 }
 
 /// The numbers of one training example and the neuron's current weights.

@@ -148,8 +148,17 @@ fn the_text_and_dot_show_the_same_numbers() {
         text.contains("<- #7 z: local derivative = 0.2179; passes back 0.2179 * -1.472 = -0.3208")
     );
     let dot = dump.to_dot();
+    assert!(dot.contains(
+        "n7 -> n8 [label=\"dL/dx = g ⊙ y(1 - y)\\nlocal 0.2179\\nsends back 0.2179 * -1.472 = -0.3208\"];"
+    ));
+    // Each edge states the rule its numbers follow.
+    assert!(text.contains(
+        "<- #7 z: local derivative = 0.2179; passes back 0.2179 * -1.472 = -0.3208\n       by dL/dx = g ⊙ y(1 - y)\n"
+    ));
+    assert!(text.contains("<- #0 w1: local derivative = 2; passes back 2 * -0.3208 = -0.6416\n       by dL/da = g ⊙ b\n"));
     assert!(
-        dot.contains("n7 -> n8 [label=\"local 0.2179\\nsends back 0.2179 * -1.472 = -0.3208\"];")
+        text.contains("by dL/dp = g ⊙ (-y/p + (1 - y)/(1 - p))"),
+        "{text}"
     );
 }
 

@@ -147,6 +147,16 @@ impl<T: Float, const RELU: bool> CustomOp<T> for Dense<RELU> {
         if RELU { "dense relu" } else { "dense" }.into()
     }
 
+    fn vjp_rule(&self, input: usize, _shapes: &[&[usize]]) -> Option<String> {
+        // The gradient at the product x W + b: g itself, or for the ReLU form g where y > 0.
+        let g = if RELU { "(g ⊙ [y > 0])" } else { "g" };
+        Some(match input {
+            0 => format!("dL/dx = {g} · Wᵀ"),
+            1 => format!("dL/dW = xᵀ · {g}"),
+            _ => format!("dL/db = Σ over rows of {g}"),
+        })
+    }
+
     fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {
         let (x, w) = (inputs[0], inputs[1]);
         let mut out = match inputs.get(2) {

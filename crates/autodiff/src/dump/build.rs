@@ -43,6 +43,7 @@ pub(super) fn build<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> G
                     .iter()
                     .map(|&i| inner.nodes[i].position as usize)
                     .collect(),
+                annotation: node.op.annotation(),
                 value: node.value.get().clone(),
                 gradient,
             }
@@ -59,6 +60,7 @@ pub(super) fn build<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> G
             .map(|&i| inner.nodes[i].value.get())
             .collect();
         let out = node.value.get();
+        let shapes: SmallVec<[&[usize]; 2]> = values.iter().map(|v| v.shape()).collect();
         for (input_index, &from) in nodes[to].inputs.iter().enumerate() {
             // A gradient value recorded without its rule (`Opaque`) shows no contribution.
             let vjp = |seed: &Tensor<T>, scratch: &mut Scratch<T>| {
@@ -91,6 +93,7 @@ pub(super) fn build<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> G
                 from,
                 to,
                 input_index,
+                rule: node.op.rule(input_index, &shapes),
                 local,
                 contribution,
             });
@@ -101,6 +104,7 @@ pub(super) fn build<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> G
         nodes,
         edges,
         scopes: inner.scopes.clone(),
+        full_limit: super::FULL_LIMIT,
         backward: grads.map(|g| BackwardInfo {
             output: g
                 .output

@@ -32,14 +32,21 @@ pub(super) fn render<T: Float>(dump: &GraphDump<T>) -> String {
     for edge in &dump.edges {
         let style = match &edge.local {
             LocalDerivative::NotNeeded => "style=dashed, color=\"#9a9a9a\"".to_owned(),
-            _ => format!(
-                "label=\"{}\"",
-                escape(&format!(
-                    "local {}\nsends back {}",
-                    local_text(edge, &DOT),
-                    product_text(dump, edge, &DOT)
-                ))
-            ),
+            local => {
+                let mut label = String::new();
+                let uses = dump.nodes[edge.to].inputs.iter();
+                if uses.filter(|&&i| i == edge.from).count() > 1 {
+                    let _ = writeln!(label, "argument {}", edge.input_index + 1);
+                }
+                if let Some(rule) = &edge.rule {
+                    let _ = writeln!(label, "{rule}");
+                }
+                if let LocalDerivative::Elementwise(_) = local {
+                    let _ = writeln!(label, "local {}", local_text(dump, edge, &DOT));
+                }
+                let _ = write!(label, "sends back {}", product_text(dump, edge, &DOT));
+                format!("label=\"{}\"", escape(&label))
+            }
         };
         let _ = writeln!(out, "  n{} -> n{} [{style}];", edge.from, edge.to);
     }
@@ -97,7 +104,7 @@ fn write_members<T: Float>(
         let _ = write!(
             label,
             "\nvalue {}\n{}",
-            tensor_text(&node.value, &DOT),
+            tensor_text(&node.value, &DOT, dump.full_limit),
             gradient_text(dump, node, &DOT)
         );
         let fill = match node.kind {

@@ -66,6 +66,10 @@ pub struct GraphDump<T: Float> {
     pub scopes: Vec<String>,
     /// What the gradients describe, if backward ran.
     pub backward: Option<BackwardInfo>,
+    /// Tensors of at most this many elements are written in full, larger ones summarised
+    /// (shape, min, mean, max, first elements); [`FULL_LIMIT`] unless set with
+    /// [`GraphDump::with_full_limit`].
+    pub full_limit: usize,
 }
 
 /// Which backward pass a dump's gradients come from.
@@ -95,6 +99,9 @@ pub struct DumpNode<T: Float> {
     pub requires_grad: bool,
     /// The inputs' indices, in argument order.
     pub inputs: Vec<usize>,
+    /// What the op holds besides its inputs that the numbers depend on, such as a loss's
+    /// integer labels (`labels [2, 0, 1]`); see [`CustomOp::annotation`](crate::CustomOp::annotation).
+    pub annotation: Option<String>,
     /// The node's value.
     pub value: Tensor<T>,
     /// The gradient of the output with respect to this node.
@@ -110,6 +117,10 @@ pub struct DumpEdge<T: Float> {
     pub to: usize,
     /// Which argument of the consumer this is (0 for the first).
     pub input_index: usize,
+    /// The op's vector-Jacobian product for this input in symbols, such as `dL/dA = g · Bᵀ`
+    /// (`g` is the gradient at the consumer's output); `None` for a custom op that states no
+    /// rule (see [`CustomOp::vjp_rule`](crate::CustomOp::vjp_rule)).
+    pub rule: Option<String>,
     /// d consumer / d input.
     pub local: LocalDerivative<T>,
     /// What backward sent along this edge to the input: the consumer's gradient times the
@@ -161,6 +172,24 @@ impl<T: Float> GraphDump<T> {
     /// `None` for a dump before backward.
     pub fn new(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> Self {
         build::build(tape, grads)
+    }
+
+    /// Writes tensors of at most `limit` elements in full (64 by default), summarising only
+    /// larger ones.
+    ///
+    /// ```
+    /// use nabla_autodiff::{Tape, Tensor, dump::GraphDump};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::arange(0.0, 10.0, 1.0)).named("x");
+    /// let _ = x.sum();
+    /// let dump = GraphDump::new(&tape, None);
+    /// assert!(dump.to_text().contains("value [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]"));
+    /// let short = dump.with_full_limit(4).to_text();
+    /// assert!(short.contains("value shape [10]: min 0, mean 4.5, max 9"));
+    /// ```
+    pub fn with_full_limit(mut self, limit: usize) -> Self {
+        self.full_limit = limit;
+        self
     }
 
     /// The node recorded with this id, if it is in the dump.

@@ -19,6 +19,7 @@ macro_rules! binary_ops {
         $variant:ident {
             method: $method:ident,
             name: $name:literal,
+            rules: [$rule_a:literal, $rule_b:literal],
             f: |$fa:ident, $fb:ident| $f:expr,
             da: [$($da:tt)+],
             db: [$($db:tt)+]
@@ -36,6 +37,24 @@ macro_rules! binary_ops {
                 match self {
                     $( Binary::$variant => $name, )+
                 }
+            }
+
+            /// `dL/da` (`i` = 0) or `dL/db` in symbols (`g` the output's gradient, `y` the
+            /// output), summed back to the input's shape where it was broadcast.
+            pub(crate) fn rule(self, i: usize, shapes: &[&[usize]]) -> String {
+                let (name, rule) = match (self, i) {
+                    $( (Binary::$variant, 0) => ("a", $rule_a), )+
+                    $( (Binary::$variant, _) => ("b", $rule_b), )+
+                };
+                let mut text = format!("dL/d{name} = {rule}");
+                if let [a, b] = shapes {
+                    let out = crate::shape::broadcast_shapes(a, b);
+                    let own = shapes[i.min(1)];
+                    if out.as_deref() != Some(own) {
+                        text += &format!(", summed to {}", crate::shape::ShapeDisplay(own));
+                    }
+                }
+                text
             }
 
             /// `f` over `a` and `b` broadcast together, one loop per variant.
@@ -145,15 +164,37 @@ macro_rules! binary_ops {
 
 binary_ops! {
     /// Element-wise `a + b` with broadcasting (the `+` operator).
-    Add { method: add, name: "add", f: |a, b| a + b, da: [const T::ONE], db: [const T::ONE] }
+    Add {
+        method: add,
+        name: "add",
+        rules: ["g", "g"],
+        f: |a, b| a + b,
+        da: [const T::ONE],
+        db: [const T::ONE]
+    }
     /// Element-wise `a - b` with broadcasting (the `-` operator).
-    Sub { method: sub, name: "sub", f: |a, b| a - b, da: [const T::ONE], db: [const -T::ONE] }
+    Sub {
+        method: sub,
+        name: "sub",
+        rules: ["g", "-g"],
+        f: |a, b| a - b,
+        da: [const T::ONE],
+        db: [const -T::ONE]
+    }
     /// Element-wise `a * b` with broadcasting (the `*` operator).
-    Mul { method: mul, name: "mul", f: |a, b| a * b, da: [|_, b, _| b], db: [|a, _, _| a] }
+    Mul {
+        method: mul,
+        name: "mul",
+        rules: ["g ⊙ b", "g ⊙ a"],
+        f: |a, b| a * b,
+        da: [|_, b, _| b],
+        db: [|a, _, _| a]
+    }
     /// Element-wise `a / b` with broadcasting (the `/` operator).
     Div {
         method: div,
         name: "div",
+        rules: ["g / b", "-g ⊙ y / b"],
         f: |a, b| a / b,
         da: [|_, b, _| b.reciprocal()],
         db: [|_, b, y| -(y / b)]
@@ -162,6 +203,10 @@ binary_ops! {
     Maximum {
         method: maximum,
         name: "maximum",
+        rules: [
+            "g where a > b (half where equal), else 0",
+            "g where b > a (half where equal), else 0"
+        ],
         f: |a, b| a.max(b),
         da: [|a, b, _| tie_split(a - b)],
         db: [|a, b, _| tie_split(b - a)]
@@ -170,6 +215,10 @@ binary_ops! {
     Minimum {
         method: minimum,
         name: "minimum",
+        rules: [
+            "g where a < b (half where equal), else 0",
+            "g where b < a (half where equal), else 0"
+        ],
         f: |a, b| a.min(b),
         da: [|a, b, _| tie_split(b - a)],
         db: [|a, b, _| tie_split(a - b)]

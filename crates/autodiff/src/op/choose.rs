@@ -100,6 +100,14 @@ impl<T: Float> Primitive<T> for Where {
         "where".into()
     }
 
+    fn rule(&self, i: usize, _shapes: &[&[usize]]) -> String {
+        match i {
+            0 => "none: the condition is not differentiated".into(),
+            1 => "dL/da = g where the condition holds, else 0 (summed to a's shape)".into(),
+            _ => "dL/db = g where the condition fails, else 0 (summed to b's shape)".into(),
+        }
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let shape = broadcast_all(
             "where_cond",
@@ -125,6 +133,14 @@ impl<T: Float> Primitive<T> for Where {
 impl<T: Float> Primitive<T> for Masked {
     fn name(&self) -> Cow<'_, str> {
         if self.keep { "masked" } else { "masked (not)" }.into()
+    }
+
+    fn rule(&self, i: usize, _shapes: &[&[usize]]) -> String {
+        match (i, self.keep) {
+            (0, _) => "none: the mask is not differentiated".into(),
+            (_, true) => "dL/dv = g where the mask is not 0, else 0".into(),
+            (_, false) => "dL/dv = g where the mask is 0, else 0".into(),
+        }
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {

@@ -187,6 +187,15 @@ impl<T: Float> Primitive<T> for Concat {
         format!("concat axis {}", self.axis).into()
     }
 
+    fn rule(&self, i: usize, shapes: &[&[usize]]) -> String {
+        let start: usize = shapes[..i].iter().map(|s| s[self.axis]).sum();
+        let end = start + shapes[i][self.axis];
+        format!(
+            "dL/dx{i} = g[{start}..{end}] along axis {} (where x{i} sits)",
+            self.axis
+        )
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let len = inputs.iter().map(|t| t.numel()).sum();
         Tensor::concat_in(inputs, self.axis, s.take(len))
@@ -204,6 +213,16 @@ impl<T: Float> Primitive<T> for Narrow {
     fn name(&self) -> Cow<'_, str> {
         let end = self.start + self.len;
         format!("narrow axis {} [{}..{end}]", self.axis, self.start).into()
+    }
+
+    fn rule(&self, _i: usize, shapes: &[&[usize]]) -> String {
+        format!(
+            "dL/dx = g placed at [{}..{}] along axis {} of zeros {}",
+            self.start,
+            self.start + self.len,
+            self.axis,
+            ShapeDisplay(shapes[0])
+        )
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
@@ -226,6 +245,11 @@ impl<T: Float> Primitive<T> for Pad {
             self.axis, self.start, self.extent
         )
         .into()
+    }
+
+    fn rule(&self, _i: usize, shapes: &[&[usize]]) -> String {
+        let end = self.start + shapes[0][self.axis];
+        format!("dL/dx = g[{}..{end}] along axis {}", self.start, self.axis)
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {

@@ -164,6 +164,22 @@ pub trait CustomOp<T: Float>: Any {
     fn is_elementwise(&self) -> bool {
         false
     }
+
+    /// The vector-Jacobian product for input `input` in symbols, for graph dumps to state on
+    /// the edge beside its numbers: `g` stands for the gradient arriving at the output, and
+    /// `shapes` are the inputs' shapes. For the row norms above, `Some("dL/dx = 2 x ⊙ g
+    /// (g as a column)".into())`. The default states none.
+    fn vjp_rule(&self, input: usize, shapes: &[&[usize]]) -> Option<String> {
+        let _ = (input, shapes);
+        None
+    }
+
+    /// What the op holds besides its inputs that a reader of a graph dump needs to check its
+    /// numbers, such as the integer labels a loss compares against (`"labels [2, 0, 1]"`).
+    /// The default holds nothing worth showing.
+    fn annotation(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What [`CustomOp::vjp_graph`] returns for an op whose gradient cannot be recorded.

@@ -71,6 +71,10 @@ impl<T: Float, F: ElementwiseFn<T>> CustomOp<T> for Elementwise<F> {
         self.0.name()
     }
 
+    fn vjp_rule(&self, _input: usize, _shapes: &[&[usize]]) -> Option<String> {
+        Some(format!("dL/dx = g ⊙ f'(x), f = {}", self.0.name()))
+    }
+
     fn forward(&mut self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let f = self.0;
         s.map(inputs[0], move |x| f.f(x))

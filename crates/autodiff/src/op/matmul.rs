@@ -46,6 +46,20 @@ impl<T: Float> Primitive<T> for Matmul {
         }
     }
 
+    fn rule(&self, i: usize, _shapes: &[&[usize]]) -> String {
+        let rule = match (i, self.ta, self.tb) {
+            (0, false, false) => "dL/dA = g · Bᵀ",
+            (0, false, true) => "dL/dA = g · B",
+            (0, true, false) => "dL/dA = B · gᵀ",
+            (0, true, true) => "dL/dA = Bᵀ · gᵀ",
+            (_, false, false) => "dL/dB = Aᵀ · g",
+            (_, true, false) => "dL/dB = A · g",
+            (_, false, true) => "dL/dB = gᵀ · A",
+            (_, true, true) => "dL/dB = gᵀ · Aᵀ",
+        };
+        rule.to_string()
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         s.matmul_t(inputs[0], inputs[1], self.ta, self.tb)
     }

@@ -56,6 +56,10 @@ pub(crate) trait Primitive<T: Float> {
     fn name(&self) -> Cow<'_, str>;
     /// The output from the inputs.
     fn forward(&self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T>;
+    /// The vector-Jacobian product for input `i` in symbols, as graph dumps state it
+    /// (`dL/dA = g · Bᵀ`): `g` is the gradient arriving at the output, `shapes` are the
+    /// inputs' shapes.
+    fn rule(&self, i: usize, shapes: &[&[usize]]) -> String;
     /// How the gradient `g` of the output flows back to `inputs[i]`, shaped like it; `None`
     /// where no gradient flows (a condition, a mask).
     fn vjp<B: rule::Backprop<T>>(
@@ -163,6 +167,27 @@ impl<T: Float> Op<T> {
             Op::Opaque(op) => format!("gradient of {op}").into(),
             _ => unreachable!("structural ops are named above"),
         })
+    }
+
+    /// The vector-Jacobian product for input `i` in symbols, as graph dumps state it; `None`
+    /// for a custom op that does not state its rule.
+    pub(crate) fn rule(&self, i: usize, shapes: &[&[usize]]) -> Option<String> {
+        with_primitive!(self, p => Some(Primitive::<T>::rule(p, i, shapes)), _ => match self {
+            Op::Unary(u) => Some(format!("dL/dx = {}", u.rule())),
+            Op::Binary(b) => Some(b.rule(i, shapes)),
+            Op::Custom(c) => c.vjp_rule(i, shapes),
+            Op::Leaf | Op::Opaque(_) => None,
+            _ => unreachable!("structural ops are handled above"),
+        })
+    }
+
+    /// What a custom op holds besides its inputs that a reader of a dump needs (a loss's
+    /// labels); `None` for built-in ops.
+    pub(crate) fn annotation(&self) -> Option<String> {
+        match self {
+            Op::Custom(c) => c.annotation(),
+            _ => None,
+        }
     }
 
     /// Whether each output element depends only on the same-position input elements, so that

@@ -4,7 +4,7 @@ use super::rule::Backprop;
 use super::{Axes, Op, Primitive};
 use crate::float::Float;
 use crate::scratch::Scratch;
-use crate::shape::{Shape, keepdim_shape, numel};
+use crate::shape::{Shape, ShapeDisplay, keepdim_shape, numel};
 use crate::tape::Var;
 use crate::tensor::Tensor;
 use smallvec::{SmallVec, smallvec};
@@ -147,6 +147,17 @@ impl<T: Float> Primitive<T> for Reduce {
         }
     }
 
+    fn rule(&self, _i: usize, shapes: &[&[usize]]) -> String {
+        let shape = ShapeDisplay(shapes[0]);
+        if self.mean {
+            let n =
+                numel(shapes[0]) / numel(&keepdim_shape(shapes[0], self.axes.as_deref())).max(1);
+            format!("dL/dx = g / {n} broadcast to {shape}")
+        } else {
+            format!("dL/dx = g broadcast to {shape}")
+        }
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
         match &self.axes {
@@ -192,6 +203,11 @@ impl<T: Float> Primitive<T> for Extreme {
     fn name(&self) -> Cow<'_, str> {
         let what = if self.max { "max" } else { "min" };
         format!("{what} axes {:?}", self.axes).into()
+    }
+
+    fn rule(&self, _i: usize, _shapes: &[&[usize]]) -> String {
+        let which = if self.max { "maximum" } else { "minimum" };
+        format!("dL/dx = g at each group's {which} (shared among ties), 0 elsewhere")
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {

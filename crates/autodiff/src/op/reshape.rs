@@ -99,6 +99,10 @@ impl<T: Float> Primitive<T> for Reshape {
         "reshape".into()
     }
 
+    fn rule(&self, _i: usize, shapes: &[&[usize]]) -> String {
+        format!("dL/dx = g reshaped to {}", ShapeDisplay(shapes[0]))
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let mut out = s.copy_of(inputs[0]);
         out.reshape_inplace(&self.0);
@@ -117,6 +121,14 @@ impl<T: Float> Primitive<T> for Permute {
         format!("permute {:?}", self.0).into()
     }
 
+    fn rule(&self, _i: usize, _shapes: &[&[usize]]) -> String {
+        let inverse = inverse_permutation(&self.0);
+        format!(
+            "dL/dx = g with its axes permuted by {:?}",
+            inverse.as_slice()
+        )
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         inputs[0].permute_in(&self.0, s.take(inputs[0].numel()))
     }
@@ -130,6 +142,10 @@ impl<T: Float> Primitive<T> for Permute {
 impl<T: Float> Primitive<T> for BroadcastTo {
     fn name(&self) -> Cow<'_, str> {
         "broadcast_to".into()
+    }
+
+    fn rule(&self, _i: usize, shapes: &[&[usize]]) -> String {
+        format!("dL/dx = g summed to {}", ShapeDisplay(shapes[0]))
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
@@ -146,6 +162,10 @@ impl<T: Float> Primitive<T> for BroadcastTo {
 impl<T: Float> Primitive<T> for SumTo {
     fn name(&self) -> Cow<'_, str> {
         format!("sum_to_shape {}", ShapeDisplay(&self.0)).into()
+    }
+
+    fn rule(&self, _i: usize, shapes: &[&[usize]]) -> String {
+        format!("dL/dx = g broadcast to {}", ShapeDisplay(shapes[0]))
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {

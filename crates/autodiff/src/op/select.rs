@@ -153,6 +153,14 @@ impl<T: Float> Primitive<T> for IndexSelect {
         }
     }
 
+    fn rule(&self, _i: usize, shapes: &[&[usize]]) -> String {
+        format!(
+            "dL/dx = g's slices added into zeros {} at the indices along axis {}",
+            ShapeDisplay(shapes[0]),
+            self.axis
+        )
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
         let len = x.numel() / x.shape()[self.axis].max(1) * self.indices.len();
@@ -172,6 +180,10 @@ impl<T: Float> Primitive<T> for IndexAdd {
             0 => "index_add_rows".into(),
             axis => format!("index_add axis {axis}").into(),
         }
+    }
+
+    fn rule(&self, _i: usize, _shapes: &[&[usize]]) -> String {
+        format!("dL/dv = g's slices at the indices along axis {}", self.axis)
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
@@ -202,6 +214,16 @@ impl<T: Float> Primitive<T> for Lookup {
         "lookup".into()
     }
 
+    fn rule(&self, i: usize, shapes: &[&[usize]]) -> String {
+        match i {
+            0 => format!(
+                "dL/dtable = g's rows added into zeros {} at the rows the ids name",
+                ShapeDisplay(shapes[0])
+            ),
+            _ => "none: the ids are integers".to_string(),
+        }
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let (table, ids) = (inputs[0], inputs[1]);
         let width = table_of("lookup", table.shape()).1;
@@ -221,6 +243,13 @@ impl<T: Float> Primitive<T> for Lookup {
 impl<T: Float> Primitive<T> for LookupAdd {
     fn name(&self) -> Cow<'_, str> {
         "lookup_add".into()
+    }
+
+    fn rule(&self, i: usize, _shapes: &[&[usize]]) -> String {
+        match i {
+            0 => "dL/dv = g's rows picked by the ids".to_string(),
+            _ => "none: the ids are integers".to_string(),
+        }
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
@@ -243,6 +272,13 @@ impl<T: Float> Primitive<T> for GatherRows {
         "gather_rows".into()
     }
 
+    fn rule(&self, _i: usize, shapes: &[&[usize]]) -> String {
+        format!(
+            "dL/dx = g placed at each row's picked column of zeros {}",
+            ShapeDisplay(shapes[0])
+        )
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         inputs[0].gather_rows_in(&self.columns, s.take(self.columns.len()))
     }
@@ -257,6 +293,10 @@ impl<T: Float> Primitive<T> for GatherRows {
 impl<T: Float> Primitive<T> for ScatterRows {
     fn name(&self) -> Cow<'_, str> {
         "scatter_rows".into()
+    }
+
+    fn rule(&self, _i: usize, _shapes: &[&[usize]]) -> String {
+        "dL/dv = g at each row's column".to_string()
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {

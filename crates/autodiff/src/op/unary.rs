@@ -41,6 +41,7 @@ macro_rules! unary_ops {
         $variant:ident $(($($p:ident: $pt:ty),+))? {
             method: $method:ident,
             name: $name:literal,
+            rule: $rule:expr,
             f: |$fx:ident| $f:expr,
             df: $($df:tt)+
         }
@@ -56,6 +57,14 @@ macro_rules! unary_ops {
             pub(crate) fn name(self) -> Cow<'static, str> {
                 match self {
                     $( Unary::$variant $(($($p),+))? => Cow::Owned(format!($name)), )+
+                }
+            }
+
+            /// `dL/dx` in symbols: `g` the output's gradient, `x` the input, `y` the output.
+            #[allow(unused_variables)] // a rule need not mention every parameter
+            pub(crate) fn rule(self) -> String {
+                match self {
+                    $( Unary::$variant $(($($p),+))? => String::from($rule), )+
                 }
             }
 
@@ -237,61 +246,123 @@ macro_rules! unary_ops {
 
 unary_ops! {
     /// `-x`, element-wise.
-    Neg { method: neg, name: "neg", f: |x| -x, df: const -T::ONE }
+    Neg { method: neg, name: "neg", rule: "-g", f: |x| -x, df: const -T::ONE }
     /// `x + c` for a number `c` (the `+` operator with a number).
-    AddScalar(c: T) { method: add_scalar, name: "add {c}", f: |x| x + c, df: const T::ONE }
+    AddScalar(c: T) {
+        method: add_scalar,
+        name: "add {c}",
+        rule: "g",
+        f: |x| x + c,
+        df: const T::ONE
+    }
     /// `c x` for a number `c` (the `*` operator with a number).
-    MulScalar(c: T) { method: mul_scalar, name: "mul {c}", f: |x| c * x, df: const c }
+    MulScalar(c: T) {
+        method: mul_scalar,
+        name: "mul {c}",
+        rule: format!("{c} g"),
+        f: |x| c * x,
+        df: const c
+    }
     /// `x / c` for a number `c` (the `/` operator with a number).
-    DivScalar(c: T) { method: div_scalar, name: "div {c}", f: |x| x / c, df: const T::ONE / c }
+    DivScalar(c: T) {
+        method: div_scalar,
+        name: "div {c}",
+        rule: format!("g / {c}"),
+        f: |x| x / c,
+        df: const T::ONE / c
+    }
     /// `c - x` for a number `c`.
-    ScalarSub(c: T) { method: rsub, name: "{c} - x", f: |x| c - x, df: const -T::ONE }
+    ScalarSub(c: T) { method: rsub, name: "{c} - x", rule: "-g", f: |x| c - x, df: const -T::ONE }
     /// `c / x` for a number `c`.
-    ScalarDiv(c: T) { method: rdiv, name: "{c} / x", f: |x| c / x, df: |x, y| -(y / x) }
+    ScalarDiv(c: T) {
+        method: rdiv,
+        name: "{c} / x",
+        rule: "-g ⊙ y / x",
+        f: |x| c / x,
+        df: |x, y| -(y / x)
+    }
     /// `x^p`, element-wise.
     Powf(p: T) {
-        method: powf, name: "pow {p}", f: |x| x.powf(p), df: |x, _| x.powf(p - T::ONE) * p
+        method: powf,
+        name: "pow {p}",
+        rule: format!("g ⊙ {p} x^{}", p - T::ONE),
+        f: |x| x.powf(p),
+        df: |x, _| x.powf(p - T::ONE) * p
     }
     /// `x^2`, element-wise.
-    Square { method: square, name: "square", f: |x| x * x, df: |x, _| x * T::TWO }
+    Square { method: square, name: "square", rule: "g ⊙ 2x", f: |x| x * x, df: |x, _| x * T::TWO }
     /// `1 / x`, element-wise.
     Reciprocal {
-        method: reciprocal, name: "reciprocal", f: |x| T::ONE / x, df: |_, y| -y.square()
+        method: reciprocal,
+        name: "reciprocal",
+        rule: "-g ⊙ y²",
+        f: |x| T::ONE / x,
+        df: |_, y| -y.square()
     }
     /// `sqrt x`, element-wise.
-    Sqrt { method: sqrt, name: "sqrt", f: |x| x.sqrt(), df: |_, y| y.rdiv(T::HALF) }
+    Sqrt {
+        method: sqrt,
+        name: "sqrt",
+        rule: "g ⊙ 0.5 / y",
+        f: |x| x.sqrt(),
+        df: |_, y| y.rdiv(T::HALF)
+    }
     /// `e^x`, element-wise.
-    Exp { method: exp, name: "exp", f: |x| x.exp(), df: |_, y| y }
+    Exp { method: exp, name: "exp", rule: "g ⊙ y", f: |x| x.exp(), df: |_, y| y }
     /// `e^x - 1`, element-wise, accurate near 0.
-    Expm1 { method: expm1, name: "expm1", f: |x| x.exp_m1(), df: |_, y| y + T::ONE }
+    Expm1 {
+        method: expm1,
+        name: "expm1",
+        rule: "g ⊙ (y + 1)",
+        f: |x| x.exp_m1(),
+        df: |_, y| y + T::ONE
+    }
     /// Natural logarithm, element-wise.
-    Ln { method: ln, name: "ln", f: |x| x.ln(), df: |x, _| x.reciprocal() }
+    Ln { method: ln, name: "ln", rule: "g / x", f: |x| x.ln(), df: |x, _| x.reciprocal() }
     /// `ln(1 + x)`, element-wise, accurate near 0.
     Log1p {
-        method: log1p, name: "log1p", f: |x| x.ln_1p(), df: |x, _| (x + T::ONE).reciprocal()
+        method: log1p,
+        name: "log1p",
+        rule: "g / (1 + x)",
+        f: |x| x.ln_1p(),
+        df: |x, _| (x + T::ONE).reciprocal()
     }
     /// `|x|`, element-wise. Its derivative at 0 is 0.
-    Abs { method: abs, name: "abs", f: |x| x.abs(), df: |x, _| x.sign() }
+    Abs { method: abs, name: "abs", rule: "g ⊙ sign(x)", f: |x| x.abs(), df: |x, _| x.sign() }
     /// `min(max(x, lo), hi)`, element-wise. The derivative is 1 inside `[lo, hi]` (bounds
     /// included) and 0 outside.
     Clamp(lo: T, hi: T) {
         method: clamp,
         name: "clamp [{lo}, {hi}]",
+        rule: format!("g where {lo} ≤ x ≤ {hi}, else 0"),
         f: |x| x.max(lo).min(hi),
         df: |x, _| x.at_least(lo) * x.at_most(hi)
     }
     /// Sine (radians), element-wise.
-    Sin { method: sin, name: "sin", f: |x| x.sin(), df: |x, _| x.cos() }
+    Sin { method: sin, name: "sin", rule: "g ⊙ cos x", f: |x| x.sin(), df: |x, _| x.cos() }
     /// Cosine (radians), element-wise.
-    Cos { method: cos, name: "cos", f: |x| x.cos(), df: |x, _| -x.sin() }
+    Cos { method: cos, name: "cos", rule: "-g ⊙ sin x", f: |x| x.cos(), df: |x, _| -x.sin() }
     /// Hyperbolic tangent, element-wise.
-    Tanh { method: tanh, name: "tanh", f: |x| x.tanh(), df: |_, y| y.square().rsub(T::ONE) }
+    Tanh {
+        method: tanh,
+        name: "tanh",
+        rule: "g ⊙ (1 - y²)",
+        f: |x| x.tanh(),
+        df: |_, y| y.square().rsub(T::ONE)
+    }
     /// The logistic function `1 / (1 + e^-x)`, element-wise, without overflow.
-    Sigmoid { method: sigmoid, name: "sigmoid", f: |x| sigmoid(x), df: |_, y| y * y.rsub(T::ONE) }
+    Sigmoid {
+        method: sigmoid,
+        name: "sigmoid",
+        rule: "g ⊙ y(1 - y)",
+        f: |x| sigmoid(x),
+        df: |_, y| y * y.rsub(T::ONE)
+    }
     /// `max(x, 0)`, element-wise. Its derivative at 0 is 0.
     Relu {
         method: relu,
         name: "relu",
+        rule: "g where x > 0, else 0",
         f: |x| if x > T::ZERO { x } else { T::ZERO },
         df: |x, _| x.above(T::ZERO)
     }
@@ -299,6 +370,7 @@ unary_ops! {
     Erf {
         method: erf,
         name: "erf",
+        rule: "g ⊙ (2/√π) e^(-x²)",
         f: |x| x.erf(),
         df: |x, _| (-x.square()).exp() * T::from_f64(std::f64::consts::FRAC_2_SQRT_PI)
     }

@@ -6,6 +6,7 @@ use super::rule::Backprop;
 use super::{Op, Primitive};
 use crate::float::Float;
 use crate::scratch::Scratch;
+use crate::shape::ShapeDisplay;
 use crate::tape::Var;
 use crate::tensor::{Tensor, Window, fold_len, unfold_len};
 use smallvec::smallvec;
@@ -61,6 +62,13 @@ impl<T: Float> Primitive<T> for Unfold<T> {
         describe("unfold", &self.window).into()
     }
 
+    fn rule(&self, _i: usize, shapes: &[&[usize]]) -> String {
+        format!(
+            "dL/dx = g's columns summed back into the image {} (col2im)",
+            ShapeDisplay(shapes[0])
+        )
+    }
+
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
         let len = unfold_len(x.shape(), self.window);
@@ -78,6 +86,10 @@ impl<T: Float> Primitive<T> for Unfold<T> {
 impl<T: Float> Primitive<T> for Fold {
     fn name(&self) -> Cow<'_, str> {
         describe("fold", &self.window).into()
+    }
+
+    fn rule(&self, _i: usize, _shapes: &[&[usize]]) -> String {
+        "dL/dx = g's sliding windows as columns (im2col)".to_string()
     }
 
     fn forward(&self, inputs: &[&Tensor<T>], s: &mut Scratch<T>) -> Tensor<T> {

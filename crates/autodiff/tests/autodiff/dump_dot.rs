@@ -146,11 +146,15 @@ fn a_three_layer_network_dumps_to_well_formed_nested_dot() {
     assert_eq!(dot.matches(" -> ").count(), dump.edges.len());
     assert!(dot.contains("target \\\"y\\\"\\\\\\nfrom data (constant)"));
 
-    // The first layer's weight is summarised, not printed whole, and its gradient is backward's.
+    // The first layer's weight (48 elements) is written in full, a row per line, and its
+    // gradient is backward's; with a limit of 32 it is summarised.
     let w = dump.node(w1.id()).unwrap();
     assert_eq!(dump.scopes[w.scope.unwrap()], "mlp/layer1");
     assert_eq!(w.gradient, Gradient::Computed(grads[w1].clone()));
-    assert!(dot.contains("#1 W (parameter)\\nvalue shape [3, 16]\\nmin "));
+    assert!(dot.contains("#1 W (parameter)\\nvalue [["), "{dot}");
+    assert_eq!(w.value.shape(), [3, 16]);
+    let short = dump.clone().with_full_limit(32).to_dot();
+    assert!(short.contains("#1 W (parameter)\\nvalue shape [3, 16]\\nmin "));
 }
 
 #[test]

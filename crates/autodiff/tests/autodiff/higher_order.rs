@@ -470,7 +470,7 @@ fn dumps_of_a_second_order_graph() {
         .sum();
     assert!((parts - 6.0).abs() < 1e-12, "contributions sum to {parts}");
     let text = graph.to_text();
-    for label in ["x", "y", "dy/dx", "d2y/dx2", "pow 3", "pow 2"] {
+    for label in ["x", "y", "dy/dx", "d2y/dx2", "pow(#0 x; 3)", "pow(#0 x; 2)"] {
         assert!(text.contains(label), "no {label} in\n{text}");
     }
     assert!(dump::dot(&tape, Some(&grads)).starts_with("digraph"));

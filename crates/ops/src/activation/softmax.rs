@@ -133,6 +133,14 @@ impl<T: Float> CustomOp<T> for SoftmaxOp {
         }
     }
 
+    fn vjp_rule(&self, _input: usize, _shapes: &[&[usize]]) -> Option<String> {
+        let axis = self.axis;
+        Some(match self.kind {
+            Kind::Softmax => format!("dL/dx = y ⊙ (g - Σ_axis{axis} y ⊙ g)"),
+            Kind::LogSoftmax => format!("dL/dx = g - e^y ⊙ Σ_axis{axis} g"),
+        })
+    }
+
     fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {
         let x = inputs[0];
         let mut out = scratch.copy_of(x);

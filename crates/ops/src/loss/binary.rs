@@ -173,6 +173,23 @@ impl<T: Float> PointLoss<T> for BinaryKernel<T> {
     fn label_weights(&self) -> Option<&[T]> {
         self.pos_weight.as_deref()
     }
+
+    fn slope_rule(&self) -> String {
+        let y = if self.smoothing > T::ZERO { "y'" } else { "y" };
+        let rule = match (self.from_logits, self.pos_weight.is_some()) {
+            (true, false) => format!("sigmoid(x) - {y}"),
+            (true, true) => format!("(1 - {y}) sigmoid(x) - q {y} sigmoid(-x)"),
+            (false, false) => format!("(1 - {y}) / (1 - x) - {y} / x"),
+            (false, true) => format!("(1 - {y}) / (1 - x) - q {y} / x"),
+        };
+        match y {
+            "y'" => format!(
+                "{rule}, y' = y(1 - {e}) + {e}/2",
+                e = self.smoothing.to_f64()
+            ),
+            _ => rule,
+        }
+    }
 }
 
 #[cfg(test)]

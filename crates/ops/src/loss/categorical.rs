@@ -151,6 +151,11 @@ pub enum LossTargets<'t, 'a, T: Float> {
     Labels(&'a [usize]),
 }
 
+/// The name of the sparse losses' labels on the tape (dumps show it), shared so that naming
+/// them allocates nothing per step.
+static LABELS: std::sync::LazyLock<std::sync::Arc<str>> =
+    std::sync::LazyLock::new(|| "labels".into());
+
 /// The node: inputs are the predictions and the targets, either `[batch, classes]` or (for
 /// the sparse losses) one class index per row, held as a `[batch]` constant so that it lives
 /// in the tape's recycled memory like every other value.
@@ -182,6 +187,7 @@ impl<T: Float> CrossEntropy<T> {
                 checker.labels::<T>(labels, rows, classes)?;
                 let tape = predictions.tape();
                 tape.constant_from_fn(&[rows], |r| T::from_usize(labels[r]))
+                    .named_shared(&LABELS)
             }
             LossTargets::Dense(t) => t,
         };
@@ -264,6 +270,28 @@ impl<T: Float> CrossEntropy<T> {
 impl<T: Float> CustomOp<T> for CrossEntropy<T> {
     fn name(&self) -> Cow<'_, str> {
         self.name.into()
+    }
+
+    fn vjp_rule(&self, input: usize, _shapes: &[&[usize]]) -> Option<String> {
+        if input != 0 {
+            return Some("none: the targets are data".into());
+        }
+        let mut t = if self.sparse { "onehot(labels)" } else { "y" }.to_string();
+        if self.smoothing > T::ZERO {
+            t = format!("smoothed {t}");
+        }
+        if self.class_weights.is_some() {
+            t = format!("c ⊙ {t}");
+        }
+        let (var, slope) = match self.from_logits {
+            true => ("z", format!("softmax(z) - {t}")),
+            false => ("p", format!("-{t} / p")),
+        };
+        let weighted = self.sample_weights.is_some() || self.class_weights.is_some();
+        Some(
+            self.reduction
+                .rule(var, &slope, weighted, self.total_weight),
+        )
     }
 
     fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {

@@ -19,6 +19,8 @@ pub(crate) trait PointLoss<T: Float>: 'static {
     fn label_weights(&self) -> Option<&[T]> {
         None
     }
+    /// dl/dx in symbols (`x` the prediction, `y` the target), for graph dumps.
+    fn slope_rule(&self) -> String;
 }
 
 /// The node: inputs are the predictions and the targets, of the same shape `[batch, ...]`.
@@ -77,6 +79,18 @@ impl<T: Float, L: PointLoss<T>> ElementwiseLoss<T, L> {
 impl<T: Float, L: PointLoss<T>> CustomOp<T> for ElementwiseLoss<T, L> {
     fn name(&self) -> Cow<'_, str> {
         self.name.into()
+    }
+
+    fn vjp_rule(&self, input: usize, _shapes: &[&[usize]]) -> Option<String> {
+        Some(match input {
+            0 => self.reduction.rule(
+                "x",
+                &self.kernel.slope_rule(),
+                self.sample_weights.is_some(),
+                self.total_weight,
+            ),
+            _ => "none: the targets are data".into(),
+        })
     }
 
     fn forward(&mut self, inputs: &[&Tensor<T>], scratch: &mut Scratch<T>) -> Tensor<T> {

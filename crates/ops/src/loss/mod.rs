@@ -80,6 +80,17 @@ pub enum Reduction {
 }
 
 impl Reduction {
+    /// The rule of a loss's vector-Jacobian product for graph dumps: `dL/d{var} = g ⊙` the
+    /// per-unit derivative `slope`, weighted by the sample weights `w` when there are some,
+    /// and divided by the total weight for the mean.
+    pub(crate) fn rule<T: Float>(self, var: &str, slope: &str, weighted: bool, total: T) -> String {
+        let w = if weighted { "w ⊙ " } else { "" };
+        match self {
+            Reduction::Mean => format!("dL/d{var} = g ⊙ {w}({slope}) / {}", total.to_f64()),
+            Reduction::Sum | Reduction::None => format!("dL/d{var} = g ⊙ {w}({slope})"),
+        }
+    }
+
     /// The loss node's output from its weighted unit losses, given the units' shape and the
     /// sum of their weights.
     pub(crate) fn output<T: Float>(

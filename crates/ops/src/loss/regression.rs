@@ -120,6 +120,9 @@ impl<T: Float> PointLoss<T> for Squared {
     fn slope<S: Elem<T>>(&self, x: S, y: S, _: Option<S>) -> S {
         (x - y) * T::TWO
     }
+    fn slope_rule(&self) -> String {
+        "2(x - y)".into()
+    }
 }
 
 /// |x - y|.
@@ -131,6 +134,9 @@ impl<T: Float> PointLoss<T> for Absolute {
     }
     fn slope<S: Elem<T>>(&self, x: S, y: S, _: Option<S>) -> S {
         (x - y).sign()
+    }
+    fn slope_rule(&self) -> String {
+        "sign(x - y)".into()
     }
 }
 
@@ -149,6 +155,9 @@ impl<T: Float> PointLoss<T> for Huber<T> {
     /// `d` inside `[-delta, delta]`, `delta sign(d)` outside: `d` clamped.
     fn slope<S: Elem<T>>(&self, x: S, y: S, _: Option<S>) -> S {
         (x - y).clamp(-self.0, self.0)
+    }
+    fn slope_rule(&self) -> String {
+        format!("clamp(x - y, -{d}, {d})", d = self.0.to_f64())
     }
 }
 

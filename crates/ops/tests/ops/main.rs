@@ -5,6 +5,7 @@
 
 mod architecture;
 mod common;
+mod dump_rules;
 mod extremes;
 mod gradients;
 mod second_order;
