@@ -117,19 +117,10 @@ pub(super) fn build<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> G
 /// Marks, by position, the nodes a gradient from the output could reach: the output and
 /// everything upstream of it. All false if the output is not on this tape.
 fn upstream_of_output<T: Float>(inner: &TapeInner<T>, grads: &Gradients<T>) -> Vec<bool> {
-    let mut marked = vec![false; inner.order.len()];
-    let Some(out) = grads.output.and_then(|id| inner.nodes.get(id)) else {
-        return marked;
-    };
-    marked[out.position as usize] = true;
-    for pos in (0..=out.position as usize).rev() {
-        if marked[pos] {
-            for &input in &inner.nodes[inner.order[pos]].inputs {
-                marked[inner.nodes[input].position as usize] = true;
-            }
-        }
+    match grads.output.filter(|&out| inner.nodes.contains_key(out)) {
+        Some(out) => inner.upstream_of(out),
+        None => vec![false; inner.order.len()],
     }
-    marked
 }
 
 #[cfg(test)]

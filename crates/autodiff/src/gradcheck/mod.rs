@@ -49,11 +49,36 @@
 //! the slope on the right, `(J(x + eps) - J(x)) / eps`, differs from the slope on the left,
 //! `(J(x) - J(x - eps)) / eps`. The central difference there is an average of the two that no
 //! correct backward has to match, so such an element is reported as a [`Kink`] (with both
-//! slopes and the analytic value) and not as a failure. Strong curvature also opens a gap
-//! between the two slopes (about `f''(x) eps`); to tell it from a kink the checker takes two
-//! more steps of `2 eps` and extrapolates each slope to a zero step, which removes the
-//! curvature and leaves only a real jump. A warning is added when an analytic value at a kink
-//! lies outside the two slopes (no sound subgradient does).
+//! slopes and the analytic value), not compared. But an analytic value outside the interval of
+//! the two slopes (with the tolerance) fails: no sound subgradient lies there (abs with
+//! derivative 5 at 0 fails; 0, or anything in [-1, 1], passes).
+//!
+//! Two things besides a kink open a gap between the slopes, and neither is called a kink.
+//! Strong curvature (a gap of about `f''(x) eps`): the checker takes two more steps of `2 eps`
+//! and extrapolates each slope to a zero step, which removes the curvature and leaves only a
+//! real jump. And a kink near the point but not at it, which the steps straddle (relu at
+//! `5e-7` with `eps = 1e-6`): the checker takes the slopes again with steps of `eps / 10` and
+//! `eps / 100` (while rounding noise stays ten times below `atol`), and where they agree the
+//! point is smooth and the central difference at that step is compared. So only a point
+//! within about `eps / 100` of a non-smooth point is a kink.
+//!
+//! # Which op is wrong
+//!
+//! When a check fails, the error also names the first op of the graph that fails on its own
+//! ([`GradCheckError::failing_op`], a [`FailingOp`]). The function is recorded once more, and
+//! each op on a path from the inputs to the output is checked alone, in creation order: put on
+//! a fresh tape with its recorded input values as leaves, its output reduced with fixed random
+//! weights, its vector-Jacobian product compared with central differences of its forward, by
+//! the same probes and tolerance. Inputs no gradient flows into (data, labels, masks) are not
+//! probed. The message names the op as graph dumps do (`#3 cube`), with its scope, its input
+//! and element and the two values:
+//!
+//! ```text
+//! first failing op: #3 cube (scope block), input 0 element [0, 0]: analytic 2.108838e0, numeric 3.163257e0, abs error 1.054e0, rel error 3.333e-1 (tolerance: eps 1e-6, atol 1e-5, rtol 1e-3)
+//! ```
+//!
+//! If every op passes alone, the fault lies between them (a gradient cut by `detach`), and the
+//! message says so.
 //!
 //! # Fast mode
 //!
@@ -84,20 +109,24 @@
 //! `Ok(`[`GradCheckReport`]`)` tells how many elements were checked, the largest absolute and
 //! relative errors, the kinks and any warnings. `Err(`[`GradCheckError`]`)` names the worst
 //! element (input index and name, multi-index, analytic and numeric values, both errors), the
-//! tolerance in force, how many failed of how many, and the worst few offenders (5 unless
-//! [`GradCheck::offenders`] says otherwise), which are also in [`GradCheckError::offenders`].
+//! first failing op, the tolerance in force, how many failed of how many, and the worst few
+//! offenders (5 unless [`GradCheck::offenders`] says otherwise), which are also in
+//! [`GradCheckError::offenders`].
 
+mod alone;
 mod objective;
 mod report;
 mod tally;
 mod warnings;
 
-pub use report::{CheckMode, GradCheckError, GradCheckReport, Kink, Location, Mismatch, Tolerance};
+pub use report::{
+    CheckMode, FailingOp, GradCheckError, GradCheckReport, Kink, Location, Mismatch, Tolerance,
+};
 
 use crate::float::Float;
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
-use objective::{Objective, Step, unit_direction};
+use objective::{Function, Objective, Step, unit_direction};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tally::Tally;
@@ -228,8 +257,9 @@ impl GradCheck {
     /// the [module documentation](self)).
     ///
     /// # Errors
-    /// A [`GradCheckError`] when any compared derivative is outside the tolerance; kinks are
-    /// not failures.
+    /// A [`GradCheckError`] when any compared derivative is outside the tolerance, or an
+    /// analytic value at a kink lies outside the one-sided slopes there. The error names the
+    /// first op of the graph that fails on its own ([`GradCheckError::failing_op`]).
     ///
     /// # Panics
     /// If `f` panics, or returns outputs of different sizes for nearby inputs.
@@ -249,12 +279,7 @@ impl GradCheck {
         let mut rng = StdRng::seed_from_u64(self.seed);
         let (mut objective, start) =
             Objective::new(&f, inputs, configured.eps, self.recorded, &mut rng);
-        let tolerance = Tolerance {
-            atol: configured
-                .atol
-                .max(NOISE_MARGIN * start.noise / configured.eps),
-            ..configured
-        };
+        let tolerance = floored(&configured, start.noise);
         let mut warnings =
             warnings::before::<T>(&self.names, inputs.len(), &configured, &tolerance);
         if !start.finite {
@@ -273,12 +298,7 @@ impl GradCheck {
                 gradient,
                 tolerance: &tolerance,
             };
-            match mode {
-                CheckMode::Full => probes.elements(&mut objective, &mut tally),
-                CheckMode::Projections(k) => {
-                    probes.directions(k, &mut objective, &mut tally, &mut rng)
-                }
-            }
+            probes.run(mode, &mut objective, &mut tally, &mut rng);
             if x.numel() > 0
                 && gradient.iter().all(|&g| g == 0.0)
                 && tally.failures() == failures_before
@@ -286,12 +306,14 @@ impl GradCheck {
                 warnings.push(warnings::zero_gradient(i, name));
             }
         }
-        warnings.extend(warnings::after::<T>(
-            tally.kinks(),
-            &tolerance,
-            objective.lost_steps,
-        ));
-        tally.finish(T::NAME, warnings, objective.evaluations, self.offenders)
+        warnings.extend(warnings::lost_steps::<T>(&tolerance, objective.lost_steps));
+        tally
+            .finish(T::NAME, warnings, objective.evaluations, self.offenders)
+            .map_err(|mut e| {
+                (e.failing_op, e.ops_checked) =
+                    alone::first_failing_op(self, inputs, &f, &configured, mode);
+                e
+            })
     }
 
     /// Checks second derivatives: the gradient of `f`, computed with [`Tape::grad`] and so
@@ -390,6 +412,15 @@ impl GradCheck {
     }
 }
 
+/// The configured tolerance with `atol` raised, if need be, to [`NOISE_MARGIN`] times the
+/// rounding noise of a difference: `noise` (of one evaluation) over the step.
+fn floored(configured: &Tolerance, noise: f64) -> Tolerance {
+    Tolerance {
+        atol: configured.atol.max(NOISE_MARGIN * noise / configured.eps),
+        ..*configured
+    }
+}
+
 /// `f` itself, typed as a function of any tape (closures need the hint to be that general).
 fn on_any_tape<T: Float, F>(f: F) -> F
 where
@@ -418,44 +449,34 @@ struct Probes<'a> {
 }
 
 impl Probes<'_> {
-    /// Full mode: every element.
-    fn elements<T, F>(&self, objective: &mut Objective<'_, T, F>, tally: &mut Tally)
-    where
-        T: Float,
-        F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
-    {
-        for (j, &analytic) in self.gradient.iter().enumerate() {
-            let probe = objective.probe(self.input, Step::Element(j), self.tolerance);
-            let location = Location::Element(unravel(j, self.shape));
-            tally.record(self.input, self.name, location, analytic, probe);
-        }
-    }
-
-    /// Fast mode: `count` random unit directions, compared as directional derivatives.
-    fn directions<T, F>(
+    /// Probes in `mode`: every element (full mode), or `k` random unit directions drawn from
+    /// `rng`, compared as directional derivatives (fast mode).
+    fn run<T: Float, E: Function<T>>(
         &self,
-        count: usize,
-        objective: &mut Objective<'_, T, F>,
+        mode: CheckMode,
+        objective: &mut Objective<'_, T, E>,
         tally: &mut Tally,
         rng: &mut StdRng,
-    ) where
-        T: Float,
-        F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
-    {
-        if self.gradient.is_empty() {
-            return;
-        }
-        for d in 0..count {
-            let u = unit_direction(self.gradient.len(), rng);
-            let analytic = self.gradient.iter().zip(&u).map(|(g, u)| g * u).sum();
-            let probe = objective.probe(self.input, Step::Direction(&u), self.tolerance);
-            tally.record(
-                self.input,
-                self.name,
-                Location::Direction(d),
-                analytic,
-                probe,
-            );
+    ) {
+        let mut probe = |step: Step<'_>, location: Location, analytic: f64| {
+            let probe = objective.probe(self.input, step, self.tolerance);
+            tally.record(self.input, self.name, location, analytic, probe);
+        };
+        match mode {
+            CheckMode::Full => {
+                for (j, &analytic) in self.gradient.iter().enumerate() {
+                    let location = Location::Element(unravel(j, self.shape));
+                    probe(Step::Element(j), location, analytic);
+                }
+            }
+            CheckMode::Projections(_) if self.gradient.is_empty() => {}
+            CheckMode::Projections(count) => {
+                for d in 0..count {
+                    let u = unit_direction(self.gradient.len(), rng);
+                    let analytic = self.gradient.iter().zip(&u).map(|(g, u)| g * u).sum();
+                    probe(Step::Direction(&u), Location::Direction(d), analytic);
+                }
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
-//! The function under test as one number, `J(x) = sum_k w_k f(x)_k`, evaluated on one reused
-//! tape: its analytic gradient by backward, and its finite differences along one element or
-//! one direction of one input, with kinks told apart from curvature.
+//! The function under test as one number, `J(x) = sum_k w_k f(x)_k`: its analytic gradient by
+//! backward, and its finite differences along one element or one direction of one input, with
+//! kinks told apart from curvature and from kinks merely near the point. `f` is the caller's
+//! closure, recorded afresh on one reused tape ([`Recorded`]), or one op of it replayed alone.
 
+use super::NOISE_MARGIN;
 use super::report::Tolerance;
 use crate::backward::BackwardOptions;
 use crate::float::Float;
@@ -29,43 +31,117 @@ pub(super) enum Probe {
 
 /// What the first evaluation, at the unperturbed inputs, found.
 pub(super) struct Start {
-    /// The analytic gradient of J for each input, row-major.
+    /// The analytic gradient of J for each input asked for, row-major.
     pub(super) gradients: Vec<Vec<f64>>,
-    /// The names `f` gave the input vars, if any.
+    /// The names the input vars were given, if any.
     pub(super) names: Vec<Option<String>>,
     /// Whether every output element was finite.
     pub(super) finite: bool,
     /// The rounding noise expected in one evaluation of J: `T::EPSILON * |w * y|_2`.
     pub(super) noise: f64,
+    /// w, exactly as the `T` seed backward used, so both sides weigh alike.
+    weights: Vec<f64>,
+    /// J at the unperturbed inputs.
+    centre: f64,
+}
+
+impl Start {
+    /// Draws the output weights of `out` from `rng` (a one-element output gets weight 1) and
+    /// runs backward on `tape` with them, for the gradients of `wrt`: the fast pass, or with
+    /// `recorded` the pass recorded for higher-order gradients.
+    pub(super) fn on_tape<'t, T: Float>(
+        tape: &'t Tape<T>,
+        wrt: &[Var<'t, T>],
+        out: Var<'t, T>,
+        recorded: bool,
+        rng: &mut impl Rng,
+    ) -> Start {
+        let value = out.value();
+        let weights = output_weights::<T>(value.numel(), rng);
+        let centre = weigh(&weights, &value);
+        let seed: Vec<T> = weights.iter().map(|&w| T::from_f64(w)).collect();
+        let seed = Tensor::from_vec(seed, value.shape());
+        let grads = tape.backward_with(
+            out,
+            BackwardOptions {
+                seed: Some(seed),
+                wrt: Some(wrt),
+                create_graph: recorded,
+                ..Default::default()
+            },
+        );
+        let gradients = wrt
+            .iter()
+            .map(|&v| match grads.get(v) {
+                Some(g) => g.data().iter().map(|g| g.to_f64()).collect(),
+                None => vec![0.0; v.with_value(Tensor::numel)],
+            })
+            .collect();
+        Start {
+            gradients,
+            names: wrt.iter().map(Var::name).collect(),
+            finite: value.all_finite(),
+            noise: T::EPSILON.to_f64() * weighted_norm(&weights, &value),
+            weights,
+            centre,
+        }
+    }
+}
+
+/// A function of the checked inputs that can be evaluated again at moved inputs.
+pub(super) trait Function<T: Float> {
+    /// Evaluates at `inputs` and hands the output to `read`.
+    fn eval<R>(&mut self, inputs: &[Arc<Tensor<T>>], read: impl FnOnce(&Tensor<T>) -> R) -> R;
+}
+
+/// The caller's closure, recorded afresh on one reused tape at each evaluation.
+pub(super) struct Recorded<'a, T: Float, F> {
+    f: &'a F,
+    tape: Tape<T>,
+}
+
+impl<T, F> Function<T> for Recorded<'_, T, F>
+where
+    T: Float,
+    F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
+{
+    fn eval<R>(&mut self, inputs: &[Arc<Tensor<T>>], read: impl FnOnce(&Tensor<T>) -> R) -> R {
+        let result = {
+            let (_, out) = record(&self.tape, inputs, self.f);
+            out.with_value(read)
+        };
+        self.tape.clear();
+        result
+    }
 }
 
 /// J and the inputs it is evaluated at.
-pub(super) struct Objective<'a, T: Float, F> {
-    f: &'a F,
-    /// The caller's inputs: each probe moves a copy and restores it from these.
+pub(super) struct Objective<'a, T: Float, E> {
+    function: E,
+    /// The unmoved inputs: each probe moves a copy and restores it from these.
     originals: &'a [Tensor<T>],
-    /// The inputs as put on the tape (shared, so nothing is copied per evaluation).
+    /// The inputs as evaluated (shared with the tape, so nothing is copied per evaluation).
     inputs: Vec<Arc<Tensor<T>>>,
-    tape: Tape<T>,
     /// w, exactly as the `T` seed backward used, so both sides weigh alike.
     weights: Vec<f64>,
     eps: f64,
     /// J at the unperturbed inputs.
     centre: f64,
+    /// The rounding noise of one evaluation of J (see [`Start::noise`]).
+    noise: f64,
     /// Function evaluations so far.
     pub(super) evaluations: usize,
     /// Steps that rounding in `T` swallowed (x + eps == x).
     pub(super) lost_steps: usize,
 }
 
-impl<'a, T, F> Objective<'a, T, F>
+impl<'a, T, F> Objective<'a, T, Recorded<'a, T, F>>
 where
     T: Float,
     F: for<'t> Fn(&'t Tape<T>, &[Var<'t, T>]) -> Var<'t, T>,
 {
-    /// Evaluates `f` at `originals`, draws the output weights from `rng` (a one-element output
-    /// gets weight 1) and runs backward with them: the fast pass, or with `recorded` the pass
-    /// recorded for higher-order gradients.
+    /// Evaluates `f` at `originals` and runs backward with random output weights (see
+    /// [`Start::on_tape`]).
     pub(super) fn new(
         f: &'a F,
         originals: &'a [Tensor<T>],
@@ -75,51 +151,37 @@ where
     ) -> (Self, Start) {
         let mut tape = Tape::new();
         let inputs: Vec<Arc<Tensor<T>>> = originals.iter().map(|t| Arc::new(t.clone())).collect();
-        let (weights, centre, start) = {
+        let start = {
             let (vars, out) = record(&tape, &inputs, f);
-            let value = out.value().clone();
-            let weights = output_weights::<T>(value.numel(), rng);
-            let centre = weigh(&weights, &value);
-            let seed: Vec<T> = weights.iter().map(|&w| T::from_f64(w)).collect();
-            let seed = Tensor::from_vec(seed, value.shape());
-            let grads = tape.backward_with(
-                out,
-                BackwardOptions {
-                    seed: Some(seed),
-                    wrt: Some(&vars),
-                    create_graph: recorded,
-                    ..Default::default()
-                },
-            );
-            let gradients = vars
-                .iter()
-                .zip(originals)
-                .map(|(&v, x)| match grads.get(v) {
-                    Some(g) => g.data().iter().map(|g| g.to_f64()).collect(),
-                    None => vec![0.0; x.numel()],
-                })
-                .collect();
-            let start = Start {
-                gradients,
-                names: vars.iter().map(Var::name).collect(),
-                finite: value.all_finite(),
-                noise: T::EPSILON.to_f64() * weighted_norm(&weights, &value),
-            };
-            (weights, centre, start)
+            Start::on_tape(&tape, &vars, out, recorded, rng)
         };
         tape.clear();
-        let objective = Objective {
-            f,
+        let objective = Objective::at(Recorded { f, tape }, originals, inputs, &start, eps);
+        (objective, start)
+    }
+}
+
+impl<'a, T: Float, E: Function<T>> Objective<'a, T, E> {
+    /// J as `function` weighed by the weights of `start`, evaluated at `inputs` (the values of
+    /// `originals`, perhaps already shared).
+    pub(super) fn at(
+        function: E,
+        originals: &'a [Tensor<T>],
+        inputs: Vec<Arc<Tensor<T>>>,
+        start: &Start,
+        eps: f64,
+    ) -> Self {
+        Objective {
+            function,
             originals,
             inputs,
-            tape,
-            weights,
+            weights: start.weights.clone(),
             eps,
-            centre,
+            centre: start.centre,
+            noise: start.noise,
             evaluations: 1,
             lost_steps: 0,
-        };
-        (objective, start)
+        }
     }
 
     /// Compares the slopes of J along `step` of input `input`: the central difference if J is
@@ -128,26 +190,67 @@ where
     /// A kink shows as forward and backward differences that disagree. So does strong
     /// curvature (their gap is about `f'' eps`), so a disagreement is confirmed with the step
     /// doubled: extrapolating each side to a zero step removes the curvature term and leaves
-    /// a real jump in slope.
+    /// a real jump in slope. So does a kink that lies near the point but not at it (relu at
+    /// `eps / 2`), so the jump is confirmed once more with steps of `eps / 10` and `eps / 100`
+    /// (as far as rounding noise allows): where the slopes agree at a smaller step, the kink is
+    /// farther away than that step, the point is smooth and the central difference at that
+    /// step is the one compared.
     pub(super) fn probe(&mut self, input: usize, step: Step<'_>, tolerance: &Tolerance) -> Probe {
-        let (up, h_up) = self.shifted(input, step, 1.0);
-        let (down, h_down) = self.shifted(input, step, -1.0);
-        let numeric = (up - down) / (h_up + h_down);
-        let forward = (up - self.centre) / h_up;
-        let backward = (self.centre - down) / h_down;
+        let first = self.slopes(input, step, 1.0);
+        let (forward, backward) = (first.forward, first.backward);
         if !tolerance.disagree(forward, backward) {
-            return Probe::Smooth { numeric };
+            return Probe::Smooth {
+                numeric: first.central,
+            };
         }
         let (up2, h_up2) = self.shifted(input, step, 2.0);
         let (down2, h_down2) = self.shifted(input, step, -2.0);
-        let right = extrapolate(forward, h_up, (up2 - self.centre) / h_up2, h_up2);
-        let left = extrapolate(backward, h_down, (self.centre - down2) / h_down2, h_down2);
+        let right = extrapolate(forward, first.up, (up2 - self.centre) / h_up2, h_up2);
+        let left = extrapolate(
+            backward,
+            first.down,
+            (self.centre - down2) / h_down2,
+            h_down2,
+        );
         // A jump below twice the allowance may be noise; and the central difference, which
         // averages the two sides, then lies within the allowance of either side anyway.
-        if (right - left).abs() > 2.0 * tolerance.allowed(right.abs().max(left.abs())) {
-            Probe::Kink { forward, backward }
-        } else {
-            Probe::Smooth { numeric }
+        if (right - left).abs() <= 2.0 * tolerance.allowed(right.abs().max(left.abs())) {
+            return Probe::Smooth {
+                numeric: first.central,
+            };
+        }
+        for fraction in REFINEMENTS {
+            // Noise in a slope grows as the step shrinks; stop before it nears the tolerance.
+            if NOISE_MARGIN * self.noise > tolerance.atol * fraction * self.eps {
+                break;
+            }
+            let finer = self.slopes(input, step, fraction);
+            if finer.up > 0.0
+                && finer.down > 0.0
+                && !tolerance.disagree(finer.forward, finer.backward)
+            {
+                return Probe::Smooth {
+                    numeric: finer.central,
+                };
+            }
+        }
+        Probe::Kink { forward, backward }
+    }
+
+    /// The differences of J along `step` with steps of `fraction * eps`. Steps lost to
+    /// rounding at the full size are counted.
+    fn slopes(&mut self, input: usize, step: Step<'_>, fraction: f64) -> Slopes {
+        let (up, h_up) = self.shifted(input, step, fraction);
+        let (down, h_down) = self.shifted(input, step, -fraction);
+        if fraction == 1.0 {
+            self.lost_steps += usize::from(h_up == 0.0) + usize::from(h_down == 0.0);
+        }
+        Slopes {
+            forward: (up - self.centre) / h_up,
+            backward: (self.centre - down) / h_down,
+            central: (up - down) / (h_up + h_down),
+            up: h_up,
+            down: h_down,
         }
     }
 
@@ -156,7 +259,7 @@ where
     fn shifted(&mut self, input: usize, step: Step<'_>, multiple: f64) -> (f64, f64) {
         let delta = multiple * self.eps;
         let original = self.originals[input].data();
-        // The tape was cleared after the last evaluation, so this is the only reference.
+        // Nothing else holds the input between evaluations, so this copies nothing.
         let x = Arc::make_mut(&mut self.inputs[input]).data_mut();
         let taken = match step {
             Step::Element(j) => {
@@ -170,9 +273,6 @@ where
                 delta.abs()
             }
         };
-        if taken == 0.0 {
-            self.lost_steps += 1;
-        }
         let value = self.value();
         let x = Arc::make_mut(&mut self.inputs[input]).data_mut();
         match step {
@@ -182,25 +282,39 @@ where
         (value, taken)
     }
 
-    /// J at the current inputs; leaves the tape cleared.
+    /// J at the current inputs.
     fn value(&mut self) -> f64 {
-        let value = {
-            let (_, out) = record(&self.tape, &self.inputs, self.f);
-            let out = out.value();
+        let weights = &self.weights;
+        let value = self.function.eval(&self.inputs, |out| {
             assert!(
-                out.numel() == self.weights.len(),
+                out.numel() == weights.len(),
                 "gradient check: the function returned {} elements after a small change of its \
                  input, but {} at the input itself; it must return the same shape every time",
                 out.numel(),
-                self.weights.len()
+                weights.len()
             );
-            weigh(&self.weights, &out)
-        };
-        self.tape.clear();
+            weigh(weights, out)
+        });
         self.evaluations += 1;
         value
     }
 }
+
+/// One-sided and central differences at one step size.
+struct Slopes {
+    /// `(J(x + h) - J(x)) / h`.
+    forward: f64,
+    /// `(J(x) - J(x - h)) / h`.
+    backward: f64,
+    /// `(J(x + h) - J(x - h)) / 2h`.
+    central: f64,
+    /// The steps actually taken up and down, after rounding in `T`.
+    up: f64,
+    down: f64,
+}
+
+/// The smaller steps, as fractions of `eps`, that a suspected kink is confirmed with.
+const REFINEMENTS: [f64; 2] = [0.1, 0.01];
 
 /// Puts `inputs` on `tape` as parameters and records `f` on them.
 fn record<'t, T, F>(

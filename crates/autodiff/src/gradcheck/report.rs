@@ -101,7 +101,8 @@ pub struct Mismatch {
     pub location: Location,
     /// The derivative backward computed (a directional derivative in fast mode).
     pub analytic: f64,
-    /// The central-difference estimate.
+    /// The central-difference estimate; at a kink, the one-sided slope nearer the analytic
+    /// value.
     pub numeric: f64,
     /// `|analytic - numeric|`.
     pub abs_error: f64,
@@ -110,6 +111,9 @@ pub struct Mismatch {
     /// How far `abs_error` exceeds the allowed `atol + rtol * |numeric|`; offenders are sorted
     /// by it, worst first. Infinite when either value is NaN.
     pub excess: f64,
+    /// At a kink: the one-sided slopes `[left, right]`, between which the analytic value
+    /// should lie and does not. `None` where the function is smooth.
+    pub kink: Option<[f64; 2]>,
 }
 
 impl Mismatch {
@@ -142,29 +146,63 @@ impl Mismatch {
             } else {
                 excess
             },
+            kink: None,
+        }
+    }
+
+    /// A kink whose analytic value lies outside its one-sided slopes, measured against the
+    /// nearer slope.
+    pub(super) fn at_kink(kink: Kink, tolerance: &Tolerance) -> Self {
+        let nearer = if (kink.analytic - kink.forward).abs() < (kink.analytic - kink.backward).abs()
+        {
+            kink.forward
+        } else {
+            kink.backward
+        };
+        Mismatch {
+            kink: Some([kink.backward, kink.forward]),
+            ..Mismatch::new(
+                kink.input,
+                kink.name,
+                kink.location,
+                kink.analytic,
+                nearer,
+                tolerance,
+            )
         }
     }
 }
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = InputLabel(self.input, self.name.as_deref());
         write!(
             f,
-            "{} {}: analytic {:.6e}, numeric {:.6e}, abs error {:.3e}, rel error {:.3e}",
-            InputLabel(self.input, self.name.as_deref()),
-            self.location,
-            self.analytic,
-            self.numeric,
-            self.abs_error,
-            self.rel_error
+            "{label} {}: analytic {:.6e}, ",
+            self.location, self.analytic
+        )?;
+        match self.kink {
+            Some([left, right]) => write!(
+                f,
+                "outside the one-sided slopes of a kink, {left:.6e} on the left and {right:.6e} \
+                 on the right"
+            )?,
+            None => write!(f, "numeric {:.6e}", self.numeric)?,
+        }
+        write!(
+            f,
+            ", abs error {:.3e}, rel error {:.3e}",
+            self.abs_error, self.rel_error
         )
     }
 }
 
 /// A point where the function has no derivative: the one-sided differences
 /// `(f(x + eps) - f(x)) / eps` and `(f(x) - f(x - eps)) / eps` disagree, and keep disagreeing
-/// when the step doubles (so the gap is a jump in slope, not curvature). Relu and abs at 0,
-/// clamp at its bounds and maximum at ties are kinks. They are reported, not failed.
+/// when the step doubles (so the gap is a jump in slope, not curvature) and when it shrinks to
+/// a hundredth (so the jump is at the point, not near it). Relu and abs at 0, clamp at its
+/// bounds and maximum at ties are kinks. They are reported, not compared; an analytic value
+/// outside the two slopes fails the check (no sound subgradient lies there).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Kink {
     /// Position of the input in the slice given to [`GradCheck::check`].
@@ -230,10 +268,11 @@ pub struct GradCheckReport {
     pub max_abs_error: f64,
     /// The largest relative error (as in [`Mismatch::rel_error`]) over the compared derivatives.
     pub max_rel_error: f64,
-    /// Points with no derivative, reported instead of compared.
+    /// Points with no derivative, reported instead of compared. (One whose analytic value lies
+    /// outside its one-sided slopes is a failure instead, among the offenders.)
     pub kinks: Vec<Kink>,
-    /// Things to know: an `f32` check, an input whose gradient is zero everywhere, a kink whose
-    /// analytic value is outside its one-sided slopes, a step lost to rounding.
+    /// Things to know: an `f32` check, an input whose gradient is zero everywhere, a step lost
+    /// to rounding.
     pub warnings: Vec<String>,
     /// How many times the function was evaluated.
     pub evaluations: usize,
@@ -308,6 +347,59 @@ pub struct GradCheckError {
     /// Everything else the check found, as a passing check would report it (the error
     /// maxima include the failures). Boxed to keep the `Result` small.
     pub report: Box<GradCheckReport>,
+    /// The first op of the recorded graph that fails on its own: after a failure, each op on
+    /// the path from the inputs to the output is checked alone, in creation order, at the
+    /// inputs it was recorded with. `None` if every op passes alone (the fault lies between
+    /// them: a gradient cut by `detach`, a value copied into a constant) or none was checked.
+    pub failing_op: Option<Box<FailingOp>>,
+    /// How many ops were checked alone (up to and including the failing one).
+    pub ops_checked: usize,
+}
+
+/// An op whose vector-Jacobian product disagrees with finite differences of that op alone, at
+/// the inputs it was recorded with: the op inside a bigger expression that makes it fail.
+///
+/// Its output is reduced with fixed random weights, as the whole function's is, and its
+/// differentiable inputs are probed as the function's inputs are (every element, or random
+/// directions in fast mode); integer and constant inputs are skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailingOp {
+    /// The node's number in creation order, as graph dumps number it (`#3`).
+    pub node: usize,
+    /// The op's name, as graph dumps show it (`"matmul"`, a custom op's own name).
+    pub op: String,
+    /// The name given to the node's output with [`Var::named`], if any.
+    ///
+    /// [`Var::named`]: crate::Var::named
+    pub name: Option<String>,
+    /// The scope the node was recorded in ([`Tape::scope`]; nested scopes joined with `/`).
+    ///
+    /// [`Tape::scope`]: crate::Tape::scope
+    pub scope: Option<String>,
+    /// The worst disagreement; its `input` is the op's input position, its `name` that input
+    /// node's name.
+    pub mismatch: Mismatch,
+    /// The step and tolerances the op was checked with (`atol` may be raised above the check's
+    /// by the rounding noise of the op's own output).
+    pub tolerance: Tolerance,
+}
+
+impl fmt::Display for FailingOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{} {}", self.node, self.op)?;
+        if let Some(name) = &self.name {
+            write!(f, " '{name}'")?;
+        }
+        if let Some(scope) = &self.scope {
+            write!(f, " (scope {scope})")?;
+        }
+        let t = &self.tolerance;
+        write!(
+            f,
+            ", {} (tolerance: eps {:e}, atol {:e}, rtol {:e})",
+            self.mismatch, t.eps, t.atol, t.rtol
+        )
+    }
 }
 
 impl fmt::Display for GradCheckError {
@@ -324,6 +416,17 @@ impl fmt::Display for GradCheckError {
         )?;
         if let Some(worst) = self.offenders.first() {
             write!(f, "; worst: {worst}")?;
+        }
+        match &self.failing_op {
+            Some(op) => write!(f, "\nfirst failing op: {op}")?,
+            None if self.ops_checked > 0 => write!(
+                f,
+                "\nall {} op(s) on the path pass when checked alone, so the fault lies between \
+                 them: a gradient cut (detach, a value copied into a constant) or a function \
+                 that is not the same at every call",
+                self.ops_checked
+            )?,
+            None => {}
         }
         if let CheckMode::Projections(_) = r.mode {
             write!(

@@ -43,30 +43,44 @@ impl Tally {
         match probe {
             Probe::Smooth { numeric } => {
                 let m = Mismatch::new(input, name, location, analytic, numeric, &self.tolerance);
-                self.max_abs_error = nan_max(self.max_abs_error, m.abs_error);
-                self.max_rel_error = nan_max(self.max_rel_error, m.rel_error);
                 if !self.tolerance.allows(analytic, numeric) {
-                    self.failures.push(m);
+                    self.fail(m);
+                } else {
+                    self.count_error(&m);
                 }
             }
-            Probe::Kink { forward, backward } => self.kinks.push(Kink {
-                input,
-                name,
-                location,
-                forward,
-                backward,
-                analytic,
-            }),
+            Probe::Kink { forward, backward } => {
+                let kink = Kink {
+                    input,
+                    name,
+                    location,
+                    forward,
+                    backward,
+                    analytic,
+                };
+                if kink.analytic_between_sides(&self.tolerance) {
+                    self.kinks.push(kink);
+                } else {
+                    self.fail(Mismatch::at_kink(kink, &self.tolerance));
+                }
+            }
         }
+    }
+
+    /// Counts a failure, whose errors count towards the maxima too.
+    fn fail(&mut self, m: Mismatch) {
+        self.count_error(&m);
+        self.failures.push(m);
+    }
+
+    fn count_error(&mut self, m: &Mismatch) {
+        self.max_abs_error = nan_max(self.max_abs_error, m.abs_error);
+        self.max_rel_error = nan_max(self.max_rel_error, m.rel_error);
     }
 
     /// Number of failures so far.
     pub(super) fn failures(&self) -> usize {
         self.failures.len()
-    }
-
-    pub(super) fn kinks(&self) -> &[Kink] {
-        &self.kinks
     }
 
     pub(super) fn finish(
@@ -98,6 +112,8 @@ impl Tally {
             failed,
             offenders: self.failures,
             report: Box::new(report),
+            failing_op: None,
+            ops_checked: 0,
         })
     }
 }

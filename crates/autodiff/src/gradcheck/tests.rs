@@ -64,6 +64,7 @@ fn a_stopped_gradient_fails_with_hand_worked_numbers() {
     // allowed = 1e-5 + 1e-3 * 6
     assert!((worst.excess - (3.0 - 0.006_01)).abs() < 1e-8);
     assert_eq!(err.offenders[1].location, Location::Element(vec![0]));
+    assert_eq!(err.offenders[1].kink, None);
 
     let message = err.to_string();
     for part in [
@@ -149,16 +150,23 @@ fn a_step_lost_to_rounding_is_warned_about() {
     assert!(warned("atol was raised from 1e-5 to 2.22"), "{err}");
 }
 
-/// Relu whose gradient at 0 is 5: outside the slopes 0 and 1.
-struct BadReluAtZero;
+/// An element-wise test op given by `f`, the derivative its product uses, and the derivative
+/// its recorded product uses (none by default), each free to be wrong.
+#[derive(Clone, Copy)]
+struct Pointwise {
+    name: &'static str,
+    f: fn(f64) -> f64,
+    df: fn(f64) -> f64,
+    recorded_df: Option<for<'t> fn(Var<'t, f64>) -> Var<'t, f64>>,
+}
 
-impl CustomOp<f64> for BadReluAtZero {
+impl CustomOp<f64> for Pointwise {
     fn name(&self) -> Cow<'_, str> {
-        "bad relu".into()
+        self.name.into()
     }
 
     fn forward(&mut self, inputs: &[&Tensor<f64>], _: &mut Scratch<f64>) -> Tensor<f64> {
-        inputs[0].map(|x| x.max(0.0))
+        inputs[0].map(self.f)
     }
 
     fn vjp(
@@ -169,33 +177,216 @@ impl CustomOp<f64> for BadReluAtZero {
         grad: &Tensor<f64>,
         _: &mut Scratch<f64>,
     ) -> Option<Tensor<f64>> {
-        let slope = |x: f64| match x {
-            0.0 => 5.0,
-            x if x > 0.0 => 1.0,
-            _ => 0.0,
-        };
-        Some(grad.zip_map(inputs[0], "bad relu", |g, x| g * slope(x)))
+        Some(grad.zip_map(inputs[0], self.name, |g, x| g * (self.df)(x)))
+    }
+
+    fn vjp_graph<'t>(
+        &self,
+        _: usize,
+        inputs: &[Var<'t, f64>],
+        _: Var<'t, f64>,
+        grad: Var<'t, f64>,
+    ) -> Result<Option<Var<'t, f64>>, crate::NotDifferentiable> {
+        let df = self.recorded_df.ok_or(crate::NotDifferentiable)?;
+        Ok(Some(grad * df(inputs[0])))
     }
 }
 
+/// Abs whose gradient at 0 is 5: outside the one-sided slopes -1 and 1 (the issue's case).
+const BAD_ABS: Pointwise = Pointwise {
+    name: "bad abs",
+    f: f64::abs,
+    df: |x| if x == 0.0 { 5.0 } else { x.signum() },
+    recorded_df: None,
+};
+
+/// `x^3` with a product that uses `df` as its derivative.
+fn cube(df: fn(f64) -> f64) -> Pointwise {
+    Pointwise {
+        name: "cube",
+        f: |x| x * x * x,
+        df,
+        recorded_df: None,
+    }
+}
+
+/// The derivative of `x^3`, and a wrong one.
+const RIGHT: fn(f64) -> f64 = |x| 3.0 * x * x;
+const WRONG: fn(f64) -> f64 = |x| 2.0 * x * x;
+
+/// Squares, with a right fast product and a recorded product of `x g` instead of `2 x g`.
+const BAD_RECORDED_SQUARE: Pointwise = Pointwise {
+    name: "square",
+    f: |x| x * x,
+    df: |x| 2.0 * x,
+    recorded_df: Some(|x| x),
+};
+
 #[test]
-fn a_kink_is_reported_and_an_impossible_value_there_warned_about() {
-    let report = GradCheck::new()
+fn an_analytic_value_outside_the_slopes_of_a_kink_fails() {
+    let err = GradCheck::new()
         .check(&[t(&[0.0, 0.5], &[2])], |_, v| {
-            v[0].apply(BadReluAtZero, &[]).sum()
+            v[0].apply(BAD_ABS, &[]).sum()
+        })
+        .unwrap_err();
+    assert_eq!((err.failed, err.report.checked), (1, 2));
+    assert!(err.report.kinks.is_empty(), "{err}");
+    let m = &err.offenders[0];
+    assert_eq!(m.location, Location::Element(vec![0]));
+    assert_eq!(m.analytic, 5.0);
+    let [left, right] = m.kink.expect("a kink");
+    assert!(
+        (left + 1.0).abs() < 1e-9 && (right - 1.0).abs() < 1e-9,
+        "{m}"
+    );
+    // Measured against the nearer slope, 1.
+    assert!(
+        (m.numeric - 1.0).abs() < 1e-9 && (m.abs_error - 4.0).abs() < 1e-9,
+        "{m}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains(
+            "input 0 element [0]: analytic 5.000000e0, outside the one-sided slopes of a kink, \
+             -1.000000e0 on the left and 1.000000e0 on the right, abs error 4.000e0"
+        ),
+        "{message}"
+    );
+    // Alone, the op fails the same way (its output weighed by a random w: slopes -w and w).
+    let op = err.failing_op.as_deref().expect("the op is named");
+    assert_eq!((op.node, op.op.as_str()), (1, "bad abs"));
+    let [left, right] = op.mismatch.kink.expect("a kink");
+    assert!((left + right).abs() < 1e-9 && (op.mismatch.analytic - 5.0 * right).abs() < 1e-9);
+    assert!(message.contains("first failing op: #1 bad abs, input 0 element [0]"));
+}
+
+#[test]
+fn a_point_nearer_a_kink_than_the_step_is_smooth() {
+    // relu at 5e-7 with step 1e-6: the central difference straddles the kink at 0 (slopes 0.5
+    // on the left and 1 on the right), but at step 1e-7 both slopes are 1.
+    let x = t(&[5e-7, -5e-7], &[2]);
+    let report = GradCheck::new()
+        .eps(1e-6)
+        .check(&[x], |_, v| (v[0].relu() + v[0].abs()).sum())
+        .unwrap();
+    assert!(report.kinks.is_empty(), "{report}");
+    assert!(report.warnings.is_empty(), "{report}");
+    assert!(report.max_abs_error < 1e-8, "{report}");
+    // Per element: 2 steps, 2 doubled, 2 at a tenth.
+    assert_eq!(report.evaluations, 1 + 2 * 6);
+
+    // At the kink itself the slopes differ at every step: still a kink.
+    let report = GradCheck::new()
+        .check(&[t(&[0.0], &[1])], |_, v| v[0].relu().sum())
+        .unwrap();
+    assert_eq!(report.kinks.len(), 1, "{report}");
+    assert_eq!(
+        (report.kinks[0].backward, report.kinks[0].forward),
+        (0.0, 1.0)
+    );
+}
+
+/// `tanh(cube(x @ w)).mean()`, recorded in the scope `block`, with `df` in cube's product.
+fn block<'t>(tape: &'t Tape<f64>, v: &[Var<'t, f64>], df: fn(f64) -> f64) -> Var<'t, f64> {
+    let _scope = tape.scope("block");
+    v[0].matmul(v[1]).apply(cube(df), &[]).tanh().mean()
+}
+
+fn block_inputs() -> [Tensor<f64>; 2] {
+    [
+        t(&[0.3, -1.2, 0.9, 0.7, 0.4, -0.5], &[2, 3]),
+        t(&[0.5, -0.25, 0.8, 0.6, -0.4, 0.35], &[3, 2]),
+    ]
+}
+
+#[test]
+fn the_op_with_a_wrong_gradient_is_named_inside_a_bigger_expression() {
+    let err = GradCheck::new()
+        .names(&["x", "w"])
+        .check(&block_inputs(), |tape, v| block(tape, v, WRONG))
+        .unwrap_err();
+    // #0 x, #1 w, #2 matmul, #3 cube, #4 tanh, #5 mean; matmul passed, cube fails.
+    assert_eq!(err.ops_checked, 2);
+    let op = err.failing_op.as_deref().expect("the op is named");
+    assert_eq!((op.node, op.op.as_str()), (3, "cube"));
+    assert_eq!(op.scope.as_deref(), Some("block"));
+    assert_eq!(op.name, None);
+    let m = &op.mismatch;
+    assert_eq!((m.input, m.kink), (0, None));
+    assert!(
+        matches!(&m.location, Location::Element(i) if i.len() == 2),
+        "{m}"
+    );
+    // The op's own product is 2x^2 g where the differences see 3x^2 g.
+    assert!((m.analytic / m.numeric - 2.0 / 3.0).abs() < 1e-6, "{m}");
+    assert!(m.numeric.abs() > 0.1, "{m}");
+    assert_eq!(op.tolerance, err.report.tolerance);
+
+    let message = err.to_string();
+    let line = format!(
+        "first failing op: #3 cube (scope block), input 0 {}: analytic {:.6e}, numeric {:.6e}",
+        m.location, m.analytic, m.numeric
+    );
+    assert!(message.contains(&line), "missing {line:?} in:\n{message}");
+    assert!(message.contains("(tolerance: eps 1e-6, atol 1e-5, rtol 1e-3)"));
+    println!("{message}");
+
+    // Fast mode names it too, by a direction.
+    let err = GradCheck::new()
+        .projections(2)
+        .check(&block_inputs(), |tape, v| block(tape, v, WRONG))
+        .unwrap_err();
+    let op = err.failing_op.as_deref().expect("the op is named");
+    assert_eq!((op.node, op.op.as_str()), (3, "cube"));
+    assert!(matches!(op.mismatch.location, Location::Direction(_)));
+}
+
+#[test]
+fn the_same_expression_with_a_right_gradient_passes() {
+    let report = GradCheck::new()
+        .check(&block_inputs(), |tape, v| block(tape, v, RIGHT))
+        .unwrap();
+    assert_eq!(report.checked, 12);
+    assert!(
+        report.kinks.is_empty() && report.warnings.is_empty(),
+        "{report}"
+    );
+    assert!(report.max_abs_error < 1e-8, "{report}");
+}
+
+#[test]
+fn a_fault_between_ops_is_said_to_be_no_single_op() {
+    let err = GradCheck::new()
+        .check(&[t(&[1.0, -3.0], &[2])], |_, v| {
+            (v[0].detach() * v[0]).sum()
+        })
+        .unwrap_err();
+    // mul and sum pass alone; the detach made a constant, which is no op.
+    assert_eq!((err.failing_op.as_deref(), err.ops_checked), (None, 2));
+    assert!(
+        err.to_string()
+            .contains("all 2 op(s) on the path pass when checked alone"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_wrong_recorded_product_is_named_by_the_second_order_check() {
+    let x = t(&[0.5, -1.5], &[2]);
+    GradCheck::new()
+        .check(std::slice::from_ref(&x), |_, v| {
+            v[0].apply(BAD_RECORDED_SQUARE, &[]).exp().sum()
         })
         .unwrap();
-    assert_eq!(report.checked, 2);
-    assert_eq!(report.kinks.len(), 1);
-    let kink = &report.kinks[0];
-    assert_eq!(kink.location, Location::Element(vec![0]));
-    assert!((kink.forward - 1.0).abs() < 1e-9, "{kink}");
-    assert!(kink.backward.abs() < 1e-9, "{kink}");
-    assert_eq!(kink.analytic, 5.0);
-    assert!(!kink.analytic_between_sides(&report.tolerance));
-    assert_eq!(report.warnings.len(), 1);
-    assert!(report.warnings[0].contains("outside both one-sided slopes"));
-    assert!(report.to_string().contains("1 kink(s)"), "{report}");
+    let err = GradCheck::new()
+        .check_second_order(&[x], |_, v| {
+            v[0].apply(BAD_RECORDED_SQUARE, &[]).exp().sum()
+        })
+        .unwrap_err();
+    assert_eq!(err.report.order, 1, "{err}");
+    let op = err.failing_op.as_deref().expect("the op is named");
+    assert_eq!((op.node, op.op.as_str()), (1, "square"));
+    assert!((op.mismatch.analytic / op.mismatch.numeric - 0.5).abs() < 1e-6);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! shows.
 
 use super::is_low_precision;
-use super::report::{InputLabel, Kink, Tolerance};
+use super::report::{InputLabel, Tolerance};
 use crate::float::Float;
 use std::sync::Once;
 
@@ -55,12 +55,12 @@ pub(super) fn before<T: Float>(
     warnings
 }
 
-/// An input whose gradient is zero both ways: the check learnt nothing about it.
 /// Why a second-order check failed at first order.
 pub(super) const RECORDED_GRADIENT: &str = "this is the first-order check of the gradient \
     recorded for higher-order use (Tape::grad): an op's recorded vector-Jacobian product \
     (CustomOp::vjp_graph, or a primitive's rule on vars) disagrees with central differences";
 
+/// An input whose gradient is zero both ways: the check learnt nothing about it.
 pub(super) fn zero_gradient(input: usize, name: Option<&str>) -> String {
     format!(
         "{}: the gradient is zero everywhere, analytic and numeric, so this check says nothing \
@@ -69,26 +69,14 @@ pub(super) fn zero_gradient(input: usize, name: Option<&str>) -> String {
     )
 }
 
-/// Warnings from the probes: kinks with an impossible analytic value, steps lost to rounding.
-pub(super) fn after<T: Float>(
-    kinks: &[Kink],
-    tolerance: &Tolerance,
-    lost_steps: usize,
-) -> Vec<String> {
-    let mut warnings: Vec<String> = kinks
-        .iter()
-        .filter(|kink| !kink.analytic_between_sides(tolerance))
-        .map(|kink| {
-            format!("at the kink of {kink}, the analytic value lies outside both one-sided slopes")
-        })
-        .collect();
-    if lost_steps > 0 {
-        warnings.push(format!(
+/// Steps lost to rounding, if any.
+pub(super) fn lost_steps<T: Float>(tolerance: &Tolerance, lost_steps: usize) -> Option<String> {
+    (lost_steps > 0).then(|| {
+        format!(
             "{lost_steps} step(s) of {:e} vanished when added in {} (the element is too large \
              for the step); their numeric derivatives are meaningless: raise eps",
             tolerance.eps,
             T::NAME
-        ));
-    }
-    warnings
+        )
+    })
 }

@@ -443,6 +443,22 @@ impl<T: Float> TapeInner<T> {
     pub(crate) fn shape_of(&self, key: NodeKey) -> Shape {
         self.node(key).value.get().shape().into()
     }
+
+    /// Marks, by position, the node at `key` and every node upstream of it: the nodes a
+    /// gradient from it could reach.
+    pub(crate) fn upstream_of(&self, key: NodeKey) -> Vec<bool> {
+        let out = self.node(key).position as usize;
+        let mut marked = vec![false; self.order.len()];
+        marked[out] = true;
+        for pos in (0..=out).rev() {
+            if marked[pos] {
+                for &input in &self.nodes[self.order[pos]].inputs {
+                    marked[self.nodes[input].position as usize] = true;
+                }
+            }
+        }
+        marked
+    }
 }
 
 /// The node at `key`, or a panic that explains a stale key.
