@@ -14,6 +14,8 @@
 //! Graphviz DOT; with `-- --dot graph.dot` it writes the DOT to that file instead of printing it
 //! (render it with `dot -Tsvg graph.dot -o graph.svg`), and with `-- --svg graph.svg` it draws
 //! the picture itself, when Graphviz's `dot` is installed (and says how to install it when not).
+//! With `-- --html walk.html` it writes the walkthrough: one self-contained page to open in a
+//! browser, with Forward and Backward buttons that replay the computation step by step.
 
 use nabla::autodiff::dump::GraphDump;
 use nabla::autodiff::{CustomOp, Float, Scratch, Tape, Tensor, Var};
@@ -157,6 +159,8 @@ enum Output {
     Dot(PathBuf),
     /// `--svg FILE`: draw the graph there with Graphviz.
     Svg(PathBuf),
+    /// `--html FILE`: write the step-by-step walkthrough page there.
+    Html(PathBuf),
 }
 
 fn output(args: &[String]) -> Result<Output, String> {
@@ -164,9 +168,10 @@ fn output(args: &[String]) -> Result<Output, String> {
         [] => Ok(Output::Print),
         [flag, file] if flag == "--dot" => Ok(Output::Dot(PathBuf::from(file))),
         [flag, file] if flag == "--svg" => Ok(Output::Svg(PathBuf::from(file))),
+        [flag, file] if flag == "--html" => Ok(Output::Html(PathBuf::from(file))),
         _ => Err(format!(
-            "expected no arguments, `--dot FILE` or `--svg FILE`, got {args:?}; for example \
-             `cargo run --example logistic_regression_graph -- --svg graph.svg`"
+            "expected no arguments, `--dot FILE`, `--svg FILE` or `--html FILE`, got {args:?}; \
+             for example `cargo run --example logistic_regression_graph -- --svg graph.svg`"
         )),
     }
 }
@@ -188,7 +193,8 @@ fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
         })
 }
 
-/// Prints the dump, then prints the DOT or writes it (or the SVG drawn from it) to a file.
+/// Prints the dump, then prints the DOT or writes it (or the SVG drawn from it, or the
+/// walkthrough page) to a file.
 pub fn run(args: &[String]) -> Result<(), String> {
     let output = output(args)?;
     let tape = Tape::new();
@@ -203,6 +209,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Output::Svg(path) => {
             write_atomically(&path, &dump.to_svg().map_err(|e| e.to_string())?)?;
             println!("drew the graph as SVG in {}", path.display());
+        }
+        Output::Html(path) => {
+            write_atomically(&path, &dump.to_html())?;
+            println!(
+                "wrote the walkthrough to {}; open it in a browser",
+                path.display()
+            );
         }
     }
     Ok(())

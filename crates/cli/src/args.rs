@@ -267,7 +267,8 @@ pub struct TrainArgs {
     pub history: Option<PathBuf>,
     /// Write the trained model's loss on the first 4 training rows as a teaching graph (each
     /// node's value and gradient, each edge's local derivative and what it sends back): plain
-    /// text for .txt, Graphviz DOT for .dot, or a picture for .svg (needs Graphviz's `dot`).
+    /// text for .txt, Graphviz DOT for .dot, a picture for .svg (needs Graphviz's `dot`), or
+    /// for .html a page to open in a browser that replays forward and backward step by step.
     #[arg(long, value_name = "FILE")]
     pub graph: Option<PathBuf>,
     /// Save the trained model to this file (safetensors, written atomically), for `nabla

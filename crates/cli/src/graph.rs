@@ -1,6 +1,7 @@
 //! `nabla train --graph FILE`: the trained model's loss on the first training rows as a
 //! teaching dump (every value, every gradient, what each edge sends back), written as plain
-//! text, Graphviz DOT, or SVG drawn by Graphviz, by the file's extension.
+//! text, Graphviz DOT, SVG drawn by Graphviz, or an HTML walkthrough (drawn without Graphviz,
+//! with buttons that replay forward and backward step by step), by the file's extension.
 
 use nabla_autodiff::Float;
 use nabla_autodiff::dump::{GraphDump, dot_to_svg};
@@ -20,6 +21,8 @@ pub enum GraphFormat {
     Dot,
     /// `.svg`: drawn by Graphviz's `dot`.
     Svg,
+    /// `.html`: the self-contained walkthrough page (no Graphviz needed).
+    Html,
 }
 
 /// The format `path`'s extension names, checked before training: an unknown extension, or
@@ -30,10 +33,11 @@ pub fn format_of(path: &Path) -> Result<GraphFormat, String> {
         "txt" => GraphFormat::Text,
         "dot" | "gv" => GraphFormat::Dot,
         "svg" => GraphFormat::Svg,
+        "html" | "htm" => GraphFormat::Html,
         _ => {
             return Err(format!(
-                "--graph {} names neither a .txt, a .dot nor an .svg file; give a path ending \
-                 in one of them (the format is chosen by the extension)",
+                "--graph {} names neither a .txt, a .dot, an .svg nor an .html file; give a \
+                 path ending in one of them (the format is chosen by the extension)",
                 path.display()
             ));
         }
@@ -56,6 +60,7 @@ pub fn write<T: Float>(
         GraphFormat::Svg => graph
             .to_svg()
             .map_err(|e| format!("--graph {}: {e}", path.display()))?,
+        GraphFormat::Html => graph.to_html(),
     };
     write_atomically(path, text.as_bytes()).map_err(|e| {
         format!(

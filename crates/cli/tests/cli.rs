@@ -1,5 +1,9 @@
 //! The `nabla` command run as a user would: real files, real output.
 
+#[path = "../../../tests/support/browser.rs"]
+mod browser;
+
+use browser::have;
 use std::process::{Command, Output};
 
 fn nabla(args: &[&str]) -> Output {
@@ -738,7 +742,7 @@ fn format_json_prints_the_metrics_and_coded_diagnoses_for_scripts() {
 /// `--graph FILE` writes the trained model's loss on the first training rows as a teaching
 /// dump, by the extension: text, DOT, or SVG drawn by Graphviz (installed by `.ci/run`).
 #[test]
-fn graph_is_written_as_text_dot_or_svg() {
+fn graph_is_written_as_text_dot_svg_or_html() {
     let base = quiet_train("data/iris.csv", "species", "2");
     let extra = ["--hidden", "3"];
     for (name, expected) in [
@@ -748,6 +752,7 @@ fn graph_is_written_as_text_dot_or_svg() {
         ),
         ("graph.dot", "digraph"),
         ("graph.svg", "<svg"),
+        ("graph.html", "<!DOCTYPE html>"),
     ] {
         if name == "graph.svg" && !have("dot") {
             continue;
@@ -769,6 +774,23 @@ fn graph_is_written_as_text_dot_or_svg() {
                 "{text}"
             );
         }
+        // The walkthrough: every node drawn and detailed, the steps embedded, nothing loaded.
+        if name == "graph.html" {
+            for i in 0..=8 {
+                assert!(text.contains(&format!("id=\"node-{i}\" data-index=\"{i}\"")));
+                assert!(text.contains(&format!("id=\"detail-node-{i}\"")));
+            }
+            assert!(text.contains("<script type=\"application/json\" id=\"walk-data\">"));
+            assert!(text.contains("\"forward\":[{\"node\":"), "no forward steps");
+            assert!(
+                text.contains("\"backward\":[{\"edge\":"),
+                "no backward steps"
+            );
+            assert!(text.contains("<h2>#8 loss = sparse_categorical_cross_entropy_with_logits("));
+            for outside in ["http:", "https:", "src=", "href=", "url("] {
+                assert!(!text.contains(outside), "the page refers to {outside}");
+            }
+        }
     }
     let path = scratch("diabetes-graph.txt");
     let base = quiet_train("data/diabetes.csv", "progression", "2");
@@ -786,71 +808,22 @@ fn graph_is_written_as_text_dot_or_svg() {
     let out = nabla(&[&base[..], &["--graph", "graph.png"]].concat());
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("neither a .txt, a .dot nor an .svg"), "{err}");
+    assert!(
+        err.contains("neither a .txt, a .dot, an .svg nor an .html"),
+        "{err}"
+    );
     assert!(stdout(&out).is_empty(), "refused before training: {out:?}");
 }
 
 // ---- reports in a browser ----
 
-/// Whether `program` runs here. Where it is missing the test is skipped with a note on
-/// standard error, unless `NABLA_REQUIRE_TOOLS` is set (`.ci/run` sets it and installs the
-/// tools), where a missing tool fails the test.
-fn have(program: &str) -> bool {
-    let runs = Command::new(program)
-        .arg(if program == "dot" { "-V" } else { "--version" })
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !runs {
-        assert!(
-            std::env::var_os("NABLA_REQUIRE_TOOLS").is_none(),
-            "{program} is required (NABLA_REQUIRE_TOOLS is set) but does not run; `.ci/run` \
-             installs it"
-        );
-        eprintln!("skipped: {program} is not installed (`.ci/run` installs it)");
-    }
-    runs
-}
-
 /// Headless Chromium on `page`: its DOM after loading, and a screenshot of `width` x
 /// `height` pixels as RGBA rows.
 fn chromium(page: &std::path::Path, width: u32, height: u32) -> (String, Vec<u8>) {
     let url = format!("file://{}", page.canonicalize().unwrap().display());
-    let common = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--no-first-run",
-    ];
-    let dom = Command::new("chromium")
-        .args(common)
-        .arg("--dump-dom")
-        .arg(&url)
-        .output()
-        .expect("chromium runs");
-    assert!(dom.status.success(), "{dom:?}");
+    let dom = browser::chromium(&url, &["--dump-dom".to_string()]);
     let shot = page.with_file_name("screenshot.png");
-    let out = Command::new("chromium")
-        .args(common)
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("--window-size={width},{height}"))
-        .arg(&url)
-        .output()
-        .expect("chromium runs");
-    assert!(out.status.success(), "{out:?}");
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut pixels).unwrap();
-    assert_eq!((info.width, info.height), (width, height));
-    let rgba = match info.color_type {
-        png::ColorType::Rgba => pixels,
-        png::ColorType::Rgb => pixels
-            .chunks_exact(3)
-            .flat_map(|p| [p[0], p[1], p[2], 255])
-            .collect(),
-        other => panic!("unexpected screenshot colour type {other:?}"),
-    };
+    let rgba = browser::screenshot(&url, &shot, width, height, &[]);
     (String::from_utf8_lossy(&dom.stdout).into_owned(), rgba)
 }
 

@@ -38,14 +38,23 @@
 //! ));
 //! assert!(graph.to_dot().starts_with("digraph"));
 //! ```
+//!
+//! [`GraphDump::to_html`] (or [`html`]) writes a walkthrough instead: one self-contained page
+//! that draws the graph without Graphviz and replays the forward and backward passes step by
+//! step ([`GraphDump::forward_steps`], [`GraphDump::backward_steps`]).
 
 mod build;
 mod dot;
 mod format;
+mod html;
+mod layout;
+mod steps;
 mod svg;
 mod text;
 
 pub use format::{FULL_LIMIT, format_tensor};
+pub use html::PANEL_ELEMENTS;
+pub use steps::{BackwardStep, ForwardStep};
 pub use svg::{RenderError, dot_to_svg};
 
 use crate::backward::Gradients;
@@ -262,6 +271,12 @@ pub fn text<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> String {
 /// The tape's graph in Graphviz DOT: shorthand for `GraphDump::new(tape, grads).to_dot()`.
 pub fn dot<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> String {
     GraphDump::new(tape, grads).to_dot()
+}
+
+/// The tape's graph as a self-contained HTML walkthrough (see [`GraphDump::to_html`]):
+/// shorthand for `GraphDump::new(tape, grads).to_html()`.
+pub fn html<T: Float>(tape: &Tape<T>, grads: Option<&Gradients<T>>) -> String {
+    GraphDump::new(tape, grads).to_html()
 }
 
 /// How a node kind reads in a dump.
