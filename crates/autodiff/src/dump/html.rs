@@ -80,7 +80,7 @@ impl<T: Float> GraphDump<T> {
     /// let page = GraphDump::new(&tape, Some(&grads)).to_html();
     /// assert!(page.starts_with("<!DOCTYPE html>"));
     /// assert!(page.contains(r#"id="node-0" data-index="0""#));
-    /// assert!(page.contains(r#""sum":"#0 x: grad so far = 1 + 2 = 3""#));
+    /// assert!(page.contains(r##""sum":"#0 x: grad so far = 1 + 2 = 3""##));
     /// ```
     pub fn to_html(&self) -> String {
         render(self)
