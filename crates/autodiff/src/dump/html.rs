@@ -614,9 +614,12 @@ fn gradient_words<T: Float>(g: &Gradient<T>, node: &DumpNode<T>) -> String {
 fn local_words<T: Float>(edge: &DumpEdge<T>) -> String {
     match &edge.local {
         LocalDerivative::Elementwise(d) => format_tensor(d),
-        LocalDerivative::Jacobian => {
-            "a Jacobian (not shown: the contribution is its vector-Jacobian product)".into()
-        }
+        LocalDerivative::Jacobian => match &edge.rule {
+            Some(rule) => format!("a Jacobian; the contribution follows {rule}"),
+            None => {
+                "a Jacobian (not shown: the contribution is its vector-Jacobian product)".into()
+            }
+        },
         LocalDerivative::NotNeeded => "not needed (no gradient flows to this input)".into(),
     }
 }
@@ -734,10 +737,16 @@ fn served_words<T: Float>(dump: &GraphDump<T>, step: &BackwardStep<T>) -> String
             format_tensor(g),
             format_tensor(&step.contribution)
         ),
-        _ => format!(
-            "the vector-Jacobian product of {consumer}'s gradient = {}",
-            format_tensor(&step.contribution)
-        ),
+        _ => match &edge.rule {
+            Some(rule) => format!(
+                "{rule}, with g = {consumer}'s gradient: {}",
+                format_tensor(&step.contribution)
+            ),
+            None => format!(
+                "the vector-Jacobian product of {consumer}'s gradient = {}",
+                format_tensor(&step.contribution)
+            ),
+        },
     };
     let count = if step.completes() {
         format!(
