@@ -28,6 +28,13 @@ pub(super) struct Style {
     parts: &'static str,
     /// Whether a matrix written a row per line starts on a line of its own, after its shape.
     rows_below: bool,
+    /// Matrices with more columns than this are summarised whatever the limit (pictures stay
+    /// narrow; the text dump and the walkthrough show them whole).
+    max_columns: usize,
+    /// Between the factors of `local * upstream = contribution`.
+    times: &'static str,
+    /// Before the contribution in `local * upstream = contribution`.
+    gives: &'static str,
 }
 
 /// The text dump: summaries on one line, the terms of a sum aligned under each other.
@@ -37,6 +44,9 @@ pub(super) const TEXT: Style = Style {
     head: ": ",
     parts: ", ",
     rows_below: true,
+    max_columns: usize::MAX,
+    times: " * ",
+    gives: " = ",
 };
 
 /// DOT labels: everything broken over short lines, to keep the boxes narrow.
@@ -46,6 +56,9 @@ pub(super) const DOT: Style = Style {
     head: "\n",
     parts: "\n",
     rows_below: false,
+    max_columns: 8,
+    times: "\n* ",
+    gives: "\n= ",
 };
 
 /// Writes a tensor the way the text dump does: every element (to 4 significant digits) when it
@@ -75,7 +88,8 @@ pub(super) fn tensor_text<T: Float>(t: &Tensor<T>, style: &Style, limit: usize) 
     }
     let noise = noise_level(t);
     let num = |x: T| number(x, noise);
-    if t.numel() <= limit {
+    let narrow = t.ndim() < 2 || t.shape()[t.ndim() - 1] <= style.max_columns;
+    if t.numel() <= limit && (narrow || t.numel() <= ONE_LINE) {
         return match t.shape() {
             [rows, columns] if *rows > 1 && t.numel() > ONE_LINE => {
                 let matrix = matrix_rows(t.data(), *columns, &num);
@@ -84,6 +98,7 @@ pub(super) fn tensor_text<T: Float>(t: &Tensor<T>, style: &Style, limit: usize) 
                     false => matrix,
                 }
             }
+            [n] if *n > style.max_columns => wrapped(t.data(), style.max_columns, &num),
             shape => nested(t.data(), shape, &num),
         };
     }
@@ -133,6 +148,15 @@ fn matrix_rows<T: Float>(data: &[T], columns: usize, num: &impl Fn(T) -> String)
         })
         .collect();
     format!("[{}]", rows.join(",\n "))
+}
+
+/// A vector `per_line` elements a line (`[a, b,` then ` c]`), for narrow pictures.
+fn wrapped<T: Float>(data: &[T], per_line: usize, num: &impl Fn(T) -> String) -> String {
+    let lines: Vec<String> = data
+        .chunks(per_line.max(1))
+        .map(|chunk| chunk.iter().map(|&x| num(x)).collect::<Vec<_>>().join(", "))
+        .collect();
+    format!("[{}]", lines.join(",\n "))
 }
 
 /// A number to 4 significant digits, without trailing zeros; exponent form when very large or
@@ -285,8 +309,13 @@ pub(super) fn product_text<T: Float>(
         (LocalDerivative::Elementwise(d), Some(g), Some(c))
             if g.numel() <= ONE_LINE && c.numel() <= ONE_LINE =>
         {
+            // Numbers fit on one line; vectors go a factor per line in narrow styles.
+            let (times, gives) = match c.numel() {
+                1 => (TEXT.times, TEXT.gives),
+                _ => (style.times, style.gives),
+            };
             format!(
-                "{} * {} = {}",
+                "{}{times}{}{gives}{}",
                 format_tensor(d),
                 format_tensor(g),
                 format_tensor(c)

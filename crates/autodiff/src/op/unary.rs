@@ -285,7 +285,7 @@ unary_ops! {
     Powf(p: T) {
         method: powf,
         name: "pow {p}",
-        rule: format!("g ⊙ {p} x^{}", p - T::ONE),
+        rule: power_rule(p),
         f: |x| x.powf(p),
         df: |x, _| x.powf(p - T::ONE) * p
     }
@@ -373,6 +373,14 @@ unary_ops! {
         rule: "g ⊙ (2/√π) e^(-x²)",
         f: |x| x.erf(),
         df: |x, _| (-x.square()).exp() * T::from_f64(std::f64::consts::FRAC_2_SQRT_PI)
+    }
+}
+
+/// `dL/dx` of `x^p` in symbols: `g ⊙ 2x` for a square, `g ⊙ p x^(p-1)` otherwise.
+fn power_rule<T: Float>(p: T) -> String {
+    match p - T::ONE {
+        q if q == T::ONE => format!("g ⊙ {p}x"),
+        q => format!("g ⊙ {p} x^{q}"),
     }
 }
 
