@@ -12,8 +12,8 @@ pub(super) fn render<T: Float>(dump: &GraphDump<T>) -> String {
     let mut title = gradients_title(dump);
     if dump.backward.is_some() {
         title.push_str(
-            "\neach arrow: the local derivative d(to)/d(from), and the gradient backward sent \
-             back along it",
+            "\neach arrow: the rule backward applied (g: the gradient at the arrow's head),\nthe \
+             local derivative d(to)/d(from) where element-wise, and what it sent back",
         );
     }
     let mut out = String::from("digraph nabla {\n");
