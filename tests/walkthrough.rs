@@ -9,6 +9,8 @@ mod example;
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/tools.rs"]
+mod tools;
 
 use example::{EXAMPLE, record};
 use nabla::autodiff::dump::GraphDump;
@@ -77,7 +79,7 @@ fn meeting_paths_page() -> String {
 
 #[test]
 fn the_page_replays_steps_in_headless_chromium() {
-    if !browser::have("chromium") {
+    if !tools::have("chromium") {
         return;
     }
     let dir = std::env::temp_dir().join(format!("nabla-walkthrough-{}", std::process::id()));

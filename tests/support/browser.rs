@@ -1,27 +1,9 @@
 //! What the tests that render pages in headless Chromium share (the root crate's
-//! `tests/walkthrough.rs` and the command's `crates/cli/tests/cli.rs` include this file).
+//! `tests/walkthrough.rs` and the command's `crates/cli/tests/cli.rs` include this file, with
+//! `tools.rs` to skip where Chromium is missing).
 
 use std::path::Path;
 use std::process::{Command, Output};
-
-/// Whether `program` runs here. Where it is missing the test is skipped with a note on
-/// standard error, unless `NABLA_REQUIRE_TOOLS` is set (`.ci/run` sets it and installs the
-/// tools), where a missing tool fails the test.
-pub fn have(program: &str) -> bool {
-    let runs = Command::new(program)
-        .arg(if program == "dot" { "-V" } else { "--version" })
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !runs {
-        assert!(
-            std::env::var_os("NABLA_REQUIRE_TOOLS").is_none(),
-            "{program} is required (NABLA_REQUIRE_TOOLS is set) but does not run; `.ci/run` \
-             installs it"
-        );
-        eprintln!("skipped: {program} is not installed (`.ci/run` installs it)");
-    }
-    runs
-}
 
 /// Headless Chromium on `url` with `args` (`--dump-dom`, `--screenshot=...`); fails the test
 /// unless it succeeds.

@@ -2,9 +2,11 @@
 
 #[path = "../../../tests/support/browser.rs"]
 mod browser;
+#[path = "../../../tests/support/tools.rs"]
+mod tools;
 
-use browser::have;
 use std::process::{Command, Output};
+use tools::have;
 
 fn nabla(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nabla"))

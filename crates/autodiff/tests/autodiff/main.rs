@@ -12,3 +12,5 @@ mod dump_fanout;
 mod grad_primitives;
 mod higher_order;
 mod tape;
+#[path = "../../../../tests/support/tools.rs"]
+mod tools;
