@@ -126,6 +126,19 @@ fn the_page_replays_steps_in_headless_chromium() {
     assert_eq!(with_class(&dom, "edge", "active"), ["edge-2", "edge-3"]);
     assert_eq!(text_of(&dom, "step"), "forward step 2 of 5");
     assert_eq!(text_of(&dom, "partial-sum"), "");
+    // Backward has not run in the replay: the panel hides every gradient and says so.
+    let hidden = |dom: &str, class: &str| {
+        let tags: Vec<&str> = dom
+            .split(&format!("class=\"{class}\""))
+            .skip(1)
+            .map(|s| &s[..s.find('>').unwrap()])
+            .collect();
+        assert!(!tags.is_empty(), "no {class} in the page");
+        tags.iter().all(|attrs| attrs.contains("hidden"))
+    };
+    assert!(hidden(&dom, "backward-only") && !hidden(&dom, "forward-only"));
+    let dom = dump_dom(&neuron, "backward=1");
+    assert!(!hidden(&dom, "backward-only") && hidden(&dom, "forward-only"));
 
     // Where paths meet, the running sum: after 3 steps x has 1 + 2.
     let meeting = dir.join("meeting.html");

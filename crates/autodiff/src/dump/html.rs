@@ -378,7 +378,9 @@ fn node_detail<T: Float>(
     );
     out.push_str("<h3>value</h3>\n");
     tensor_html(out, &node.value);
-    out.push_str("<h3>gradient</h3>\n");
+    // What backward computes is hidden while the forward pass is replayed.
+    out.push_str(FORWARD_NOTE);
+    out.push_str("<div class=\"backward-only\">\n<h3>gradient</h3>\n");
     match &node.gradient {
         Gradient::Computed(g) => {
             if dump.backward.and_then(|b| b.output) == Some(i) {
@@ -424,8 +426,12 @@ fn node_detail<T: Float>(
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("</section>\n");
+    out.push_str("</div>\n</section>\n");
 }
+
+/// What the panel says instead of gradients during the forward replay.
+const FORWARD_NOTE: &str = "<p class=\"forward-only\" hidden>Gradients come in the backward \
+                            pass: press Backward \u{25b6}.</p>\n";
 
 fn edge_detail<T: Float>(
     out: &mut String,
@@ -466,8 +472,10 @@ fn edge_detail<T: Float>(
             let _ = writeln!(out, "<p>{}</p>", esc(&local_words(edge)));
         }
     }
+    out.push_str(FORWARD_NOTE);
     out.push_str(
-        "<h3>contribution sent back (the consumer's gradient times the local derivative)</h3>\n",
+        "<div class=\"backward-only\">\n<h3>contribution sent back (the consumer's gradient \
+         times the local derivative)</h3>\n",
     );
     match &edge.contribution {
         Gradient::Computed(c) => tensor_html(out, c),
@@ -475,7 +483,7 @@ fn edge_detail<T: Float>(
             let _ = writeln!(out, "<p>{}</p>", esc(&contribution_words(dump, edge)));
         }
     }
-    out.push_str("</section>\n");
+    out.push_str("</div>\n</section>\n");
 }
 
 /// Writes every element of `t` (up to [`PANEL_ELEMENTS`]) as tables: a row for a vector, a

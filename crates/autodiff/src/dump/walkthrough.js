@@ -56,6 +56,8 @@
     var sum = $('partial-sum');
     sum.textContent = '';
     sum.removeAttribute('data-node');
+    all('.backward-only').forEach(function (el) { el.hidden = kind === 'forward'; });
+    all('.forward-only').forEach(function (el) { el.hidden = kind !== 'forward'; });
     var step = 'overview: every value and gradient';
     var explain = 'Forward \u25b6 replays the ops in the order they ran; Backward \u25b6 serves ' +
       'the edges in the order backward did.';
