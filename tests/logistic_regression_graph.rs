@@ -151,9 +151,19 @@ fn the_text_and_dot_show_the_same_numbers() {
         text.contains("<- #7 z: local derivative = 0.2179; passes back 0.2179 * -1.472 = -0.3208")
     );
     let dot = dump.to_dot();
-    assert!(dot.contains(
-        "n7 -> n8 [label=\"dL/dx = g ⊙ y(1 - y)\\nlocal 0.2179\\nsends back 0.2179 * -1.472 = -0.3208\"];"
-    ));
+    // The arrow z -> p runs through its label, a box of its own.
+    let k = dump
+        .edges
+        .iter()
+        .position(|e| (e.from, e.to) == (7, 8))
+        .unwrap();
+    assert!(dot.contains(&format!(
+        "e{k} [label=\"dL/dx = g ⊙ y(1 - y)\\nlocal 0.2179\\nsends back 0.2179 * -1.472 = -0.3208\""
+    )));
+    assert!(
+        dot.contains(&format!("n7 -> e{k} [arrowhead=none]"))
+            && dot.contains(&format!("e{k} -> n8;"))
+    );
     // Each edge states the rule its numbers follow.
     assert!(text.contains(
         "<- #7 z: local derivative = 0.2179; passes back 0.2179 * -1.472 = -0.3208\n       by dL/dx = g ⊙ y(1 - y)\n"

@@ -28,6 +28,13 @@ pub(super) struct Style {
     parts: &'static str,
     /// Whether a matrix written a row per line starts on a line of its own, after its shape.
     rows_below: bool,
+    /// Matrices of at most this many elements stay on one line; larger ones go a row per line.
+    one_line: usize,
+    /// Vectors longer than this are wrapped, this many elements per line.
+    per_line: usize,
+    /// Whether a gradient of several elements starts on the line below `grad (from …) =`,
+    /// rather than being followed by `(from …)`.
+    total_below: bool,
     /// Matrices with more columns than this are summarised whatever the limit (pictures stay
     /// narrow; the text dump and the walkthrough show them whole).
     max_columns: usize,
@@ -44,6 +51,9 @@ pub(super) const TEXT: Style = Style {
     head: ": ",
     parts: ", ",
     rows_below: true,
+    one_line: ONE_LINE,
+    per_line: usize::MAX,
+    total_below: false,
     max_columns: usize::MAX,
     times: " * ",
     gives: " = ",
@@ -56,6 +66,9 @@ pub(super) const DOT: Style = Style {
     head: "\n",
     parts: "\n",
     rows_below: false,
+    one_line: 4,
+    per_line: 4,
+    total_below: true,
     max_columns: 8,
     times: "\n* ",
     gives: "\n= ",
@@ -91,14 +104,14 @@ pub(super) fn tensor_text<T: Float>(t: &Tensor<T>, style: &Style, limit: usize) 
     let narrow = t.ndim() < 2 || t.shape()[t.ndim() - 1] <= style.max_columns;
     if t.numel() <= limit && (narrow || t.numel() <= ONE_LINE) {
         return match t.shape() {
-            [rows, columns] if *rows > 1 && t.numel() > ONE_LINE => {
+            [rows, columns] if *rows > 1 && t.numel() > style.one_line => {
                 let matrix = matrix_rows(t.data(), *columns, &num);
                 match style.rows_below {
                     true => format!("shape {}:\n{matrix}", ShapeDisplay(t.shape())),
                     false => matrix,
                 }
             }
-            [n] if *n > style.max_columns => wrapped(t.data(), style.max_columns, &num),
+            [n] if *n > style.per_line => wrapped(t.data(), style.per_line, &num),
             shape => nested(t.data(), shape, &num),
         };
     }
@@ -243,6 +256,9 @@ pub(super) fn gradient_text<T: Float>(
     let parts: Vec<&DumpEdge<T>> = dump.contributions_to(node.id).collect();
     match parts.len() {
         0 => format!("grad = {total}"),
+        1 if style.total_below && g.numel() > 1 => {
+            format!("grad (from {}) =\n{total}", dump.label(parts[0].to))
+        }
         1 if total.contains('\n') => format!("grad (from {}) = {total}", dump.label(parts[0].to)),
         1 => format!("grad = {total} (from {})", dump.label(parts[0].to)),
         _ if g.numel() <= ONE_LINE => {
@@ -297,8 +313,10 @@ fn contribution_text<T: Float>(dump: &GraphDump<T>, edge: &DumpEdge<T>, style: &
     }
 }
 
-/// `local * upstream = contribution` when all three are small tensors of an element-wise edge,
-/// else just the contribution.
+/// What an edge sent back: `local * upstream = contribution` when all three are small tensors
+/// of an element-wise edge that fit on a line each; `local ⊙ g = contribution` for other
+/// element-wise edges (the local derivative is written beside it, `g` at the consumer); the
+/// contribution alone for an edge whose local derivative is a Jacobian.
 pub(super) fn product_text<T: Float>(
     dump: &GraphDump<T>,
     edge: &DumpEdge<T>,
@@ -309,17 +327,24 @@ pub(super) fn product_text<T: Float>(
         (LocalDerivative::Elementwise(d), Some(g), Some(c))
             if g.numel() <= ONE_LINE && c.numel() <= ONE_LINE =>
         {
+            let scalar = c.numel() == 1;
+            let [d, g, c] = [d, g, c].map(|t| tensor_text(t, style, ONE_LINE));
+            if [&d, &g, &c].iter().any(|t| t.contains('\n')) {
+                // Matrices a row per line: the product is named, its factors are on the label
+                // (`local`) and the consumer (`g`).
+                return format!("local ⊙ g{}{c}", style.gives);
+            }
             // Numbers fit on one line; vectors go a factor per line in narrow styles.
-            let (times, gives) = match c.numel() {
-                1 => (TEXT.times, TEXT.gives),
-                _ => (style.times, style.gives),
+            let (times, gives) = match scalar {
+                true => (TEXT.times, TEXT.gives),
+                false => (style.times, style.gives),
             };
-            format!(
-                "{}{times}{}{gives}{}",
-                format_tensor(d),
-                format_tensor(g),
-                format_tensor(c)
-            )
+            format!("{d}{times}{g}{gives}{c}")
+        }
+        // Too many numbers to spell out the product: name it, and show what it gave.
+        (LocalDerivative::Elementwise(_), Some(_), Some(c)) => {
+            let c = tensor_text(c, style, dump.full_limit);
+            format!("local ⊙ g{}{c}", style.gives)
         }
         _ => contribution_text(dump, edge, style),
     }

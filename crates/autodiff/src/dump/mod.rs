@@ -232,7 +232,11 @@ impl<T: Float> GraphDump<T> {
     }
 
     /// The graph in Graphviz DOT; render it with `dot -Tsvg graph.dot -o graph.svg`. Scopes
-    /// become boxes (clusters).
+    /// become boxes (clusters), stacked down the page in the order data flows through them.
+    /// Each arrow a gradient flows along runs through a small box with its rule and numbers,
+    /// inside the scope of the op it feeds. Tensors are written in full up to
+    /// [`GraphDump::full_limit`] elements (matrices up to 8 columns), broken over short lines so
+    /// that pictures stay narrow.
     pub fn to_dot(&self) -> String {
         dot::render(self)
     }

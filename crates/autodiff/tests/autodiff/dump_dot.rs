@@ -87,13 +87,17 @@ fn check_dot(dot: &str) -> Result<usize, String> {
     }
     let mut declared = HashSet::new();
     let mut edges = Vec::new();
-    // Node statements and edges start with a node id, `n` and digits.
+    // Node statements and edges start with a node id: `n` (a node) or `e` (an arrow's label)
+    // and digits.
     let id = |s: &str| -> String {
-        let s = s.trim().trim_start_matches('n');
-        s.chars().take_while(char::is_ascii_digit).collect()
+        let s = s.trim();
+        let digits: String = s[1..].chars().take_while(char::is_ascii_digit).collect();
+        format!("{}{digits}", &s[..1])
     };
     for line in outside.lines().map(str::trim) {
-        if !line.starts_with('n') || !line[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        let is_id =
+            line.starts_with(['n', 'e']) && line[1..].starts_with(|c: char| c.is_ascii_digit());
+        if !is_id {
             continue;
         }
         match line.split_once("->") {
@@ -107,9 +111,7 @@ fn check_dot(dot: &str) -> Result<usize, String> {
     }
     for (from, to) in &edges {
         if !declared.contains(from) || !declared.contains(to) {
-            return Err(format!(
-                "edge n{from:?} -> n{to:?} joins an undeclared node"
-            ));
+            return Err(format!("edge {from} -> {to} joins an undeclared node"));
         }
     }
     Ok(max_depth as usize)
@@ -118,6 +120,7 @@ fn check_dot(dot: &str) -> Result<usize, String> {
 #[test]
 fn the_checker_rejects_broken_dot() {
     assert!(check_dot("digraph g {\n  n0 [label=\"a\"];\n  n0 -> n1;\n}\n").is_err());
+    assert!(check_dot("digraph g {\n  n0 [label=\"a\"];\n  n0 -> e1;\n}\n").is_err());
     assert!(check_dot("digraph g {\n  n0 [label=\"a}\"];\n").is_err());
     assert!(check_dot("digraph g {\n  n0 [label=\"a\nb\"];\n}\n").is_err());
     assert!(check_dot("digraph g {\n  n0 [label=\"a\\\"\"];\n  n0 -> n0;\n}\n").is_ok());
@@ -143,7 +146,34 @@ fn a_three_layer_network_dumps_to_well_formed_nested_dot() {
         let at = dot.find(&format!("label=\"layer{layer}\"")).unwrap();
         assert!(at > mlp);
     }
-    assert_eq!(dot.matches(" -> ").count(), dump.edges.len());
+    // Each arrow a gradient flows along runs through its label, a node declared in the
+    // consumer's cluster: `n<from> -> e<k>` and `e<k> -> n<to>`. The others are dashed.
+    let labelled: Vec<usize> = (0..dump.edges.len())
+        .filter(|&k| dot.contains(&format!(" -> e{k} ")))
+        .collect();
+    assert_eq!(
+        labelled.len(),
+        dump.edges.len() - 2,
+        "x and y get no gradient"
+    );
+    assert_eq!(
+        dot.matches(" -> ").count(),
+        dump.edges.len() + labelled.len()
+    );
+    for &k in &labelled {
+        let edge = &dump.edges[k];
+        assert!(dot.contains(&format!("  n{} -> e{k} [arrowhead=none", edge.from)));
+        assert!(dot.contains(&format!("  e{k} -> n{};", edge.to)));
+        let declared = dot.find(&format!("e{k} [label=")).unwrap();
+        let consumer = dot.find(&format!("n{} [label=", edge.to)).unwrap();
+        let cluster_of = |at: usize| dot[..at].rfind("subgraph cluster_");
+        assert_eq!(cluster_of(declared), cluster_of(consumer), "edge {k}");
+    }
+    // A label states the rule and the numbers: the output layer's bias.
+    assert!(
+        dot.contains("dL/db = g, summed to [1]\\nsends back [-1.336]"),
+        "{dot}"
+    );
     assert!(dot.contains("target \\\"y\\\"\\\\\\nfrom data (constant)"));
 
     // The first layer's weight has 48 elements, and its gradient is backward's.
@@ -224,8 +254,25 @@ fn the_fan_out_picture_stays_narrow() {
     assert!(dump.to_dot().contains(
         "dL/dx = g ⊙ 2x\\nlocal [1, -2, 4]\\nsends back [1, -2, 4]\\n* [1, 1, 1]\\n= [1, -2, 4]"
     ));
+    if let Some(pixels) = drawn_width(&dump) {
+        assert!(pixels <= 1400.0, "{pixels} px wide");
+    }
+}
+
+/// The scoped 3-16-8-1 network, drawn by Graphviz, stays under 1400 pixels wide: each layer's
+/// cluster starts below the one before it, and wide tensors break over short lines.
+#[test]
+fn the_three_layer_picture_stays_narrow() {
+    if let Some(pixels) = drawn_width(&dumped_net()) {
+        assert!(pixels <= 1400.0, "{pixels} px wide");
+    }
+}
+
+/// The width in pixels (at 96 per inch) of the dump drawn by Graphviz; `None` when Graphviz
+/// is not installed (and the test may skip).
+fn drawn_width(dump: &GraphDump<f64>) -> Option<f64> {
     if !crate::tools::have("dot") {
-        return;
+        return None;
     }
     let svg = dump.to_svg().expect("Graphviz draws the graph");
     let width = svg
@@ -233,6 +280,5 @@ fn the_fan_out_picture_stays_narrow() {
         .nth(1)
         .and_then(|w| w.split("pt").next())
         .unwrap();
-    let pixels = width.parse::<f64>().unwrap() * 96.0 / 72.0;
-    assert!(pixels <= 1400.0, "{pixels} px wide");
+    Some(width.parse::<f64>().unwrap() * 96.0 / 72.0)
 }

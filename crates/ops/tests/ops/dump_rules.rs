@@ -226,6 +226,58 @@ fn an_mlp_dump_states_the_rules_of_its_layers_and_loss() {
     );
 }
 
+/// The MLP a teacher draws (3 inputs, 16 hidden ReLU units, 3 classes, a batch of 4, softmax
+/// cross-entropy on integer labels), with and without a scope per layer, drawn by Graphviz no
+/// wider than 1400 pixels: layers stack instead of standing side by side, and each arrow's
+/// label is a box the arrow runs through, inside the layer whose op applied its rule.
+#[test]
+fn an_mlp_picture_stays_narrow() {
+    for scoped in [true, false] {
+        let tape = Tape::<f64>::new();
+        let x = tape
+            .constant(Tensor::from_fn(&[4, 3], |i| (i as f64 * 0.37).sin()))
+            .named("X");
+        let hidden = scoped.then(|| tape.scope("hidden"));
+        let w1 = param(&tape, &[3, 16], 0.7).named("W1");
+        let b1 = param(&tape, &[16], 0.2).named("b1");
+        let h = dense(x, w1, Some(b1)).relu().named("h");
+        drop(hidden);
+        let output = scoped.then(|| tape.scope("output"));
+        let w2 = param(&tape, &[16, 3], 0.5).named("W2");
+        let b2 = param(&tape, &[3], 0.3).named("b2");
+        let logits = dense(h, w2, Some(b2)).named("logits");
+        drop(output);
+        let loss =
+            sparse_categorical_cross_entropy_with_logits(logits, &[2, 0, 1, 1], Default::default())
+                .unwrap()
+                .named("L");
+        let grads = tape.backward_retain_all(loss);
+        let dump = GraphDump::new(&tape, Some(&grads));
+        let dot = dump.to_dot();
+        // The loss's arrow runs through the box with its rule and the numbers it sent back.
+        let label = dot
+            .lines()
+            .find(|l| l.contains("dL/dz = g ⊙ (softmax(z) - onehot(labels)) / 4"))
+            .expect("the loss's rule is on its arrow");
+        let k = label.trim().split(' ').next().unwrap();
+        assert!(k.starts_with('e'), "{label}");
+        assert!(dot.contains(&format!(" -> {k} [arrowhead=none")), "{dot}");
+        assert!(dot.contains(&format!("  {k} -> n")), "{dot}");
+        if !crate::tools::have("dot") {
+            continue;
+        }
+        let svg = dump.to_svg().expect("Graphviz draws the graph");
+        let width: f64 = svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|w| w.split("pt").next())
+            .and_then(|w| w.parse().ok())
+            .unwrap();
+        let pixels = width * 96.0 / 72.0;
+        assert!(pixels <= 1400.0, "scoped {scoped}: {pixels} px wide");
+    }
+}
+
 /// `x * x` takes the same var twice: its two edges say which argument each is.
 #[test]
 fn an_op_that_takes_a_var_twice_labels_its_edges_by_position() {

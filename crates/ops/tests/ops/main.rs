@@ -9,4 +9,6 @@ mod dump_rules;
 mod extremes;
 mod gradients;
 mod second_order;
+#[path = "../../../../tests/support/tools.rs"]
+mod tools;
 mod worked_values;
