@@ -3,6 +3,7 @@
 each one's median microseconds per step and the ratio.
 
     python bench/compare_pytorch.py [--threads N] [--rounds R] [--workloads tiny,mnist-mlp,wide]
+                                    [--no-sweep] [--no-gemm]
 
 Run it with a Python that has PyTorch, kept outside the repository, for example:
 
@@ -21,10 +22,25 @@ The workloads (f32; one step = forward, loss, backward, plain SGD with learning 
   attn-lm    8 tokens of 27 -> token + position embedding 32, one pre-LayerNorm causal
              self-attention block (4 heads of 8, MLP 32 -> 128 GELU -> 32, residuals), final
              LayerNorm, the last position -> 27, softmax cross-entropy, batch 64
+  sweep      784 -> H relu -> 10, softmax cross-entropy on labels: batch 1, 8, 32, 128, 512
+             and 2048 at H = 256 (b1-h256 ... b2048-h256), then H = 64, 1024 and 4096 at
+             batch 128 (b128-h64 ... b128-h4096)
 Inputs are random, drawn once from a fixed seed; each run takes at least 10 warm-up steps
 (and at least 0.2 s of them), then the median over the timed steps. Both sides use the same thread count (torch.set_num_threads and
 nabla's --threads). The two alternate for --rounds rounds per workload, so that both see the
-same machine load; the table shows the median of each side's per-round medians.
+same machine load; the table shows the median of each side's per-round medians, and the
+smallest and largest per-round ratio.
+
+The GEMM ceiling is numpy's OpenBLAS at 1024^3, f32 and f64, with the same thread count, run
+in a child process without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (some machines set them
+for old OpenBLAS builds; they force a slower kernel on current ones), so OpenBLAS picks the
+kernel for this CPU; the line names the kernel it picked. For each MLP workload the table
+then gives the share of the ceiling the step reaches: the time its matrix products would take
+at the ceiling's f32 speed, divided by nabla's time per step.
+
+Last, prediction: predict-1 and predict-10000 time nabla's Predictor::predict (float64 rows in,
+standardised, probabilities out) against the same 784 -> 256 -> 128 -> 10 network in PyTorch
+under torch.inference_mode (float32 rows in).
 """
 
 import argparse
@@ -42,6 +58,8 @@ WORKLOADS = {
     "wide": ([1024, 1024, 1024, 10], 256),
 }
 ARCHITECTURES = ["cnn", "mlp-lm", "attn-lm"]
+SWEEP = {f"b{b}-h256": ([784, 256, 10], b) for b in [1, 8, 32, 128, 512, 2048]}
+SWEEP.update({f"b128-h{h}": ([784, h, 10], 128) for h in [64, 1024, 4096]})
 
 
 class CausalBlock:
@@ -113,7 +131,7 @@ def torch_median_us(torch, name, seconds):
         loss_fn = torch.nn.CrossEntropyLoss()
         opt = torch.optim.SGD(model.parameters(), lr=0.01)
         return timed_steps(model, x, y, loss_fn, opt, seconds)
-    widths, batch = WORKLOADS[name]
+    widths, batch = WORKLOADS.get(name) or SWEEP[name]
     torch.manual_seed(0)
     layers = []
     for i, (n_in, n_out) in enumerate(zip(widths, widths[1:])):
@@ -141,23 +159,29 @@ def timed_steps(model, x, y, loss_fn, opt, seconds):
         loss.backward()
         opt.step()
 
-    # 10 warm-up steps, then more until 0.2 s have passed (as nabla's side does).
+    return median_us(step, seconds)
+
+
+def median_us(fn, seconds):
+    """Median microseconds of `fn()`: at least 10 warm-up calls and 0.2 s of them (as nabla's
+    side does), then enough timed calls for about `seconds`, at least 20."""
     start, warm = time.perf_counter(), 0
     while warm < 10 or time.perf_counter() - start < 0.2:
-        step()
+        fn()
         warm += 1
     one = (time.perf_counter() - start) / warm
     n = max(20, min(1_000_000, int(seconds / max(one, 1e-7))))
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
-        step()
+        fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times) * 1e6
 
 
 def nabla_median_us(binary, name, threads, seconds):
-    """Median microseconds per nabla training step, from the workloads example."""
+    """Median microseconds per nabla training step, from the workloads example, and the
+    floating-point operations of the step's matrix products (0 where not counted)."""
     out = subprocess.run(
         [binary, "--threads", str(threads), "--seconds", str(seconds), name],
         check=True,
@@ -166,52 +190,96 @@ def nabla_median_us(binary, name, threads, seconds):
     ).stdout
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) == 2 and parts[0] == name:
-            return float(parts[1])
+        if len(parts) == 3 and parts[0] == name:
+            return float(parts[1]), int(parts[2])
     raise RuntimeError(f"no timing for {name} in the example's output:\n{out}")
 
 
-def gemm_gflops(fn, n, seconds):
-    """Median GFLOP/s of `fn()`, an n x n by n x n product."""
-    for _ in range(3):
-        fn()
-    times = []
-    t_end = time.perf_counter() + seconds
-    while len(times) < 5 or time.perf_counter() < t_end:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 2 * n**3 / statistics.median(times) / 1e9
+CEILING_SCRIPT = """
+import json, statistics, sys, time
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+n, threads, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+out = {}
+with threadpool_limits(threads):
+    for dtype in ("float32", "float64"):
+        a = np.random.default_rng(0).random((n, n)).astype(dtype)
+        b = np.random.default_rng(1).random((n, n)).astype(dtype)
+        for _ in range(3):
+            a @ b
+        times, end = [], time.perf_counter() + seconds
+        while len(times) < 5 or time.perf_counter() < end:
+            t0 = time.perf_counter()
+            a @ b
+            times.append(time.perf_counter() - t0)
+        out[dtype] = 2 * n**3 / statistics.median(times) / 1e9
+    blas = [p for p in threadpool_info() if p.get("internal_api") == "openblas"]
+    out["kernel"] = blas[0].get("architecture", "?") if blas else "not OpenBLAS"
+    out["threads"] = blas[0].get("num_threads") if blas else None
+print(json.dumps(out))
+"""
 
 
-def compare_gemm(torch, binary, threads, seconds, n=1024):
-    """Prints f32 n^3 GFLOP/s of nabla, PyTorch and numpy (the ceiling), side by side."""
-    import numpy as np
+def blas_ceiling(threads, seconds, n=1024):
+    """numpy's OpenBLAS GFLOP/s at n^3 (f32, f64) and the kernel it chose, measured in a child
+    process with OpenBLAS free to pick the kernel for this CPU."""
+    import json
 
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        threadpool_limits = None
-    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
-    b = np.random.default_rng(1).random((n, n), dtype=np.float32)
-    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    out = subprocess.run(
+        [sys.executable, "-c", CEILING_SCRIPT, str(n), str(threads), str(seconds)],
+        check=True, capture_output=True, text=True, env=env,
+    ).stdout
+    return json.loads(out)
+
+
+def nabla_gemm(binary, threads, seconds, n=1024):
+    """nabla's GFLOP/s at n^3: {"f32": x, "f64": y}."""
     out = subprocess.run(
         [binary, "--threads", str(threads), "--seconds", str(seconds), "--gemm", str(n)],
-        check=True,
-        capture_output=True,
-        text=True,
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return {line.split()[0].split("-")[1]: float(line.split()[1]) for line in out.splitlines()}
+
+
+def torch_gemm(torch, n, seconds):
+    """PyTorch's f32 GFLOP/s at n^3."""
+    ta, tb = torch.rand(n, n), torch.rand(n, n)
+    return 2 * n**3 / median_us(lambda: ta @ tb, seconds) / 1e3
+
+
+def nabla_predict_us(binary, rows, threads, seconds):
+    """Median microseconds of nabla's Predictor::predict on `rows` rows of the
+    mnist-mlp-shaped classifier (784 -> 256 relu -> 128 relu -> 10 softmax)."""
+    out = subprocess.run(
+        [binary, "--threads", str(threads), "--seconds", str(seconds), "--predict", str(rows)],
+        check=True, capture_output=True, text=True,
     ).stdout.split()
-    ours = float(out[1])
-    theirs = gemm_gflops(lambda: ta @ tb, n, seconds)
-    if threadpool_limits is not None:
-        with threadpool_limits(threads):
-            blas = gemm_gflops(lambda: a @ b, n, seconds)
-    else:
-        blas = float("nan")
-    print(
-        f"gemm f32 {n}^3 GFLOP/s: nabla {ours:.1f}, PyTorch {theirs:.1f}, "
-        f"numpy (OpenBLAS, the ceiling) {blas:.1f}; nabla at {100 * ours / blas:.0f}% of it"
-    )
+    return float(out[1])
+
+
+def torch_predict_us(torch, rows, seconds):
+    """Median microseconds of the same network's probabilities in PyTorch, under
+    torch.inference_mode, on float32 rows (nabla's predictor takes float64 rows and
+    standardises them, which PyTorch is spared)."""
+    torch.manual_seed(0)
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                          nn.Linear(128, 10), nn.Softmax(dim=1)).eval()
+    x = torch.rand(rows, 784)
+    with torch.inference_mode():
+        return median_us(lambda: model(x), seconds)
+
+
+def cpu_flags():
+    """The vector instruction sets of this CPU that matter to the kernels."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next(l for l in f if l.startswith("flags")).split(":", 1)[1].split()
+    except (OSError, StopIteration):
+        return "unknown instruction sets"
+    wanted = ["avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512_bf16", "avx512_fp16"]
+    return "+".join(f for f in wanted if f in flags) or "no AVX2"
 
 
 def main():
@@ -220,7 +288,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=1.0, help="timed seconds per run")
     parser.add_argument("--workloads", default="tiny,mnist-mlp,wide,cnn,mlp-lm,attn-lm")
-    parser.add_argument("--no-gemm", action="store_true", help="skip the 1024^3 GEMM line")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the 784 -> H -> 10 sweep")
+    parser.add_argument("--no-gemm", action="store_true", help="skip the 1024^3 GEMM lines")
+    parser.add_argument("--no-predict", action="store_true", help="skip the prediction lines")
     args = parser.parse_args()
     try:
         import torch
@@ -229,7 +299,7 @@ def main():
             "PyTorch is not installed for this Python. Make a virtual environment outside the "
             "repository and install it there:\n"
             "  python3 -m venv ../nabla-bench-venv\n"
-            "  ../nabla-bench-venv/bin/pip install torch numpy\n"
+            "  ../nabla-bench-venv/bin/pip install torch numpy threadpoolctl\n"
             "  ../nabla-bench-venv/bin/python bench/compare_pytorch.py"
         )
     torch.set_num_threads(args.threads)
@@ -240,19 +310,60 @@ def main():
     )
     binary = os.path.join(ROOT, "target", "release", "examples", "workloads")
     print(
-        f"# {time.strftime('%Y-%m-%d')}, {cpu_name()}, {args.threads} thread(s), "
-        f"PyTorch {torch.__version__}, {args.rounds} alternating round(s)"
+        f"# {time.strftime('%Y-%m-%d')}, {cpu_name()} ({cpu_flags()}), {args.threads} "
+        f"thread(s), PyTorch {torch.__version__}, {args.rounds} alternating round(s)"
     )
-    print(f"{'workload':<10} {'nabla us':>10} {'PyTorch us':>11} {'PyTorch / nabla':>16}")
-    for name in args.workloads.split(","):
+    ceiling = None
+    if not args.no_gemm:
+        ceiling = blas_ceiling(args.threads, args.seconds)
+        ours = nabla_gemm(binary, args.threads, args.seconds)
+        theirs = torch_gemm(torch, 1024, args.seconds)
+        print(
+            f"# GEMM 1024^3 GFLOP/s, the ceiling is numpy's OpenBLAS (kernel {ceiling['kernel']}, "
+            f"{ceiling['threads']} thread(s)):"
+        )
+        for dtype, key in (("f32", "float32"), ("f64", "float64")):
+            extra = f", PyTorch {theirs:.1f}" if dtype == "f32" else ""
+            print(
+                f"#   {dtype}: OpenBLAS {ceiling[key]:.1f}, nabla {ours[dtype]:.1f}{extra}; "
+                f"nabla at {100 * ours[dtype] / ceiling[key]:.0f}% of OpenBLAS"
+            )
+    names = args.workloads.split(",") if args.workloads else []
+    if not args.no_sweep:
+        names += list(SWEEP)
+    print(
+        f"{'workload':<11} {'nabla us':>10} {'PyTorch us':>11} {'PyTorch / nabla':>16} "
+        f"{'(min-max)':>11} {'of ceiling':>10}"
+    )
+    for name in names:
         ours, theirs = [], []
         for _ in range(args.rounds):
-            ours.append(nabla_median_us(binary, name, args.threads, args.seconds))
+            us, flops = nabla_median_us(binary, name, args.threads, args.seconds)
+            ours.append(us)
             theirs.append(torch_median_us(torch, name, args.seconds))
         a, b = statistics.median(ours), statistics.median(theirs)
-        print(f"{name:<10} {a:>10.1f} {b:>11.1f} {b / a:>15.2f}x", flush=True)
-    if not args.no_gemm:
-        compare_gemm(torch, binary, args.threads, args.seconds)
+        ratios = [t / o for o, t in zip(ours, theirs)]
+        share = ""
+        if ceiling and flops:
+            share = f"{100 * flops / (ceiling['float32'] * 1e3) / a:.0f}%"
+        print(
+            f"{name:<11} {a:>10.1f} {b:>11.1f} {b / a:>15.2f}x "
+            f"{min(ratios):>5.2f}-{max(ratios):<5.2f} {share:>10}",
+            flush=True,
+        )
+    if not args.no_predict:
+        for rows in (1, 10_000):
+            ours, theirs = [], []
+            for _ in range(args.rounds):
+                ours.append(nabla_predict_us(binary, rows, args.threads, args.seconds))
+                theirs.append(torch_predict_us(torch, rows, args.seconds))
+            a, b = statistics.median(ours), statistics.median(theirs)
+            ratios = [t / o for o, t in zip(ours, theirs)]
+            print(
+                f"{f'predict-{rows}':<11} {a:>10.1f} {b:>11.1f} {b / a:>15.2f}x "
+                f"{min(ratios):>5.2f}-{max(ratios):<5.2f}",
+                flush=True,
+            )
 
 
 def cpu_name():

@@ -1,6 +1,8 @@
 //! Times the training workloads of the performance comparison (tiny, mnist-mlp, wide, cnn,
 //! mlp-lm, attn-lm)
-//! and prints one line per workload: its name and the median microseconds per step.
+//! and the points of the 784 -> H -> 10 sweep (`b1-h256` ... `b128-h4096`), and prints one
+//! line per workload: its name, the median microseconds per step, and the floating-point
+//! operations of the step's matrix products (0 where not counted).
 //!
 //! ```sh
 //! cargo run --release --example workloads -- [--threads N] [--seconds S] [--steps N] [WORKLOAD...]
@@ -10,8 +12,11 @@
 //! takes at least 10 warm-up steps (and at least 0.2 s of them), then the median of `--steps` timed steps (default: enough for about
 //! `--seconds`, default 1, and at least 20). `--threads 0` (the default) uses every core.
 //!
-//! `--gemm N` instead prints the median GFLOP/s of an f32 `N x N` by `N x N` product (the
-//! workload name is then `gemm-N`).
+//! `--gemm N` instead prints the median GFLOP/s of an `N x N` by `N x N` product, a line for
+//! f32 (`gemm-f32-N`) and one for f64 (`gemm-f64-N`).
+//!
+//! `--predict N` instead prints the median microseconds of `Predictor::predict` on N rows of
+//! a classifier shaped like mnist-mlp (784 -> 256 relu -> 128 relu -> 10), as `predict-N us`.
 //!
 //! `--memory N` instead runs N steps of each workload and prints the resident memory (Linux's
 //! VmRSS) after 100 steps and then every N/10, to show that it stays flat.
@@ -21,7 +26,7 @@
 mod workloads;
 
 use std::time::Instant;
-use workloads::{SPECS, Spec, Workload};
+use workloads::{SPECS, SWEEP, Spec, Workload};
 
 fn main() {
     let mut names = Vec::new();
@@ -29,12 +34,14 @@ fn main() {
     let mut seconds = 1.0_f64;
     let mut memory_steps: Option<usize> = None;
     let mut gemm_size: Option<usize> = None;
+    let mut predict_rows: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--steps" => steps = args.next().and_then(|s| s.parse().ok()),
             "--gemm" => gemm_size = args.next().and_then(|s| s.parse().ok()),
             "--memory" => memory_steps = args.next().and_then(|s| s.parse().ok()),
+            "--predict" => predict_rows = args.next().and_then(|s| s.parse().ok()),
             "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(1.0),
             "--threads" => {
                 let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -43,8 +50,12 @@ fn main() {
             name => names.push(name.to_owned()),
         }
     }
+    if let Some(rows) = predict_rows {
+        return predict_us(rows, seconds);
+    }
     if let Some(n) = gemm_size {
-        return gemm_gflops(n, seconds);
+        gemm_gflops::<f32>(n, seconds);
+        return gemm_gflops::<f64>(n, seconds);
     }
     let specs: Vec<Spec> = if names.is_empty() {
         SPECS.to_vec()
@@ -53,7 +64,11 @@ fn main() {
             .iter()
             .map(|n| {
                 Spec::find(n).unwrap_or_else(|| {
-                    eprintln!("unknown workload '{n}'; expected tiny, mnist-mlp, wide, cnn, mlp-lm or attn-lm");
+                    let known: Vec<&str> = SPECS.iter().chain(&SWEEP).map(|s| s.name).collect();
+                    eprintln!(
+                        "unknown workload '{n}'; expected one of {}",
+                        known.join(", ")
+                    );
                     std::process::exit(2)
                 })
             })
@@ -83,7 +98,7 @@ fn main() {
             })
             .collect();
         times.sort_by(f64::total_cmp);
-        println!("{} {:.2}", spec.name, times[n / 2] * 1e6);
+        println!("{} {:.2} {}", spec.name, times[n / 2] * 1e6, spec.flops());
     }
 }
 
@@ -110,11 +125,11 @@ fn resident_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Prints the median GFLOP/s of `n x n` by `n x n` f32 products, timed for about `seconds`.
-fn gemm_gflops(n: usize, seconds: f64) {
+/// Prints the median GFLOP/s of `n x n` by `n x n` products, timed for about `seconds`.
+fn gemm_gflops<T: nabla::autodiff::Float>(n: usize, seconds: f64) {
     use nabla::autodiff::{Scratch, Tensor};
-    let a = Tensor::<f32>::from_fn(&[n, n], |i| (i % 13) as f32 * 0.1);
-    let b = Tensor::<f32>::from_fn(&[n, n], |i| (i % 7) as f32 * 0.1);
+    let a = Tensor::<T>::from_fn(&[n, n], |i| T::from_f64((i % 13) as f64 * 0.1));
+    let b = Tensor::<T>::from_fn(&[n, n], |i| T::from_f64((i % 7) as f64 * 0.1));
     let mut scratch = Scratch::default();
     let mut run = || {
         let t = Instant::now();
@@ -128,5 +143,28 @@ fn gemm_gflops(n: usize, seconds: f64) {
     let mut times: Vec<f64> = (0..reps).map(|_| run()).collect();
     times.sort_by(f64::total_cmp);
     let flops = 2.0 * (n as f64).powi(3);
-    println!("gemm-{n} {:.1}", flops / times[reps / 2] / 1e9);
+    println!("gemm-{}-{n} {:.1}", T::NAME, flops / times[reps / 2] / 1e9);
+}
+
+/// Prints the median microseconds of predicting `rows` rows with a reused `Predictor`.
+fn predict_us(rows: usize, seconds: f64) {
+    let model = workloads::mnist_classifier();
+    let x = workloads::prediction_rows(rows, 3);
+    let mut predictor = model.predictor().expect("fitted");
+    let mut run = || {
+        let t = Instant::now();
+        std::hint::black_box(predictor.predict(&x).expect("784 finite features"));
+        t.elapsed().as_secs_f64()
+    };
+    let start = Instant::now();
+    let mut warm = 0;
+    while warm < 10 || start.elapsed().as_secs_f64() < 0.2 {
+        run();
+        warm += 1;
+    }
+    let one = start.elapsed().as_secs_f64() / warm as f64;
+    let n = ((seconds / one.max(1e-7)) as usize).clamp(20, 1_000_000);
+    let mut times: Vec<f64> = (0..n).map(|_| run()).collect();
+    times.sort_by(f64::total_cmp);
+    println!("predict-{rows} {:.2}", times[n / 2] * 1e6);
 }

@@ -60,11 +60,12 @@ fn the_counter_sees_allocations() {
 
 #[test]
 fn cnn_step_allocates_only_the_kernels_packing_buffers() {
-    // Blocked products: each convolution's one product for the batch, the first dense layer;
-    // both filters' gradients, the second convolution's column gradient (the first one's input
-    // is data), and the first dense layer's two gradients. Unfold, fold, pooling and its
-    // gradient reuse recycled buffers.
-    let blocked_products = 8;
+    // Blocked products: the second convolution's product for the batch, the first dense
+    // layer; the second filter's gradient, its column gradient (the first one's input is
+    // data), and the first dense layer's two gradients. The first convolution (9 = 1 x 3 x 3
+    // inputs per output) and its filter gradient (16 filters) are skinny: nabla's own loops
+    // run them. Unfold, fold, pooling and its gradient reuse recycled buffers.
+    let blocked_products = 6;
     nabla::autodiff::set_num_threads(1);
     assert_eq!(steady_state_allocations("cnn"), blocked_products);
 }
@@ -80,4 +81,29 @@ fn language_model_steps_allocate_only_the_kernels_packing_buffers() {
     // products big enough for the blocked kernel; masks, softmax, layer norms, reshapes and
     // permutes reuse recycled buffers.
     assert_eq!(steady_state_allocations("attn-lm"), 15);
+}
+
+/// Serving one row at a time through a `Predictor` allocates nothing once warmed up, and
+/// neither does a batch of 16 rows (small enough for nabla's own loops); the predictions are
+/// the model's `predict_proba`.
+#[test]
+fn a_predictor_allocates_nothing_after_warm_up() {
+    nabla::autodiff::set_num_threads(1);
+    let model = workloads::mnist_classifier();
+    let mut predictor = model.predictor().expect("fitted");
+    for rows in [1, 16] {
+        let x = workloads::prediction_rows(rows, 3);
+        for _ in 0..3 {
+            predictor.predict(&x).expect("784 finite features");
+        }
+        let count = allocations(|| {
+            for _ in 0..100 {
+                std::hint::black_box(predictor.predict(&x).expect("784 finite features"));
+            }
+        });
+        assert_eq!(count, 0, "{rows} rows");
+        let served = predictor.predict(&x).unwrap().clone();
+        assert_eq!(served, model.predict_proba(&x).unwrap());
+        assert_eq!(served.shape(), &[rows, 10]);
+    }
 }

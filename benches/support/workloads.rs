@@ -98,10 +98,36 @@ pub const SPECS: [Spec; 6] = [
     },
 ];
 
+/// The sweep of a 784 -> H relu -> 10 step (softmax cross-entropy on labels, SGD): the batch
+/// at H = 256 (`b1-h256` to `b2048-h256`), then H at batch 128 (`b128-h64` to `b128-h4096`;
+/// `b128-h256` is in the first part). Small batches show the fixed cost of a step, wide
+/// layers how close the products come to the machine's GEMM ceiling.
+pub const SWEEP: [Spec; 9] = [
+    sweep_point("b1-h256", 1, &[784, 256, 10]),
+    sweep_point("b8-h256", 8, &[784, 256, 10]),
+    sweep_point("b32-h256", 32, &[784, 256, 10]),
+    sweep_point("b128-h256", 128, &[784, 256, 10]),
+    sweep_point("b512-h256", 512, &[784, 256, 10]),
+    sweep_point("b2048-h256", 2048, &[784, 256, 10]),
+    sweep_point("b128-h64", 128, &[784, 64, 10]),
+    sweep_point("b128-h1024", 128, &[784, 1024, 10]),
+    sweep_point("b128-h4096", 128, &[784, 4096, 10]),
+];
+
+const fn sweep_point(name: &'static str, batch: usize, widths: &'static [usize]) -> Spec {
+    Spec {
+        name,
+        widths,
+        batch,
+        net: Net::Mlp,
+    }
+}
+
 impl Spec {
-    /// The spec called `name`, if there is one.
+    /// The spec called `name` (a workload of [`SPECS`] or a point of [`SWEEP`]), if there is
+    /// one.
     pub fn find(name: &str) -> Option<Spec> {
-        SPECS.iter().copied().find(|s| s.name == name)
+        SPECS.iter().chain(&SWEEP).copied().find(|s| s.name == name)
     }
 
     /// Floating-point operations of one step's matrix products: forward, and backward's
@@ -442,4 +468,36 @@ fn attn_lm<'t>(x: Var<'t, f32>, p: &[Var<'t, f32>]) -> Var<'t, f32> {
         .narrow(1, t - 1, 1)
         .reshape(&[batch, DIM]);
     dense(last, p[16], Some(p[17]))
+}
+
+/// A classifier shaped like mnist-mlp (784 -> 256 relu -> 128 relu -> 10 softmax), f32,
+/// fitted for one epoch on 512 random rows: what the prediction benchmarks serve from.
+pub fn mnist_classifier() -> nabla::models::estimator::Classifier<f32> {
+    use nabla::models::data::Targets;
+    use nabla::models::estimator::{Classifier, ClassifierConfig, NetworkConfig, Validation};
+    let mut rng = StdRng::seed_from_u64(7);
+    let labels: Vec<usize> = (0..512).map(|_| rng.random_range(0..10)).collect();
+    let names: Vec<String> = (0..10).map(|c| format!("digit {c}")).collect();
+    let y = Targets::labels(labels, &names).expect("labels below 10");
+    let mut network = NetworkConfig {
+        hidden: vec![256, 128],
+        validation: Validation::None,
+        ignore_diagnostics: true,
+        ..NetworkConfig::default()
+    };
+    network.fit.epochs = 1;
+    let mut model = Classifier::new(ClassifierConfig {
+        network,
+        ..ClassifierConfig::default()
+    });
+    model
+        .fit(&prediction_rows(512, 8), &y)
+        .expect("the random rows fit");
+    model
+}
+
+/// `rows` random feature rows of width 784 in [0, 1), from `seed`.
+pub fn prediction_rows(rows: usize, seed: u64) -> Tensor<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    Tensor::from_fn(&[rows, 784], |_| rng.random::<f64>())
 }

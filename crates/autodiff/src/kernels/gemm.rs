@@ -158,7 +158,7 @@ pub fn gemm<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: 
     if m == 0 || n == 0 {
         return;
     }
-    if m * k * n <= SMALL_MAX {
+    if m * k * n <= SMALL_MAX || skinny(&a, &b) {
         return small::gemm(alpha, a, b, beta, c);
     }
     let split = Split::plan(m, k, n);
@@ -213,6 +213,21 @@ pub fn gemm<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: 
 /// Products with `m k n` at most this run as plain loops ([`small`]): for them, packing the
 /// operands into the blocked kernel's layout costs more than it saves.
 pub const SMALL_MAX: usize = 1 << 15;
+
+/// Products with at most this many rows, or this long an inner dimension, are *skinny*: a
+/// batch of one or a few rows, or an outer product. Packing them for the blocked kernel costs
+/// as much as the product (it copies all of the other operand), so the loops of [`small`] run
+/// them, streaming the other operand once per pair of rows.
+pub const SKINNY: usize = 16;
+
+/// Whether the product is skinny (see [`SKINNY`]) with a layout the small loops vectorise:
+/// B's rows or both operands' inner dimension contiguous.
+fn skinny<T>(a: &MatRef<'_, T>, b: &MatRef<'_, T>) -> bool {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    let rows_of_b = b.col_stride == 1 && n >= small::LANES;
+    let dots = a.col_stride == 1 && b.row_stride == 1 && k >= small::LANES;
+    (m <= SKINNY && (rows_of_b || dots)) || (k <= SKINNY && rows_of_b)
+}
 
 /// Products of at least this many floating-point operations (2 m k n) are split across
 /// threads: below it, waking a helper costs more than it saves.

@@ -24,7 +24,7 @@ fn gemm_avx2<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c:
 }
 
 /// Lanes of the dot products' accumulators.
-const LANES: usize = 8;
+pub(super) const LANES: usize = 8;
 
 /// Columns of C summed in registers at a time.
 const BLOCK: usize = 32;

@@ -110,6 +110,9 @@ pub(crate) struct TapeInner<T: Float> {
     pub(crate) recording: bool,
     pub(crate) scopes: Vec<String>,
     scope_stack: Vec<u32>,
+    /// The strings of earlier steps' scope names, kept by `clear` for the next step's names:
+    /// a training step that opens scopes allocates nothing once warmed up.
+    spare_names: Vec<String>,
     /// Per-position gradient slots, kept between backward passes for their memory.
     pub(crate) grad_slots: Vec<Option<Tensor<T>>>,
     pub(crate) relevant: Vec<bool>,
@@ -159,6 +162,7 @@ impl<T: Float> Tape<T> {
                 recording: true,
                 scopes: Vec::new(),
                 scope_stack: Vec::new(),
+                spare_names: Vec::new(),
                 grad_slots: Vec::new(),
                 relevant: Vec::new(),
                 spare_grads: None,
@@ -193,6 +197,36 @@ impl<T: Float> Tape<T> {
         self.constant(t)
     }
 
+    /// A constant whose row-major elements `build` pushes onto an empty buffer of the tape's
+    /// recycled memory: for elements made a row at a time (standardising features, say),
+    /// where a loop over a row's slices vectorises and an index per element would not.
+    ///
+    /// ```
+    /// use nabla_autodiff::Tape;
+    /// let tape = Tape::<f32>::new();
+    /// let rows = [[1.0, 2.0], [3.0, 4.0]];
+    /// let x = tape.constant_built(&[2, 2], |buf| {
+    ///     for row in &rows {
+    ///         buf.extend(row.iter().map(|v| v * 10.0));
+    ///     }
+    /// });
+    /// assert_eq!(x.value().data(), &[10.0, 20.0, 30.0, 40.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `build` pushes other than one element per position of `shape`.
+    pub fn constant_built(&self, shape: &[usize], build: impl FnOnce(&mut Vec<T>)) -> Var<'_, T> {
+        let len = shape.iter().product();
+        let mut buf = self.inner.borrow_mut().scratch.take(len);
+        build(&mut buf);
+        assert!(
+            buf.len() == len,
+            "constant_built: built {} elements for shape {shape:?}, which holds {len}",
+            buf.len()
+        );
+        self.constant(Tensor::from_vec(buf, shape))
+    }
+
     /// A zero-dimensional constant.
     pub fn scalar(&self, value: T) -> Var<'_, T> {
         let t = self.inner.borrow_mut().scratch.full(&[], value);
@@ -220,6 +254,7 @@ impl<T: Float> Tape<T> {
             scratch,
             scopes,
             scope_stack,
+            spare_names,
             ..
         } = inner;
         scratch.trim();
@@ -231,7 +266,7 @@ impl<T: Float> Tape<T> {
         }
         scratch.mark();
         order.clear();
-        scopes.clear();
+        spare_names.append(scopes);
         scope_stack.clear();
     }
 
@@ -277,12 +312,19 @@ impl<T: Float> Tape<T> {
     /// graph dumps draw each scope as a box. Scopes nest: names join with `/`.
     pub fn scope(&self, name: &str) -> ScopeGuard<'_, T> {
         let mut inner = self.inner.borrow_mut();
-        let full = match inner.scope_stack.last() {
-            Some(&parent) => format!("{}/{name}", inner.scopes[parent as usize]),
-            None => name.to_owned(),
-        };
+        let inner = &mut *inner;
+        let mut full = inner.spare_names.pop().unwrap_or_default();
+        full.clear();
+        if let Some(&parent) = inner.scope_stack.last() {
+            full.push_str(&inner.scopes[parent as usize]);
+            full.push('/');
+        }
+        full.push_str(name);
         let index = match inner.scopes.iter().position(|s| *s == full) {
-            Some(i) => i as u32,
+            Some(i) => {
+                inner.spare_names.push(full);
+                i as u32
+            }
             None => {
                 inner.scopes.push(full);
                 (inner.scopes.len() - 1) as u32

@@ -185,6 +185,13 @@ impl Standardizer {
         Ok(())
     }
 
+    /// [`inverse_transform`](Self::inverse_transform) of the row-major `values` (a whole
+    /// number of rows), in place: how a [`Predictor`](crate::estimator::Predictor) brings
+    /// predictions back to the target's units without allocating.
+    pub(crate) fn inverse_transform_in_place(&self, values: &mut [f64]) {
+        self.per_column_in_place(values, |v, m, s| v * s + m);
+    }
+
     fn per_column(&self, x: &Tensor<f64>, f: impl Fn(f64, f64, f64) -> f64) -> Tensor<f64> {
         let mut out = x.clone();
         self.per_column_in_place(out.data_mut(), f);

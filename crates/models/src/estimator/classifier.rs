@@ -4,14 +4,15 @@
 use super::config::NetworkConfig;
 use super::fit::{FitRun, prepare_inputs};
 use super::inputs::FittedInputs;
+use super::predictor::{Finish, Predictor};
 use super::streamed::Streamed;
-use super::{BodyBuilder, FitError, FitExtras, check_labels, graph, guard_data, to_model};
+use super::{BodyBuilder, FitError, FitExtras, check_labels, graph, to_model};
 use crate::data::{CsvStream, Targets, to_categorical};
 use crate::head::Head;
 use crate::layer::Sequential;
 use crate::metrics::{self, ConfusionMatrix};
 use crate::persist::{ClassifierDescription, ModelKind};
-use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
+use crate::train::{Callback, History, TargetData, TrainData};
 use nabla_autodiff::dump::GraphDump;
 use nabla_autodiff::{Float, Tensor};
 use nabla_ops::Activation;
@@ -395,24 +396,30 @@ impl<T: Float> Classifier<T> {
     /// # Errors
     /// If the model is not fitted or `x` has the wrong width or non-finite values.
     pub fn predict_proba(&self, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
-        let f = self.fitted("Classifier::predict_proba")?;
-        let x = to_model::<T>(&*f.inputs.prepare("Classifier::predict_proba", x)?);
-        let out = guard_data("Classifier::predict_proba", || {
-            predict_outputs(&f.net, &f.head, &x)
-        })?;
-        let out: Tensor<f64> = out.cast();
-        Ok(if f.head.units == 1 {
-            let rows = out.shape()[0];
-            Tensor::from_fn(&[rows, 2], |i| {
-                if i % 2 == 1 {
-                    out.data()[i / 2]
-                } else {
-                    1.0 - out.data()[i / 2]
-                }
-            })
-        } else {
-            out
-        })
+        self.predictor_for("Classifier::predict_proba")?
+            .predict(x)
+            .cloned()
+    }
+
+    /// A [`Predictor`] of this model's probabilities, as [`Classifier::predict_proba`] gives
+    /// them, that keeps its buffers between calls: serving rows one request at a time
+    /// allocates nothing once warmed up.
+    ///
+    /// # Errors
+    /// If the model is not fitted.
+    pub fn predictor(&self) -> Result<Predictor<'_, T>, FitError> {
+        self.predictor_for("Predictor::predict")
+    }
+
+    fn predictor_for(&self, method: &'static str) -> Result<Predictor<'_, T>, FitError> {
+        let f = self.fitted(method)?;
+        Ok(Predictor::new(
+            method,
+            &f.net,
+            &f.head,
+            &f.inputs,
+            Finish::Probabilities,
+        ))
     }
 
     /// The graph of the loss on rows `x` with targets `y`, as the model computes it in

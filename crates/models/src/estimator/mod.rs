@@ -7,12 +7,14 @@ mod error;
 mod fit;
 mod graph;
 pub(crate) mod inputs;
+mod predictor;
 mod regressor;
 mod streamed;
 
 pub use classifier::{BinaryHead, ClassWeights, Classifier, ClassifierConfig, Evaluation, Task};
 pub use config::{NetworkConfig, OptimizerKind, Validation};
 pub use error::FitError;
+pub use predictor::Predictor;
 
 /// Optional extras for `fit_with`: per-row weights and validation data held apart from the
 /// training rows.
@@ -220,6 +222,54 @@ pub(crate) fn check_features(
     x: &Tensor<f64>,
     expected: Option<usize>,
 ) -> Result<(), FitError> {
+    check_feature_shape(method, x, expected)?;
+    let bad_block = x
+        .data()
+        .chunks(256)
+        .position(|block| block.iter().fold(false, |bad, &v| bad | refused_feature(v)));
+    // Blocks are scanned without stopping early, so that the scan vectorises; only a block
+    // holding a refused value is searched for it.
+    let first_bad = bad_block.and_then(|b| {
+        let start = b * 256;
+        let at = x.data()[start..].iter().position(|&v| refused_feature(v));
+        at.map(|i| start + i)
+    });
+    let Some(i) = first_bad else {
+        return Ok(());
+    };
+    let limit = crate::data::MAX_MAGNITUDE;
+    let cols = x.shape()[1];
+    let v = x.data()[i];
+    let fix = if v.is_finite() {
+        format!(
+            "beyond {limit:e} in magnitude, where its square overflows; rescale the column \
+             (divide it by a power of ten)"
+        )
+    } else {
+        "not a finite number; remove or impute non-finite values first".to_string()
+    };
+    Err(FitError::invalid(
+        method,
+        format!(
+            "the value at row {}, column {} is {}, {fix}",
+            i / cols,
+            i % cols,
+            readable(v)
+        ),
+    ))
+}
+
+/// Whether a feature value is refused: not a number, or so large that its square overflows.
+pub(crate) fn refused_feature(v: f64) -> bool {
+    v.is_nan() || v.abs() > crate::data::MAX_MAGNITUDE
+}
+
+/// Checks a feature matrix's shape: 2-D and the expected width.
+pub(crate) fn check_feature_shape(
+    method: &'static str,
+    x: &Tensor<f64>,
+    expected: Option<usize>,
+) -> Result<(), FitError> {
     check_matrix(method, x)?;
     if let Some(k) = expected
         && x.shape()[1] != k
@@ -229,28 +279,6 @@ pub(crate) fn check_features(
             format!(
                 "the model was fitted on {k} features but got {}; pass the same columns as in fit",
                 x.shape()[1]
-            ),
-        ));
-    }
-    let limit = crate::data::MAX_MAGNITUDE;
-    if let Some(i) = x.data().iter().position(|v| v.is_nan() || v.abs() > limit) {
-        let cols = x.shape()[1];
-        let v = x.data()[i];
-        let fix = if v.is_finite() {
-            format!(
-                "beyond {limit:e} in magnitude, where its square overflows; rescale the column \
-                 (divide it by a power of ten)"
-            )
-        } else {
-            "not a finite number; remove or impute non-finite values first".to_string()
-        };
-        return Err(FitError::invalid(
-            method,
-            format!(
-                "the value at row {}, column {} is {}, {fix}",
-                i / cols,
-                i % cols,
-                readable(v)
             ),
         ));
     }

@@ -4,14 +4,15 @@
 use super::config::NetworkConfig;
 use super::fit::{FitRun, prepare_inputs};
 use super::inputs::{FittedInputs, scaling_of};
+use super::predictor::{Finish, Predictor};
 use super::streamed::Streamed;
-use super::{BodyBuilder, FitError, FitExtras, check_features, graph, guard_data, to_model};
+use super::{BodyBuilder, FitError, FitExtras, check_features, graph, to_model};
 use crate::data::{CsvStream, Standardizer, Targets};
 use crate::head::{Head, Loss};
 use crate::layer::Sequential;
 use crate::metrics;
 use crate::persist::{ModelKind, RegressorDescription};
-use crate::train::{Callback, History, TargetData, TrainData, predict_outputs};
+use crate::train::{Callback, History, TargetData, TrainData};
 use nabla_autodiff::dump::GraphDump;
 use nabla_autodiff::{Float, Tensor};
 use rand::rngs::StdRng;
@@ -272,18 +273,30 @@ impl<T: Float> Regressor<T> {
     /// # Errors
     /// If the model is not fitted or `x` has the wrong width or non-finite values.
     pub fn predict(&self, x: &Tensor<f64>) -> Result<Tensor<f64>, FitError> {
-        let f = self.fitted.as_ref().ok_or(FitError::NotFitted {
-            method: "Regressor::predict",
-        })?;
-        let x = to_model::<T>(&*f.inputs.prepare("Regressor::predict", x)?);
-        let out = guard_data("Regressor::predict", || {
-            predict_outputs(&f.net, &f.head, &x)
-        })?;
-        let out: Tensor<f64> = out.cast();
-        Ok(match &f.target_scale {
-            Some(s) => s.inverse_transform(&out)?,
-            None => out,
-        })
+        self.predictor_for("Regressor::predict")?
+            .predict(x)
+            .cloned()
+    }
+
+    /// A [`Predictor`] of this model's predictions, as [`Regressor::predict`] gives them, that
+    /// keeps its buffers between calls: serving rows one request at a time allocates nothing
+    /// once warmed up.
+    ///
+    /// # Errors
+    /// If the model is not fitted.
+    pub fn predictor(&self) -> Result<Predictor<'_, T>, FitError> {
+        self.predictor_for("Predictor::predict")
+    }
+
+    fn predictor_for(&self, method: &'static str) -> Result<Predictor<'_, T>, FitError> {
+        let f = self.fitted.as_ref().ok_or(FitError::NotFitted { method })?;
+        Ok(Predictor::new(
+            method,
+            &f.net,
+            &f.head,
+            &f.inputs,
+            Finish::Values(f.target_scale.as_ref()),
+        ))
     }
 
     /// Error measures on `x` and `y`, in the target's units (all outputs pooled).

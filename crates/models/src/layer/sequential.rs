@@ -12,11 +12,17 @@ use std::fmt;
 /// graph dump of a deep network stays readable.
 pub struct Sequential<T: Float> {
     layers: Vec<Box<dyn Layer<T>>>,
+    /// Each layer's scope on the tape, `"{index}: {name}"`, made once when it is added (a
+    /// forward pass then allocates no names).
+    scopes: Vec<String>,
 }
 
 impl<T: Float> Default for Sequential<T> {
     fn default() -> Self {
-        Sequential { layers: Vec::new() }
+        Sequential {
+            layers: Vec::new(),
+            scopes: Vec::new(),
+        }
     }
 }
 
@@ -34,11 +40,13 @@ impl<T: Float> Sequential<T> {
 
     /// Appends a layer.
     pub fn push(&mut self, layer: impl Layer<T> + 'static) {
-        self.layers.push(Box::new(layer));
+        self.push_boxed(Box::new(layer));
     }
 
     /// Appends a boxed layer.
     pub fn push_boxed(&mut self, layer: Box<dyn Layer<T>>) {
+        self.scopes
+            .push(format!("{}: {}", self.layers.len(), layer.name()));
         self.layers.push(layer);
     }
 
@@ -197,8 +205,8 @@ impl<T: Float> Layer<T> for Sequential<T> {
     fn forward<'t>(&self, x: Var<'t, T>, ctx: &mut ForwardCtx<'_>) -> Var<'t, T> {
         let tape = x.tape();
         let mut h = x;
-        for (i, layer) in self.layers.iter().enumerate() {
-            let _scope = tape.scope(&format!("{i}: {}", layer.name()));
+        for (layer, scope) in self.layers.iter().zip(&self.scopes) {
+            let _scope = tape.scope(scope);
             h = layer.forward(h, ctx);
         }
         h

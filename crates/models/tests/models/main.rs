@@ -17,6 +17,7 @@ mod heads;
 mod metrics_reference;
 mod persist;
 mod plot;
+mod predictor;
 mod quality_real_data;
 mod streaming;
 mod training;
