@@ -119,7 +119,7 @@ impl<T: Float> Scratch<T> {
     /// copying the transpose (see [`Tensor::matmul_t`]).
     pub fn matmul_t(&mut self, a: &Tensor<T>, b: &Tensor<T>, ta: bool, tb: bool) -> Tensor<T> {
         let len = crate::tensor::matmul_len(a.shape(), b.shape(), ta, tb);
-        a.matmul_t_in(b, ta, tb, self.take(len))
+        a.matmul_t_in(b, ta, tb, self.take_stale(len, T::ZERO))
     }
 
     /// Sums over `axes` (see [`Tensor::sum_axes`]).
@@ -162,20 +162,44 @@ impl<T> Scratch<T> {
             .range_mut(len..)
             .find_map(|(_, shelf)| shelf.take());
         match spare {
-            Some(buf) => {
+            Some(mut buf) => {
                 self.spare_elements -= buf.capacity();
+                buf.clear();
                 buf
             }
             None => Vec::with_capacity(len),
         }
     }
 
+    /// A buffer of `len` elements holding whatever its last use left there (the new ones,
+    /// where it held fewer, are `fill`): for an output every element of which is about to be
+    /// overwritten, such as a product's with beta 0, it spares writing the buffer twice.
+    pub(crate) fn take_stale(&mut self, len: usize, fill: T) -> Vec<T>
+    where
+        T: Clone,
+    {
+        let spare = self
+            .buffers
+            .range_mut(len..)
+            .find_map(|(_, shelf)| shelf.take());
+        let mut buf = match spare {
+            Some(buf) => {
+                self.spare_elements -= buf.capacity();
+                buf
+            }
+            None => Vec::with_capacity(len),
+        };
+        buf.resize(len, fill);
+        buf
+    }
+
     /// Gives a buffer back for reuse.
-    pub(crate) fn give(&mut self, mut buf: Vec<T>) {
+    pub(crate) fn give(&mut self, buf: Vec<T>) {
         if buf.capacity() == 0 {
             return;
         }
-        buf.clear();
+        // Kept as they are (`take` clears, in O(1) for the float types), so that
+        // `take_stale` can hand out the old contents.
         self.spare_elements += buf.capacity();
         self.buffers.entry(buf.capacity()).or_default().put(buf);
     }
@@ -300,6 +324,24 @@ mod tests {
     use super::*;
     use crate::{Tape, Var};
     use std::borrow::Cow;
+
+    /// A product's output reuses a buffer without zeroing it first: the NaN its last use left
+    /// never reaches the result, at every size (the small loops and the blocked kernel).
+    #[test]
+    fn a_product_overwrites_a_stale_buffer() {
+        let mut s = Scratch::<f64>::default();
+        for (m, k, n) in [(2, 3, 4), (64, 64, 64), (1, 300, 40), (300, 2, 40)] {
+            s.give(vec![f64::NAN; m * n + 7]);
+            let a = Tensor::from_fn(&[m, k], |i| (i % 5) as f64 - 2.0);
+            let b = Tensor::from_fn(&[k, n], |i| (i % 3) as f64 * 0.5);
+            let c = s.matmul_t(&a, &b, false, false);
+            assert_eq!(c, a.matmul(&b), "{m}x{k}x{n}");
+            s.recycle(c);
+        }
+        // An empty buffer is asked for by `take`: the stale contents are gone.
+        s.give(vec![1.0; 8]);
+        assert!(s.take(8).is_empty());
+    }
 
     #[test]
     fn takes_the_smallest_buffer_that_fits() {

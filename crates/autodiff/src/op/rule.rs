@@ -156,7 +156,7 @@ impl<T: Float> Backprop<T> for Eager<'_, T> {
         let t = {
             let (x, y) = (self.get(a), self.get(b));
             let len = crate::tensor::matmul_len(x.shape(), y.shape(), ta, tb);
-            let buf = self.scratch.take(len);
+            let buf = self.scratch.take_stale(len, T::ZERO);
             let (x, y) = (self.get(a), self.get(b));
             x.matmul_t_in(y, ta, tb, buf)
         };

@@ -67,9 +67,11 @@ impl<T: Float> Tensor<T> {
     /// [`Tensor::matmul_t`] writing into a reused buffer.
     pub(crate) fn matmul_t_in(&self, other: &Self, ta: bool, tb: bool, buf: Vec<T>) -> Self {
         let p = MatmulPlan::new(self.shape(), other.shape(), ta, tb);
-        let mut out = Tensor::build_in(buf, &p.out_shape, |o| {
-            o.resize(numel(&p.out_shape), T::ZERO)
-        });
+        // The product (beta 0) writes every element, so a buffer already long enough keeps
+        // its stale contents until then instead of being zeroed first.
+        let mut data = buf;
+        data.resize(numel(&p.out_shape), T::ZERO);
+        let mut out = Tensor::from_vec(data, &p.out_shape);
         p.run(self, other, ta, tb, T::ZERO, out.data_mut());
         out
     }
