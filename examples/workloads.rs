@@ -10,8 +10,8 @@
 //! takes at least 10 warm-up steps (and at least 0.2 s of them), then the median of `--steps` timed steps (default: enough for about
 //! `--seconds`, default 1, and at least 20). `--threads 0` (the default) uses every core.
 //!
-//! `--gemm N` instead prints the median GFLOP/s of an f32 `N x N` by `N x N` product (the
-//! workload name is then `gemm-N`).
+//! `--gemm N` instead prints the median GFLOP/s of an `N x N` by `N x N` product, a line for
+//! f32 (`gemm-f32-N`) and one for f64 (`gemm-f64-N`).
 //!
 //! `--memory N` instead runs N steps of each workload and prints the resident memory (Linux's
 //! VmRSS) after 100 steps and then every N/10, to show that it stays flat.
@@ -44,7 +44,8 @@ fn main() {
         }
     }
     if let Some(n) = gemm_size {
-        return gemm_gflops(n, seconds);
+        gemm_gflops::<f32>(n, seconds);
+        return gemm_gflops::<f64>(n, seconds);
     }
     let specs: Vec<Spec> = if names.is_empty() {
         SPECS.to_vec()
@@ -110,11 +111,11 @@ fn resident_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Prints the median GFLOP/s of `n x n` by `n x n` f32 products, timed for about `seconds`.
-fn gemm_gflops(n: usize, seconds: f64) {
+/// Prints the median GFLOP/s of `n x n` by `n x n` products, timed for about `seconds`.
+fn gemm_gflops<T: nabla::autodiff::Float>(n: usize, seconds: f64) {
     use nabla::autodiff::{Scratch, Tensor};
-    let a = Tensor::<f32>::from_fn(&[n, n], |i| (i % 13) as f32 * 0.1);
-    let b = Tensor::<f32>::from_fn(&[n, n], |i| (i % 7) as f32 * 0.1);
+    let a = Tensor::<T>::from_fn(&[n, n], |i| T::from_f64((i % 13) as f64 * 0.1));
+    let b = Tensor::<T>::from_fn(&[n, n], |i| T::from_f64((i % 7) as f64 * 0.1));
     let mut scratch = Scratch::default();
     let mut run = || {
         let t = Instant::now();
@@ -128,5 +129,5 @@ fn gemm_gflops(n: usize, seconds: f64) {
     let mut times: Vec<f64> = (0..reps).map(|_| run()).collect();
     times.sort_by(f64::total_cmp);
     let flops = 2.0 * (n as f64).powi(3);
-    println!("gemm-{n} {:.1}", flops / times[reps / 2] / 1e9);
+    println!("gemm-{}-{n} {:.1}", T::NAME, flops / times[reps / 2] / 1e9);
 }

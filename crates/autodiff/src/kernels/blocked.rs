@@ -1,0 +1,190 @@
+//! The blocked product of one part of C: the operands cut into cache-sized blocks, each block
+//! packed into panels ([`pack`]), and the microkernel ([`Micro`]) run over every pair of
+//! panels. Loops, outermost first: `nc` columns of B (packed, kept in L3), `kc` of the inner
+//! dimension, `mc` rows of A (packed, kept in L2), then each B panel (kept in L1) against each
+//! A panel.
+//!
+//! The packing buffers belong to the thread and only grow, so after the first products of a
+//! given size nothing is allocated.
+//!
+//! Uses `unsafe`: it views its 64-byte aligned buffers as floats, calls the microkernels, and
+//! writes C through a raw pointer, because the threads of one product share C (each writing
+//! its own part).
+#![allow(unsafe_code)]
+
+use super::gemm::MatRef;
+use super::micro::Micro;
+use super::pack;
+use crate::float::Float;
+use std::cell::RefCell;
+
+/// A cache line: the packing buffers' unit, so that panels start on a line.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u8; 64]);
+
+thread_local! {
+    /// This thread's packed A block and packed B block.
+    static BUFFERS: RefCell<(Vec<Line>, Vec<Line>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// The first `len` elements of `buffer` as `T`s, growing it if needed.
+fn view<T: Float>(buffer: &mut Vec<Line>, len: usize) -> &mut [T] {
+    let lines = (len * size_of::<T>()).div_ceil(size_of::<Line>());
+    if buffer.len() < lines {
+        buffer.resize(lines, Line([0; 64]));
+    }
+    // SAFETY: the buffer holds at least `len * size_of::<T>()` initialised bytes, aligned to
+    // 64 (more than `T`'s alignment), and every bit pattern is a valid `f32` or `f64` (the only
+    // `Float`s); the borrow of `buffer` covers the returned slice's lifetime.
+    unsafe { std::slice::from_raw_parts_mut(buffer.as_mut_ptr().cast::<T>(), len) }
+}
+
+/// The largest tile any kernel has (elements), for the edge tiles' scratch.
+const TILE_MAX: usize = 12 * 32;
+
+/// `C = alpha * a b + beta * C` on `micro`'s path, where C is the `a.rows x b.cols` row-major
+/// block at `c` with `ldc` elements between rows. With `beta == 0`, C's old contents (NaN
+/// included) are not read.
+///
+/// # Safety
+/// The CPU supports `micro.isa`; the operands fit their slices ([`MatRef`]'s check), and the
+/// block at `c` is writable and accessed by nothing else during the call.
+pub(crate) unsafe fn gemm<T: Float>(
+    micro: &Micro<T>,
+    alpha: T,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    let (mr, nr) = (micro.mr, micro.nr);
+    debug_assert!(mr * nr <= TILE_MAX);
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        for i in 0..m {
+            for j in 0..n {
+                // SAFETY: (i, j) lies in the block the caller gave.
+                unsafe { scale(c.add(i * ldc + j), T::ZERO, alpha, beta) };
+            }
+        }
+        return;
+    }
+    let kc = micro.kc.min(k);
+    let mc = micro.mc.min(m.next_multiple_of(mr));
+    let nc = micro.nc.min(n.next_multiple_of(nr));
+    BUFFERS.with_borrow_mut(|(a_buffer, b_buffer)| {
+        let a_pack = view::<T>(a_buffer, mc * kc);
+        let b_pack = view::<T>(b_buffer, kc * nc);
+        for jc in (0..n).step_by(nc) {
+            let cols = nc.min(n - jc);
+            for pc in (0..k).step_by(kc) {
+                let depth = kc.min(k - pc);
+                let beta = if pc == 0 { beta } else { T::ONE };
+                // B's block as the rows of its transpose: columns jc.., rows pc...
+                let b_block = MatRef {
+                    data: &b.data[pc * b.row_stride + jc * b.col_stride..],
+                    rows: cols,
+                    cols: depth,
+                    row_stride: b.col_stride,
+                    col_stride: b.row_stride,
+                };
+                pack::panels(b_pack, b_block, nr);
+                for ic in (0..m).step_by(mc) {
+                    let rows = mc.min(m - ic);
+                    let a_block = MatRef {
+                        data: &a.data[ic * a.row_stride + pc * a.col_stride..],
+                        rows,
+                        cols: depth,
+                        row_stride: a.row_stride,
+                        col_stride: a.col_stride,
+                    };
+                    pack::panels(a_pack, a_block, mr);
+                    let block = Block {
+                        depth,
+                        rows,
+                        cols,
+                        a: a_pack,
+                        b: b_pack,
+                    };
+                    // SAFETY: the CPU supports the kernel, and the block of C at (ic, jc) lies
+                    // in the caller's, as the caller guarantees.
+                    unsafe { block.run(micro, alpha, beta, c.add(ic * ldc + jc), ldc) };
+                }
+            }
+        }
+    });
+}
+
+/// One packed block pair: `rows x depth` of A in `mr`-row panels, `depth x cols` of B in
+/// `nr`-column panels.
+struct Block<'a, T> {
+    depth: usize,
+    rows: usize,
+    cols: usize,
+    a: &'a [T],
+    b: &'a [T],
+}
+
+impl<T: Float> Block<'_, T> {
+    /// `C = alpha * A B + beta * C` over the block's `rows x cols` tile grid at `c`.
+    ///
+    /// # Safety
+    /// As for [`gemm`], with `c` the block's corner.
+    unsafe fn run(&self, micro: &Micro<T>, alpha: T, beta: T, c: *mut T, ldc: usize) {
+        let (mr, nr, depth) = (micro.mr, micro.nr, self.depth);
+        assert!(
+            self.a.len() >= self.rows.next_multiple_of(mr) * depth
+                && self.b.len() >= self.cols.next_multiple_of(nr) * depth
+        );
+        for j in (0..self.cols).step_by(nr) {
+            let b = self.b[j * depth..].as_ptr();
+            let width = nr.min(self.cols - j);
+            for i in (0..self.rows).step_by(mr) {
+                let a = self.a[i * depth..].as_ptr();
+                let height = mr.min(self.rows - i);
+                // SAFETY: (i, j) lies in the block at `c`.
+                let corner = unsafe { c.add(i * ldc + j) };
+                if height == mr && width == nr {
+                    // SAFETY: the panels hold `depth * mr` and `depth * nr` elements (asserted
+                    // above), the tile lies in C's block, and the CPU supports the kernel.
+                    unsafe { (micro.run)(depth, a, b, corner, ldc, alpha, beta) };
+                    continue;
+                }
+                // An edge tile: the kernel writes a whole tile to scratch, then its live part
+                // goes to C.
+                let mut tile = [T::ZERO; TILE_MAX];
+                // SAFETY: as above, with the scratch (at least mr * nr elements, nr per row)
+                // as C.
+                unsafe {
+                    (micro.run)(depth, a, b, tile.as_mut_ptr(), nr, T::ONE, T::ZERO);
+                }
+                for r in 0..height {
+                    for s in 0..width {
+                        // SAFETY: r < height, s < width: inside the block at `c`.
+                        unsafe { scale(corner.add(r * ldc + s), tile[r * nr + s], alpha, beta) };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `*at = alpha * product + beta * *at`, not reading `*at` when `beta == 0`.
+///
+/// # Safety
+/// `at` is valid for reads and writes.
+unsafe fn scale<T: Float>(at: *mut T, product: T, alpha: T, beta: T) {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        *at = if beta == T::ZERO {
+            alpha * product
+        } else {
+            alpha * product + beta * *at
+        };
+    }
+}
