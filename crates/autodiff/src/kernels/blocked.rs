@@ -1,5 +1,5 @@
 //! The blocked product of one part of C: the operands cut into cache-sized blocks, each block
-//! packed into panels ([`pack`]), and the microkernel ([`Micro`]) run over every pair of
+//! packed into panels (`pack`), and the microkernel ([`Micro`]) run over every pair of
 //! panels. Loops, outermost first: `nc` columns of B (packed, kept in L3), `kc` of the inner
 //! dimension, `mc` rows of A (packed, kept in L2), then each B panel (kept in L1) against each
 //! A panel.
@@ -14,7 +14,6 @@
 
 use super::gemm::MatRef;
 use super::micro::Micro;
-use super::pack;
 use crate::float::Float;
 use std::cell::RefCell;
 
@@ -26,6 +25,13 @@ struct Line([u8; 64]);
 thread_local! {
     /// This thread's packed A block and packed B block.
     static BUFFERS: RefCell<(Vec<Line>, Vec<Line>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// All of B packed, for the threads of a product this thread calls.
+    static SHARED: RefCell<Vec<Line>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on this thread's buffer for all of B packed, `len` elements.
+pub(crate) fn with_shared_b<T: Float, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
+    SHARED.with_borrow_mut(|buffer| f(view(buffer, len)))
 }
 
 /// The first `len` elements of `buffer` as `T`s, growing it if needed.
@@ -45,11 +51,13 @@ const TILE_MAX: usize = 12 * 32;
 
 /// `C = alpha * a b + beta * C` on `micro`'s path, where C is the `a.rows x b.cols` row-major
 /// block at `c` with `ldc` elements between rows. With `beta == 0`, C's old contents (NaN
-/// included) are not read.
+/// included) are not read. `packed_b`, if given, is all of `b` packed by [`b_block`] (the
+/// threads of one product share it); else each B block is packed here.
 ///
 /// # Safety
 /// The CPU supports `micro.isa`; the operands fit their slices ([`MatRef`]'s check), and the
 /// block at `c` is writable and accessed by nothing else during the call.
+#[allow(clippy::too_many_arguments)] // the BLAS argument list, plus the shared B
 pub(crate) unsafe fn gemm<T: Float>(
     micro: &Micro<T>,
     alpha: T,
@@ -58,6 +66,7 @@ pub(crate) unsafe fn gemm<T: Float>(
     beta: T,
     c: *mut T,
     ldc: usize,
+    packed_b: Option<&[T]>,
 ) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     let (mr, nr) = (micro.mr, micro.nr);
@@ -74,26 +83,23 @@ pub(crate) unsafe fn gemm<T: Float>(
         }
         return;
     }
-    let kc = micro.kc.min(k);
+    let (kc, nc) = (micro.kc.min(k), nc(micro, n));
     let mc = micro.mc.min(m.next_multiple_of(mr));
-    let nc = micro.nc.min(n.next_multiple_of(nr));
     BUFFERS.with_borrow_mut(|(a_buffer, b_buffer)| {
         let a_pack = view::<T>(a_buffer, mc * kc);
-        let b_pack = view::<T>(b_buffer, kc * nc);
+        let own_b = view::<T>(b_buffer, if packed_b.is_some() { 0 } else { kc * nc });
         for jc in (0..n).step_by(nc) {
             let cols = nc.min(n - jc);
             for pc in (0..k).step_by(kc) {
                 let depth = kc.min(k - pc);
                 let beta = if pc == 0 { beta } else { T::ONE };
-                // B's block as the rows of its transpose: columns jc.., rows pc...
-                let b_block = MatRef {
-                    data: &b.data[pc * b.row_stride + jc * b.col_stride..],
-                    rows: cols,
-                    cols: depth,
-                    row_stride: b.col_stride,
-                    col_stride: b.row_stride,
+                let b_pack: &[T] = match packed_b {
+                    Some(all) => &all[b_block_start(micro, k, n, jc, pc)..],
+                    None => {
+                        pack_b_at(micro, b, jc, pc, own_b);
+                        own_b
+                    }
                 };
-                pack::panels(b_pack, b_block, nr);
                 for ic in (0..m).step_by(mc) {
                     let rows = mc.min(m - ic);
                     let a_block = MatRef {
@@ -103,7 +109,7 @@ pub(crate) unsafe fn gemm<T: Float>(
                         row_stride: a.row_stride,
                         col_stride: a.col_stride,
                     };
-                    pack::panels(a_pack, a_block, mr);
+                    (micro.pack_a)(a_pack, a_block);
                     let block = Block {
                         depth,
                         rows,
@@ -118,6 +124,65 @@ pub(crate) unsafe fn gemm<T: Float>(
             }
         }
     });
+}
+
+/// Columns of B per block: `micro.nc`, or all of B's (rounded to a panel) if fewer.
+fn nc<T>(micro: &Micro<T>, n: usize) -> usize {
+    micro.nc.min(n.next_multiple_of(micro.nr))
+}
+
+/// Elements of all of `k x n` B packed, block after block (see [`b_block`]).
+pub(crate) fn packed_b_len<T>(micro: &Micro<T>, k: usize, n: usize) -> usize {
+    n.next_multiple_of(micro.nr) * k
+}
+
+/// How many blocks all of `k x n` B packs into.
+pub(crate) fn b_blocks<T>(micro: &Micro<T>, k: usize, n: usize) -> usize {
+    n.div_ceil(nc(micro, n)) * k.div_ceil(micro.kc.min(k))
+}
+
+/// Where the block at column `jc`, depth `pc` starts in all of B packed: the column blocks
+/// one after the other, each as its depth blocks one after the other.
+fn b_block_start<T>(micro: &Micro<T>, k: usize, n: usize, jc: usize, pc: usize) -> usize {
+    jc * k + pc * nc(micro, n).min(n - jc).next_multiple_of(micro.nr)
+}
+
+/// Block `index` of all of B packed (column blocks outer, depth blocks inner): its column,
+/// its depth, and its range in the [`packed_b_len`] elements. The blocks' ranges are disjoint,
+/// so threads can pack different blocks ([`pack_b_at`]) side by side.
+pub(crate) fn b_block<T>(
+    micro: &Micro<T>,
+    k: usize,
+    n: usize,
+    index: usize,
+) -> (usize, usize, std::ops::Range<usize>) {
+    let (kc, nc) = (micro.kc.min(k), nc(micro, n));
+    let depths = k.div_ceil(kc);
+    let (jc, pc) = ((index / depths) * nc, (index % depths) * kc);
+    let start = b_block_start(micro, k, n, jc, pc);
+    let len = nc.min(n - jc).next_multiple_of(micro.nr) * kc.min(k - pc);
+    (jc, pc, start..start + len)
+}
+
+/// Packs B's block at column `jc`, depth `pc` into the start of `dst`.
+pub(crate) fn pack_b_at<T: Float>(
+    micro: &Micro<T>,
+    b: MatRef<'_, T>,
+    jc: usize,
+    pc: usize,
+    dst: &mut [T],
+) {
+    let (k, n) = (b.rows, b.cols);
+    let (kc, nc) = (micro.kc.min(k), nc(micro, n));
+    // B's block as the rows of its transpose: columns jc.., rows pc...
+    let block = MatRef {
+        data: &b.data[pc * b.row_stride + jc * b.col_stride..],
+        rows: nc.min(n - jc),
+        cols: kc.min(k - pc),
+        row_stride: b.col_stride,
+        col_stride: b.row_stride,
+    };
+    (micro.pack_b)(dst, block);
 }
 
 /// One packed block pair: `rows x depth` of A in `mr`-row panels, `depth x cols` of B in

@@ -111,7 +111,7 @@ pub(crate) fn gemm_on<T: Float>(
     let micro = T::micro(isa);
     let split = Split::plan(m, k, n, &micro);
     let c_ptr = Shared(c.as_mut_ptr());
-    let part = |p: usize| {
+    let part = |p: usize, packed_b: Option<&[T]>| {
         let (start, end) = split.range(p);
         if start >= end {
             return;
@@ -136,10 +136,43 @@ pub(crate) fn gemm_on<T: Float>(
         // sub-views of those (its rows of A or columns of B). C is a distinct `&mut` slice of
         // exactly m * n elements addressed row-major; the parts write disjoint row or column
         // ranges of it, and `run_parts` returns only when every part is done.
-        unsafe { blocked::gemm(&micro, alpha, a, b, beta, c_ptr.get().add(c_at), n) }
+        unsafe {
+            blocked::gemm(
+                &micro,
+                alpha,
+                a,
+                b,
+                beta,
+                c_ptr.get().add(c_at),
+                n,
+                packed_b,
+            )
+        }
     };
-    run_parts(split.parts, &part);
+    if split.parts == 1 || !split.by_rows || k * n > SHARED_B_MAX {
+        return run_parts(split.parts, &|p| part(p, None));
+    }
+    // Parts by rows all read the whole of B: the threads pack it once, side by side, then
+    // share it.
+    let len = blocked::packed_b_len(&micro, k, n);
+    blocked::with_shared_b(len, |packed: &mut [T]| {
+        let dst = Shared(packed.as_mut_ptr());
+        run_parts(blocked::b_blocks(&micro, k, n), &|i| {
+            let (jc, pc, range) = blocked::b_block(&micro, k, n, i);
+            // SAFETY: the blocks' ranges are disjoint and inside `packed` (`len` elements),
+            // which nothing else uses until `run_parts` has returned.
+            let dst =
+                unsafe { std::slice::from_raw_parts_mut(dst.get().add(range.start), range.len()) };
+            blocked::pack_b_at(&micro, b, jc, pc, dst);
+        });
+        let packed: &[T] = packed;
+        run_parts(split.parts, &|p| part(p, Some(packed)));
+    });
 }
+
+/// The largest B (elements) the threads of a product pack once and share: beyond, each
+/// packs its own blocks, in buffers that stay cache-sized.
+const SHARED_B_MAX: usize = 1 << 22;
 
 /// Products with `m k n` at most this run as plain loops ([`small`]): for them, packing the
 /// operands into the blocked kernel's layout costs more than it saves.
@@ -353,7 +386,7 @@ mod tests {
                 let mut whole = vec![0.0; m * n];
                 // SAFETY: the CPU supports `isa`, the operands fit their slices, and `whole`
                 // is the row-major m x n output.
-                unsafe { blocked::gemm(&micro, 1.0, a, b, 0.0, whole.as_mut_ptr(), n) };
+                unsafe { blocked::gemm(&micro, 1.0, a, b, 0.0, whole.as_mut_ptr(), n, None) };
                 let mut parts = vec![0.0; m * n];
                 gemm_on(isa, 1.0, a, b, 0.0, &mut parts);
                 assert_eq!(parts, whole, "{isa:?} ta={ta} tb={tb}");

@@ -21,6 +21,9 @@ mod avx2;
 mod avx512;
 mod portable;
 
+use super::gemm::MatRef;
+use super::pack;
+use crate::float::Float;
 use std::sync::OnceLock;
 
 /// An instruction set a family of microkernels is written for.
@@ -106,7 +109,11 @@ impl Isa {
 pub type KernelFn<T> =
     unsafe fn(k: usize, a: *const T, b: *const T, c: *mut T, ldc: usize, alpha: T, beta: T);
 
-/// A microkernel with its tile and the cache blocks the blocked product uses around it.
+/// Packs an operand block into a kernel's panels (see [`pack::panels`]).
+pub type PackFn<T> = fn(&mut [T], MatRef<'_, T>);
+
+/// A microkernel with its tile, its packing and the cache blocks the blocked product uses
+/// around it.
 #[derive(Clone, Copy, Debug)]
 pub struct Micro<T> {
     /// The path the kernel belongs to.
@@ -123,6 +130,31 @@ pub struct Micro<T> {
     pub nc: usize,
     /// The kernel.
     pub run: KernelFn<T>,
+    /// Packs a block of A (`rows x depth`) into `mr`-row panels.
+    pub pack_a: PackFn<T>,
+    /// Packs a block of B, seen transposed (`cols x depth`), into `nr`-column panels.
+    pub pack_b: PackFn<T>,
+}
+
+impl<T: Float> Micro<T> {
+    /// The kernel `run` of an `MR x NR` tile on `isa`, with the given cache blocks.
+    fn new<const MR: usize, const NR: usize>(
+        isa: Isa,
+        [kc, mc, nc]: [usize; 3],
+        run: KernelFn<T>,
+    ) -> Micro<T> {
+        Micro {
+            isa,
+            mr: MR,
+            nr: NR,
+            kc,
+            mc,
+            nc,
+            run,
+            pack_a: pack::panels::<T, MR>,
+            pack_b: pack::panels::<T, NR>,
+        }
+    }
 }
 
 /// Element types with microkernels (`f32` and `f64`).
@@ -140,34 +172,14 @@ impl GemmKernel for f32 {
     fn micro(isa: Isa) -> Micro<f32> {
         match isa {
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => Micro {
-                isa,
-                mr: 12,
-                nr: 32,
-                kc: 256,
-                mc: 480,
-                nc: 4096,
-                run: avx512::f32_12x32,
-            },
+            Isa::Avx512 => Micro::new::<12, 32>(isa, [256, 480, 4096], avx512::f32_12x32),
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => Micro {
-                isa,
-                mr: 6,
-                nr: 16,
-                kc: 384,
-                mc: 336,
-                nc: 4096,
-                run: avx2::f32_6x16,
-            },
-            _ => Micro {
-                isa: Isa::Portable,
-                mr: portable::MR,
-                nr: portable::NR,
-                kc: 256,
-                mc: 256,
-                nc: 4096,
-                run: portable::kernel::<f32>,
-            },
+            Isa::Avx2 => Micro::new::<6, 16>(isa, [384, 336, 4096], avx2::f32_6x16),
+            _ => Micro::new::<{ portable::MR }, { portable::NR }>(
+                Isa::Portable,
+                [256, 256, 4096],
+                portable::kernel::<f32>,
+            ),
         }
     }
 }
@@ -176,34 +188,14 @@ impl GemmKernel for f64 {
     fn micro(isa: Isa) -> Micro<f64> {
         match isa {
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => Micro {
-                isa,
-                mr: 12,
-                nr: 16,
-                kc: 256,
-                mc: 240,
-                nc: 2048,
-                run: avx512::f64_12x16,
-            },
+            Isa::Avx512 => Micro::new::<12, 16>(isa, [256, 240, 2048], avx512::f64_12x16),
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => Micro {
-                isa,
-                mr: 6,
-                nr: 8,
-                kc: 384,
-                mc: 168,
-                nc: 2048,
-                run: avx2::f64_6x8,
-            },
-            _ => Micro {
-                isa: Isa::Portable,
-                mr: portable::MR,
-                nr: portable::NR,
-                kc: 256,
-                mc: 128,
-                nc: 2048,
-                run: portable::kernel::<f64>,
-            },
+            Isa::Avx2 => Micro::new::<6, 8>(isa, [384, 168, 2048], avx2::f64_6x8),
+            _ => Micro::new::<{ portable::MR }, { portable::NR }>(
+                Isa::Portable,
+                [256, 128, 2048],
+                portable::kernel::<f64>,
+            ),
         }
     }
 }
