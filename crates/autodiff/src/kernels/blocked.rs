@@ -47,7 +47,7 @@ fn view<T: Float>(buffer: &mut Vec<Line>, len: usize) -> &mut [T] {
 }
 
 /// The largest tile any kernel has (elements), for the edge tiles' scratch.
-const TILE_MAX: usize = 12 * 32;
+const TILE_MAX: usize = 24 * 16;
 
 /// `C = alpha * a b + beta * C` on `micro`'s path, where C is the `a.rows x b.cols` row-major
 /// block at `c` with `ldc` elements between rows. With `beta == 0`, C's old contents (NaN
@@ -70,7 +70,10 @@ pub(crate) unsafe fn gemm<T: Float>(
 ) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     let (mr, nr) = (micro.mr, micro.nr);
-    debug_assert!(mr * nr <= TILE_MAX);
+    assert!(
+        mr * nr <= TILE_MAX,
+        "gemm: a {mr} x {nr} tile exceeds the edge scratch"
+    );
     if m == 0 || n == 0 {
         return;
     }

@@ -108,7 +108,10 @@ pub(crate) fn gemm_on<T: Float>(
         return small::gemm(alpha, a, b, beta, c);
     }
     assert!(isa.supported(), "gemm: this CPU cannot run {isa:?}");
-    let micro = T::micro(isa);
+    let mut micro = T::micro(isa);
+    if 2 * n <= micro.nr {
+        micro = T::narrow(isa);
+    }
     let split = Split::plan(m, k, n, &micro);
     let c_ptr = Shared(c.as_mut_ptr());
     let part = |p: usize, packed_b: Option<&[T]>| {

@@ -162,6 +162,14 @@ pub trait GemmKernel: Copy + Send + Sync + 'static {
     /// The kernel and blocking of `isa` for this type. Running it needs `isa.supported()`.
     #[doc(hidden)]
     fn micro(isa: Isa) -> Micro<Self>;
+
+    /// As [`micro`](Self::micro), with a narrower tile where `isa` has one, for products of
+    /// few columns (at most half of `micro`'s `nr`), which would mostly multiply the zeros
+    /// padding B's last panel.
+    #[doc(hidden)]
+    fn narrow(isa: Isa) -> Micro<Self> {
+        Self::micro(isa)
+    }
 }
 
 /// Cache blocking (this machine: AMD Zen 5, L1d 48 KiB 12-way, L2 1 MiB 16-way per core, L3
@@ -182,6 +190,14 @@ impl GemmKernel for f32 {
             ),
         }
     }
+
+    fn narrow(isa: Isa) -> Micro<f32> {
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => Micro::new::<24, 16>(isa, [256, 480, 4096], avx512::f32_24x16),
+            _ => Self::micro(isa),
+        }
+    }
 }
 
 impl GemmKernel for f64 {
@@ -196,6 +212,14 @@ impl GemmKernel for f64 {
                 [256, 128, 2048],
                 portable::kernel::<f64>,
             ),
+        }
+    }
+
+    fn narrow(isa: Isa) -> Micro<f64> {
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => Micro::new::<24, 8>(isa, [256, 240, 2048], avx512::f64_24x8),
+            _ => Self::micro(isa),
         }
     }
 }
@@ -300,9 +324,8 @@ mod tests {
 
     /// Each kernel against the sums it should compute, on one tile, for the three ways of
     /// treating C (overwritten, accumulated, scaled), with NaN in C when beta is 0.
-    fn check_tile<T: crate::float::Float>(isa: Isa) {
-        let micro = T::micro(isa);
-        assert_eq!(micro.isa, isa);
+    fn check_tile<T: crate::float::Float>(micro: Micro<T>) {
+        let isa = micro.isa;
         let (mr, nr, k) = (micro.mr, micro.nr, 5);
         let a: Vec<T> = (0..k * mr).map(|i| T::from_usize(i % 7)).collect();
         let b: Vec<T> = (0..k * nr).map(|i| T::from_usize(i % 5)).collect();
@@ -356,8 +379,10 @@ mod tests {
     #[test]
     fn every_available_kernel_computes_its_tile() {
         for isa in Isa::available() {
-            check_tile::<f32>(isa);
-            check_tile::<f64>(isa);
+            check_tile(f32::micro(isa));
+            check_tile(f32::narrow(isa));
+            check_tile(f64::micro(isa));
+            check_tile(f64::narrow(isa));
         }
     }
 }
