@@ -330,10 +330,10 @@ impl<T: Float> Tape<T> {
                 }
                 op => {
                     for i in 0..node.inputs.len() {
-                        if wanted_input(i) {
-                            if let Some(c) = op.vjp(i, &values, out_value, &g, scratch)? {
-                                deliver(i, c, scratch);
-                            }
+                        if wanted_input(i)
+                            && let Some(c) = op.vjp(i, &values, out_value, &g, scratch)?
+                        {
+                            deliver(i, c, scratch);
                         }
                     }
                 }

@@ -1,17 +1,23 @@
 //! General matrix multiply, `C = alpha * op(A) op(B) + beta * C`, on strided row/column layouts.
 //!
 //! Three paths, by size:
-//! - up to [`SMALL_MAX`] multiply-adds, plain loops ([`small`]), AVX2+FMA where the CPU has it;
-//! - above, the blocked, vectorised kernels of the `matrixmultiply` crate (AVX-512, AVX2+FMA
-//!   or portable, chosen at run time), which read any row and column stride: so transposed
-//!   operands cost nothing, and backward never copies a transpose;
+//! - up to [`SMALL_MAX`] multiply-adds, and skinny products (at most [`SKINNY`] rows or an
+//!   inner dimension that short: a batch of a few rows, an outer product), plain loops
+//!   ([`small`]) that stream the other operand instead of packing it;
+//! - above, nabla's blocked product ([`blocked`]): the operands packed into panels from any row
+//!   and column strides (so transposed operands cost nothing, and backward never copies a
+//!   transpose) and multiplied by the microkernels of the widest instruction set the CPU has
+//!   (AVX-512, AVX2+FMA or portable, see [`Isa`]);
 //! - from [`PARALLEL_MIN_FLOPS`] up, the blocked product cut into row or column ranges that
 //!   the threads of [`run_parts`] compute side by side.
 //!
-//! The crate's entry points take raw pointers, hence `unsafe`: [`gemm`] is the safe wrapper
-//! that checks every index the kernel can touch lies inside the slices before calling it.
+//! The parts share C through a raw pointer, hence `unsafe`: [`gemm`] is the safe wrapper that
+//! checks every index the kernels can touch lies inside the slices, and gives each part its own
+//! rows or columns of C.
 #![allow(unsafe_code)]
 
+use super::blocked;
+use super::micro::{Isa, Micro};
 use super::small;
 use super::threads::{num_threads, run_parts};
 use crate::float::Float;
@@ -62,84 +68,26 @@ impl<'a, T> MatRef<'a, T> {
     }
 }
 
-/// Element types with a GEMM kernel (`f32` and `f64`).
-pub trait GemmKernel: Copy + Send + Sync + 'static {
-    /// # Safety
-    /// All indices the product reads or writes lie within the pointed-to allocations; `c` does
-    /// not alias `a` or `b`.
-    #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn raw_gemm(
-        m: usize,
-        k: usize,
-        n: usize,
-        alpha: Self,
-        a: *const Self,
-        rsa: isize,
-        csa: isize,
-        b: *const Self,
-        rsb: isize,
-        csb: isize,
-        beta: Self,
-        c: *mut Self,
-        rsc: isize,
-        csc: isize,
-    );
-}
-
-impl GemmKernel for f32 {
-    unsafe fn raw_gemm(
-        m: usize,
-        k: usize,
-        n: usize,
-        alpha: f32,
-        a: *const f32,
-        rsa: isize,
-        csa: isize,
-        b: *const f32,
-        rsb: isize,
-        csb: isize,
-        beta: f32,
-        c: *mut f32,
-        rsc: isize,
-        csc: isize,
-    ) {
-        // SAFETY: forwarded from the caller's contract.
-        unsafe {
-            matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
-        }
-    }
-}
-
-impl GemmKernel for f64 {
-    unsafe fn raw_gemm(
-        m: usize,
-        k: usize,
-        n: usize,
-        alpha: f64,
-        a: *const f64,
-        rsa: isize,
-        csa: isize,
-        b: *const f64,
-        rsb: isize,
-        csb: isize,
-        beta: f64,
-        c: *mut f64,
-        rsc: isize,
-        csc: isize,
-    ) {
-        // SAFETY: forwarded from the caller's contract.
-        unsafe {
-            matrixmultiply::dgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
-        }
-    }
-}
-
 /// `c = alpha * a b + beta * c` where `c` is a row-major `a.rows x b.cols` matrix.
 ///
 /// # Panics
 /// If the inner dimensions differ or any operand's strides reach outside its slice.
 pub fn gemm<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: &mut [T]) {
+    gemm_on(Isa::active(), alpha, a, b, beta, c);
+}
+
+/// [`gemm`] with the blocked product on the kernels of `isa` (tests run every available path).
+///
+/// # Panics
+/// As [`gemm`]; and if the CPU does not support `isa`.
+pub(crate) fn gemm_on<T: Float>(
+    isa: Isa,
+    alpha: T,
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    beta: T,
+    c: &mut [T],
+) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert!(
         b.rows == k,
@@ -161,54 +109,75 @@ pub fn gemm<T: Float>(alpha: T, a: MatRef<'_, T>, b: MatRef<'_, T>, beta: T, c: 
     if m * k * n <= SMALL_MAX || skinny(&a, &b) {
         return small::gemm(alpha, a, b, beta, c);
     }
-    let split = Split::plan(m, k, n);
-    let (a_ptr, b_ptr, c_ptr) = (
-        Shared(a.data.as_ptr().cast_mut()),
-        Shared(b.data.as_ptr().cast_mut()),
-        Shared(c.as_mut_ptr()),
-    );
-    let part = |p: usize| {
+    assert!(isa.supported(), "gemm: this CPU cannot run {isa:?}");
+    let mut micro = T::micro(isa);
+    if 2 * n <= micro.nr {
+        micro = T::narrow(isa);
+    }
+    let split = Split::plan(m, k, n, &micro);
+    let c_ptr = Shared(c.as_mut_ptr());
+    let part = |p: usize, packed_b: Option<&[T]>| {
         let (start, end) = split.range(p);
         if start >= end {
             return;
         }
-        let (rows, cols) = if split.by_rows {
-            (end - start, n)
+        let (a, b, c_at) = if split.by_rows {
+            let a = MatRef {
+                data: &a.data[start * a.row_stride..],
+                rows: end - start,
+                ..a
+            };
+            (a, b, start * n)
         } else {
-            (m, end - start)
+            let b = MatRef {
+                data: &b.data[start * b.col_stride..],
+                cols: end - start,
+                ..b
+            };
+            (a, b, start)
         };
-        let (a_at, b_at, c_at) = if split.by_rows {
-            (start * a.row_stride, 0, start * n)
-        } else {
-            (0, start * b.col_stride, start)
-        };
-        // SAFETY: `fits` checked that every index of A and B the whole product reads lies
-        // inside their slices, and a part reads a subset of those (its rows of A or columns of
-        // B, from the offsets above). C is a distinct `&mut` slice of exactly m * n elements
-        // addressed row-major; the parts write disjoint row or column ranges of it, and
-        // `run_parts` returns only when every part is done. Strides fit in isize because they
-        // index existing allocations.
+        // SAFETY: `isa` is supported (asserted above); `fits` checked that every index of A
+        // and B the whole product reads lies inside their slices, and a part's operands are
+        // sub-views of those (its rows of A or columns of B). C is a distinct `&mut` slice of
+        // exactly m * n elements addressed row-major; the parts write disjoint row or column
+        // ranges of it, and `run_parts` returns only when every part is done.
         unsafe {
-            T::raw_gemm(
-                rows,
-                k,
-                cols,
+            blocked::gemm(
+                &micro,
                 alpha,
-                a_ptr.get().add(a_at),
-                a.row_stride as isize,
-                a.col_stride as isize,
-                b_ptr.get().add(b_at),
-                b.row_stride as isize,
-                b.col_stride as isize,
+                a,
+                b,
                 beta,
                 c_ptr.get().add(c_at),
-                n as isize,
-                1,
+                n,
+                packed_b,
             )
         }
     };
-    run_parts(split.parts, &part);
+    if split.parts == 1 || !split.by_rows || k * n > SHARED_B_MAX {
+        return run_parts(split.parts, &|p| part(p, None));
+    }
+    // Parts by rows all read the whole of B: the threads pack it once, side by side, then
+    // share it.
+    let len = blocked::packed_b_len(&micro, k, n);
+    blocked::with_shared_b(len, |packed: &mut [T]| {
+        let dst = Shared(packed.as_mut_ptr());
+        run_parts(blocked::b_blocks(&micro, k, n), &|i| {
+            let (jc, pc, range) = blocked::b_block(&micro, k, n, i);
+            // SAFETY: the blocks' ranges are disjoint and inside `packed` (`len` elements),
+            // which nothing else uses until `run_parts` has returned.
+            let dst =
+                unsafe { std::slice::from_raw_parts_mut(dst.get().add(range.start), range.len()) };
+            blocked::pack_b_at(&micro, b, jc, pc, dst);
+        });
+        let packed: &[T] = packed;
+        run_parts(split.parts, &|p| part(p, Some(packed)));
+    });
 }
+
+/// The largest B (elements) the threads of a product pack once and share: beyond, each
+/// packs its own blocks, in buffers that stay cache-sized.
+const SHARED_B_MAX: usize = 1 << 22;
 
 /// Products with `m k n` at most this run as plain loops ([`small`]): for them, packing the
 /// operands into the blocked kernel's layout costs more than it saves.
@@ -234,7 +203,7 @@ fn skinny<T>(a: &MatRef<'_, T>, b: &MatRef<'_, T>) -> bool {
 pub const PARALLEL_MIN_FLOPS: usize = 1 << 22;
 
 /// How one product is cut into parts for the threads: a range of C's rows or of its columns
-/// each, in multiples of a kernel tile.
+/// each, in multiples of the kernel's tile.
 #[derive(Debug, Clone, Copy)]
 struct Split {
     parts: usize,
@@ -245,19 +214,20 @@ struct Split {
 }
 
 impl Split {
-    /// Tile multiple a part's extent is rounded up to.
-    const TILE: usize = 16;
-
-    fn plan(m: usize, k: usize, n: usize) -> Split {
+    fn plan<T>(m: usize, k: usize, n: usize, micro: &Micro<T>) -> Split {
         let by_rows = m >= n;
-        let extent = if by_rows { m } else { n };
+        let (extent, tile) = if by_rows {
+            (m, micro.mr)
+        } else {
+            (n, micro.nr)
+        };
         let threads = if 2 * m * k * n >= PARALLEL_MIN_FLOPS {
             num_threads()
         } else {
             1
         };
-        let parts = threads.min(extent.div_ceil(2 * Self::TILE)).max(1);
-        let chunk = extent.div_ceil(parts).div_ceil(Self::TILE) * Self::TILE;
+        let parts = threads.min(extent.div_ceil(2 * tile)).max(1);
+        let chunk = extent.div_ceil(parts).next_multiple_of(tile);
         Split {
             parts,
             by_rows,
@@ -291,6 +261,7 @@ unsafe impl<T> Send for Shared<T> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::micro::GemmKernel;
 
     /// The naive triple loop the kernel is checked against.
     fn naive(a: &MatRef<'_, f64>, b: &MatRef<'_, f64>) -> Vec<f64> {
@@ -324,8 +295,9 @@ mod tests {
     }
 
     /// `alpha op(A) op(B) + beta C` in every transpose combination against the naive product
-    /// in f64, for f32 (within rounding: k products of numbers below 1) and f64.
-    fn check_all_transposes<T: Float>(m: usize, k: usize, n: usize, tolerance: f64) {
+    /// in f64, for f32 (within rounding: k products of numbers below 1) and f64, on the
+    /// kernels of `isa`.
+    fn check_all_transposes<T: Float>(isa: Isa, m: usize, k: usize, n: usize, tolerance: f64) {
         let (ad, bd, c0) = (
             data::<T>(m * k, 1),
             data::<T>(k * n, 2),
@@ -343,27 +315,31 @@ mod tests {
                     .map(|(p, c)| 0.5 * p - 2.0 * c)
                     .collect();
                 let mut c = c0.clone();
-                gemm(T::from_f64(0.5), a, b, T::from_f64(-2.0), &mut c);
+                gemm_on(isa, T::from_f64(0.5), a, b, T::from_f64(-2.0), &mut c);
                 let bound = tolerance * (k as f64 + 4.0);
                 for (i, (&got, &want)) in c.iter().zip(&want).enumerate() {
                     assert!(
                         (got.to_f64() - want).abs() <= bound,
-                        "{} m={m} k={k} n={n} ta={ta} tb={tb} at {i}: {got} vs {want}",
+                        "{isa:?} {} m={m} k={k} n={n} ta={ta} tb={tb} at {i}: {got} vs {want}",
                         T::NAME
                     );
                 }
                 // beta = 0 ignores C's old contents, NaN included.
                 let mut c = vec![T::NAN; m * n];
-                gemm(T::ONE, a, b, T::ZERO, &mut c);
-                assert!(c.iter().all(|v| v.is_finite()), "beta 0 kept a NaN");
+                gemm_on(isa, T::ONE, a, b, T::ZERO, &mut c);
+                assert!(
+                    c.iter().all(|v| v.is_finite()),
+                    "{isa:?}: beta 0 kept a NaN"
+                );
             }
         }
     }
 
     /// The odd sizes 1, 7, 17 and 1023 in each position: the small-product loops, the blocked
-    /// kernel, and (for the largest) the product split across threads; and two small products
-    /// wide enough for the small loops' full register blocks (an odd row count included).
-    const SHAPES: [(usize, usize, usize); 14] = [
+    /// kernel, and (for the largest) the product split across threads; two small products
+    /// wide enough for the small loops' full register blocks (an odd row count included); and
+    /// products past one cache block in each dimension (kc, mc, nc), with edge tiles.
+    const SHAPES: [(usize, usize, usize); 17] = [
         (7, 7, 70),
         (17, 1, 33),
         (1, 1, 1),
@@ -378,19 +354,40 @@ mod tests {
         (1023, 17, 7),
         (7, 1023, 17),
         (1023, 17, 1023),
+        (37, 700, 45),
+        (501, 19, 23),
+        (13, 11, 4100),
     ];
 
     #[test]
     fn every_transpose_combination_matches_the_naive_product_f32() {
-        for (m, k, n) in SHAPES {
-            check_all_transposes::<f32>(m, k, n, 4.0 * f32::EPSILON as f64);
+        for isa in Isa::available() {
+            for (m, k, n) in SHAPES {
+                check_all_transposes::<f32>(isa, m, k, n, 4.0 * f32::EPSILON as f64);
+            }
         }
     }
 
     #[test]
     fn every_transpose_combination_matches_the_naive_product_f64() {
-        for (m, k, n) in SHAPES {
-            check_all_transposes::<f64>(m, k, n, 4.0 * f64::EPSILON);
+        for isa in Isa::available() {
+            for (m, k, n) in SHAPES {
+                check_all_transposes::<f64>(isa, m, k, n, 4.0 * f64::EPSILON);
+            }
+        }
+    }
+
+    /// On x86_64 with AVX2 (every x86_64 CI machine of ours), the vector paths are among those
+    /// tested: the tests above do not quietly fall back to the portable kernel alone.
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn the_vector_paths_are_tested_where_the_cpu_has_them() {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            assert!(Isa::available().any(|isa| isa == Isa::Avx2));
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            assert!(Isa::available().any(|isa| isa == Isa::Avx512));
         }
     }
 
@@ -399,38 +396,26 @@ mod tests {
         let (m, k, n) = (1023, 33, 517);
         assert!(2 * m * k * n >= PARALLEL_MIN_FLOPS && m * k * n > SMALL_MAX);
         let (ad, bd) = (data::<f32>(m * k, 4), data::<f32>(k * n, 5));
-        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            let (a, b) = (op(&ad, m, k, ta), op(&bd, k, n, tb));
-            // By rows (m >= n) and, transposed around, by columns.
-            let split = Split::plan(m, k, n);
-            assert!(split.by_rows);
-            let mut whole = vec![0.0; m * n];
-            // SAFETY: the operands are row-major slices of exactly these shapes.
-            unsafe {
-                f32::raw_gemm(
-                    m,
-                    k,
-                    n,
-                    1.0,
-                    a.data.as_ptr(),
-                    a.row_stride as isize,
-                    a.col_stride as isize,
-                    b.data.as_ptr(),
-                    b.row_stride as isize,
-                    b.col_stride as isize,
-                    0.0,
-                    whole.as_mut_ptr(),
-                    n as isize,
-                    1,
-                )
-            };
-            let mut parts = vec![0.0; m * n];
-            gemm(1.0, a, b, 0.0, &mut parts);
-            assert_eq!(parts, whole, "ta={ta} tb={tb}");
+        for isa in Isa::available() {
+            let micro = f32::micro(isa);
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let (a, b) = (op(&ad, m, k, ta), op(&bd, k, n, tb));
+                // By rows (m >= n) and, transposed around, by columns.
+                let split = Split::plan(m, k, n, &micro);
+                assert!(split.by_rows);
+                let mut whole = vec![0.0; m * n];
+                // SAFETY: the CPU supports `isa`, the operands fit their slices, and `whole`
+                // is the row-major m x n output.
+                unsafe { blocked::gemm(&micro, 1.0, a, b, 0.0, whole.as_mut_ptr(), n, None) };
+                let mut parts = vec![0.0; m * n];
+                gemm_on(isa, 1.0, a, b, 0.0, &mut parts);
+                assert_eq!(parts, whole, "{isa:?} ta={ta} tb={tb}");
+            }
+            let split = Split::plan(17, 1000, 1023, &micro);
+            assert!(!split.by_rows);
+            assert_eq!(split.range(split.parts - 1).1, 1023);
+            assert_eq!(split.chunk % micro.nr, 0);
         }
-        let split = Split::plan(17, 1000, 1023);
-        assert!(!split.by_rows);
-        assert_eq!(split.range(split.parts - 1).1, 1023);
     }
 
     #[test]

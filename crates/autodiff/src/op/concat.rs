@@ -129,7 +129,7 @@ impl<'t, T: Float> Var<'t, T> {
         check_axis("chunk", axis, &shape);
         let size = shape[axis].div_ceil(chunks).max(1);
         let mut sizes = vec![size; shape[axis] / size];
-        if shape[axis] % size != 0 {
+        if !shape[axis].is_multiple_of(size) {
             sizes.push(shape[axis] % size);
         }
         self.split(&sizes, axis)

@@ -255,7 +255,7 @@ impl<T: Float> Tensor<T> {
         let [h, w] = size;
         let [kh, kw] = window.kernel;
         let taps = kh * kw;
-        let fits = self.ndim() == 3 && taps > 0 && self.shape()[1] % taps == 0;
+        let fits = self.ndim() == 3 && taps > 0 && self.shape()[1].is_multiple_of(taps);
         let [oh, ow] = window.output_size(size).unwrap_or([0, 0]);
         assert!(
             fits && self.shape()[2] == oh * ow && oh * ow > 0,
