@@ -86,8 +86,8 @@ pub(crate) unsafe fn gemm<T: Float>(
         }
         return;
     }
-    let (kc, nc) = (micro.kc.min(k), nc(micro, n));
-    let mc = micro.mc.min(m.next_multiple_of(mr));
+    let (kc, nc) = (kc(micro, k), nc(micro, n));
+    let mc = mc(micro, m);
     BUFFERS.with_borrow_mut(|(a_buffer, b_buffer)| {
         let a_pack = view::<T>(a_buffer, mc * kc);
         let own_b = view::<T>(b_buffer, if packed_b.is_some() { 0 } else { kc * nc });
@@ -129,6 +129,20 @@ pub(crate) unsafe fn gemm<T: Float>(
     });
 }
 
+/// Depth of the inner-dimension blocks: the fewest blocks of at most `micro.kc` and a
+/// quarter, all of one depth (784 is 3 x 262, not 256 + 256 + 256 + 16, whose last block
+/// would pay a whole tile's loads and stores for 16 steps).
+fn kc<T>(micro: &Micro<T>, k: usize) -> usize {
+    let blocks = k.div_ceil(micro.kc + micro.kc / 4);
+    k.div_ceil(blocks.max(1))
+}
+
+/// Rows of A per block: the fewest blocks of at most `micro.mc`, of equal size in whole tiles.
+fn mc<T>(micro: &Micro<T>, m: usize) -> usize {
+    let blocks = m.div_ceil(micro.mc).max(1);
+    m.div_ceil(blocks).next_multiple_of(micro.mr)
+}
+
 /// Columns of B per block: `micro.nc`, or all of B's (rounded to a panel) if fewer.
 fn nc<T>(micro: &Micro<T>, n: usize) -> usize {
     micro.nc.min(n.next_multiple_of(micro.nr))
@@ -141,7 +155,7 @@ pub(crate) fn packed_b_len<T>(micro: &Micro<T>, k: usize, n: usize) -> usize {
 
 /// How many blocks all of `k x n` B packs into.
 pub(crate) fn b_blocks<T>(micro: &Micro<T>, k: usize, n: usize) -> usize {
-    n.div_ceil(nc(micro, n)) * k.div_ceil(micro.kc.min(k))
+    n.div_ceil(nc(micro, n)) * k.div_ceil(kc(micro, k))
 }
 
 /// Where the block at column `jc`, depth `pc` starts in all of B packed: the column blocks
@@ -159,7 +173,7 @@ pub(crate) fn b_block<T>(
     n: usize,
     index: usize,
 ) -> (usize, usize, std::ops::Range<usize>) {
-    let (kc, nc) = (micro.kc.min(k), nc(micro, n));
+    let (kc, nc) = (kc(micro, k), nc(micro, n));
     let depths = k.div_ceil(kc);
     let (jc, pc) = ((index / depths) * nc, (index % depths) * kc);
     let start = b_block_start(micro, k, n, jc, pc);
@@ -176,7 +190,7 @@ pub(crate) fn pack_b_at<T: Float>(
     dst: &mut [T],
 ) {
     let (k, n) = (b.rows, b.cols);
-    let (kc, nc) = (micro.kc.min(k), nc(micro, n));
+    let (kc, nc) = (kc(micro, k), nc(micro, n));
     // B's block as the rows of its transpose: columns jc.., rows pc...
     let block = MatRef {
         data: &b.data[pc * b.row_stride + jc * b.col_stride..],
