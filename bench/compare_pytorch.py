@@ -34,7 +34,9 @@ smallest and largest per-round ratio.
 The GEMM ceiling is numpy's OpenBLAS at 1024^3, f32 and f64, with the same thread count, run
 in a child process without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (some machines set them
 for old OpenBLAS builds; they force a slower kernel on current ones), so OpenBLAS picks the
-kernel for this CPU; the line names the kernel it picked. For each MLP workload the table
+kernel for this CPU; the line names the kernel it picked. On a CPU with AVX-512 the AVX2 path
+is measured too: nabla with NABLA_GEMM_ISA=avx2 against OpenBLAS forced to its Haswell
+kernel. For each MLP workload the table
 then gives the share of the ceiling the step reaches: the time its matrix products would take
 at the ceiling's f32 speed, divided by nabla's time per step.
 
@@ -220,12 +222,14 @@ print(json.dumps(out))
 """
 
 
-def blas_ceiling(threads, seconds, n=1024):
+def blas_ceiling(threads, seconds, n=1024, coretype=None):
     """numpy's OpenBLAS GFLOP/s at n^3 (f32, f64) and the kernel it chose, measured in a child
-    process with OpenBLAS free to pick the kernel for this CPU."""
+    process with OpenBLAS free to pick the kernel for this CPU, or forced to `coretype`."""
     import json
 
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = coretype
     out = subprocess.run(
         [sys.executable, "-c", CEILING_SCRIPT, str(n), str(threads), str(seconds)],
         check=True, capture_output=True, text=True, env=env,
@@ -233,11 +237,13 @@ def blas_ceiling(threads, seconds, n=1024):
     return json.loads(out)
 
 
-def nabla_gemm(binary, threads, seconds, n=1024):
-    """nabla's GFLOP/s at n^3: {"f32": x, "f64": y}."""
+def nabla_gemm(binary, threads, seconds, n=1024, isa=None):
+    """nabla's GFLOP/s at n^3: {"f32": x, "f64": y}, on the kernels for this CPU or forced to
+    `isa` (NABLA_GEMM_ISA)."""
+    env = dict(os.environ, NABLA_GEMM_ISA=isa) if isa else None
     out = subprocess.run(
         [binary, "--threads", str(threads), "--seconds", str(seconds), "--gemm", str(n)],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=env,
     ).stdout
     return {line.split()[0].split("-")[1]: float(line.split()[1]) for line in out.splitlines()}
 
@@ -328,6 +334,16 @@ def main():
                 f"#   {dtype}: OpenBLAS {ceiling[key]:.1f}, nabla {ours[dtype]:.1f}{extra}; "
                 f"nabla at {100 * ours[dtype] / ceiling[key]:.0f}% of OpenBLAS"
             )
+        if "avx512f" in cpu_flags():
+            # The narrower path too: nabla forced to AVX2 against OpenBLAS forced to Haswell.
+            narrow = blas_ceiling(args.threads, args.seconds, coretype="Haswell")
+            ours = nabla_gemm(binary, args.threads, args.seconds, isa="avx2")
+            print(f"# the AVX2 path (NABLA_GEMM_ISA=avx2, OpenBLAS kernel {narrow['kernel']}):")
+            for dtype, key in (("f32", "float32"), ("f64", "float64")):
+                print(
+                    f"#   {dtype}: OpenBLAS {narrow[key]:.1f}, nabla {ours[dtype]:.1f}; "
+                    f"nabla at {100 * ours[dtype] / narrow[key]:.0f}% of OpenBLAS"
+                )
     names = args.workloads.split(",") if args.workloads else []
     if not args.no_sweep:
         names += list(SWEEP)
